@@ -1,0 +1,116 @@
+# aicc.cms — every target bootstraps what it needs on a fresh machine (Debian, Python >= 3.11, make).
+#   make demo   a change window gated by the role against the simulator
+#   make test   every test: lint, sanity, molecule, then units and integration (pytest summary last)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# ansible-test, FQCNs and molecule need the checkout under ansible_collections/<namespace>/<name>.
+COLLECTIONS_ROOT := $(CURDIR)/.build
+COLLECTION_DIR := $(COLLECTIONS_ROOT)/ansible_collections/aicc/cms
+STAMP := $(VENV)/.installed
+SCENARIO ?= recovery
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
+export PYTHONPATH := $(COLLECTIONS_ROOT):$(CURDIR)/tests
+export ANSIBLE_LOCALHOST_WARNING := false
+export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
+# pytest-ansible, when present, must not hijack plain pytest runs
+export PYTEST_ADDOPTS := -p no:ansible -p no:cacheprovider
+
+.PHONY: help setup layout test units sanity integration molecule lint docs demo sim bench build clean chromium
+
+help:
+	@echo "make demo   - rehearse a change window gated against the simulator"
+	@echo "make test   - every test (lint, sanity, molecule, units, integration)"
+	@echo "parts: units sanity integration molecule lint docs bench sim build clean"
+
+# --- bootstrap -----------------------------------------------------------------------------
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed as $(PYTHON)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(COLLECTION_DIR):
+	@mkdir -p $(dir $(COLLECTION_DIR))
+	@ln -sfn ../../.. $(COLLECTION_DIR)
+
+setup: $(STAMP) | $(COLLECTION_DIR)
+layout: | $(COLLECTION_DIR)
+
+# ansible-test downloads a pip bootstrap script from a host this machine cannot reach; it looks
+# in its cache first. Put an offline stand-in and the pip wheel it installs there, once.
+ANSIBLE_TEST_CACHE := $(HOME)/.ansible/test/cache
+ansible-test-pip: setup
+	@pip_version=$$($(BIN)/python -c 'import re, ansible_test._internal.python_requirements as r, inspect; print(re.search(r"pip=.([0-9.]+).", inspect.getsource(r.get_venv_packages)).group(1))'); \
+	standin=$(ANSIBLE_TEST_CACHE)/get_pip_$${pip_version//./_}.py; \
+	if [ ! -f "$$standin" ] || ! ls $(ANSIBLE_TEST_CACHE)/pip-$$pip_version-*.whl >/dev/null 2>&1; then \
+	  mkdir -p $(ANSIBLE_TEST_CACHE); \
+	  $(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: -d $(ANSIBLE_TEST_CACHE) pip==$$pip_version; \
+	  cp tests/tools/get_pip_standin.py "$$standin"; \
+	  echo "ansible-test: offline pip $$pip_version bootstrap placed in $(ANSIBLE_TEST_CACHE)"; \
+	fi
+
+# The HTML report test renders the page in Debian's chromium.
+chromium:
+	@command -v chromium >/dev/null || { echo "installing chromium for the HTML report test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# --- tests ---------------------------------------------------------------------------------
+PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+units: setup
+	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/unit \
+	  --cov=ansible_collections.aicc.cms.plugins.module_utils --cov-report=term-missing:skip-covered \
+	  --cov-fail-under=90
+
+integration: setup chromium
+	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/integration
+
+sanity: setup ansible-test-pip
+	cd $(COLLECTION_DIR) && $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
+
+molecule: setup
+	@cd $(COLLECTION_DIR); scenarios=$$(ls extensions/molecule 2>/dev/null | grep -v '^config' || true); \
+	if [ -z "$$scenarios" ]; then echo "molecule: no scenario yet"; exit 0; fi; \
+	for s in $$scenarios; do [ -f extensions/molecule/$$s/molecule.yml ] || continue; \
+	  echo "=== molecule scenario $$s"; (cd extensions && $(BIN)/molecule test -s $$s) || exit 1; done
+
+lint: setup
+	cd $(COLLECTION_DIR) && $(BIN)/ansible-lint --profile production
+
+# Lint, sanity and molecule first; units and integration in one pytest run, so the last lines
+# are the test runner's summary.
+test: setup chromium
+	$(MAKE) --no-print-directory lint sanity molecule
+	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/unit tests/integration \
+	  --cov=ansible_collections.aicc.cms.plugins.module_utils --cov-report=term:skip-covered
+
+docs: setup
+	cd $(COLLECTION_DIR) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	@echo "docs: see docs/ (generated reference in docs/build after 'make docs')"
+
+# --- run -----------------------------------------------------------------------------------
+sim: setup
+	$(BIN)/python -m simulator $(SIM_ARGS)
+
+demo: setup
+	@if [ ! -x tests/demo/run ]; then echo "make demo: the change-window demo (role registration_gate) is not built yet"; exit 1; fi
+	tests/demo/run $(SCENARIO)
+
+bench: setup
+	@if [ ! -f tests/bench/run.py ]; then echo "make bench: no benchmarks yet"; exit 1; fi
+	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+
+build: setup
+	$(BIN)/ansible-galaxy collection build --force
+
+clean:
+	rm -rf .build tests/output .ansible collections docs/build aicc-cms-*.tar.gz .coverage
