@@ -1,0 +1,174 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Turn exact IDs, ranges and patterns into queries that each match fewer than 200 IDs (pure).
+
+The API says a wildcard EID must match fewer than 200 terminals. Assuming digit IDs, a trailing
+run of k ``?`` matches at most 10**k IDs, so listed IDs and ranges are grouped into blocks of
+10**k (10**k <= max_matches_per_query) and each block costs one query whose answer is filtered
+back to the IDs asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError, PlanError
+
+API_MATCH_LIMIT = 200
+DEFAULT_MAX_MATCHES_PER_QUERY = 100
+DEFAULT_MAX_RANGE_SIZE = 1_000_000
+EID_CHARACTERS = '0-9 A-Z a-z * % ? _ - .'
+_EID_RE = re.compile(r'^[0-9A-Za-z*%?_.\-]+$')
+_RANGE_RE = re.compile(r'^\s*([0-9]+)\s*-\s*([0-9]+)\s*$')
+_UNBOUNDED_WILDCARDS = frozenset('*%')
+
+
+class Query(t.NamedTuple):
+    """One request to send: ``eid`` is the EID value, ``wanted`` the exact IDs kept from its answer
+    (``None`` for a user pattern whose every match is kept)."""
+
+    eid: str
+    wanted: frozenset[str] | None
+
+
+class Plan(t.NamedTuple):
+    """Queries sorted by EID, and the patterns sent unbounded under allow_unbounded_wildcards."""
+
+    queries: tuple[Query, ...]
+    unbounded: tuple[str, ...] = ()
+
+    @property
+    def wanted_ids(self) -> frozenset[str]:
+        """Every exact ID asked for (patterns excluded)."""
+        return frozenset(eid for query in self.queries if query.wanted is not None for eid in query.wanted)
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The user patterns, whose every match is kept."""
+        return tuple(query.eid for query in self.queries if query.wanted is None)
+
+
+def wildcards_per_block(max_matches_per_query: int) -> int:
+    """Return the largest k with 10**k <= max_matches_per_query."""
+    wildcards = 0
+    while 10 ** (wildcards + 1) <= max_matches_per_query:
+        wildcards += 1
+    return wildcards
+
+
+def is_pattern(eid: str) -> bool:
+    """Return whether ``eid`` contains a wildcard (``*``, ``%`` or ``?``)."""
+    return any(char in eid for char in '*%?')
+
+
+def _check_int_option(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OptionError('%s must be an integer, got %r' % (name, value))
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = 'between %d and %d' % (minimum, maximum) if maximum is not None else 'at least %d' % minimum
+        raise OptionError('%s must be %s, got %d' % (name, bounds, value))
+    return value
+
+
+def _as_list(name: str, values: t.Iterable[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    result = []
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise PlanError('%s must hold strings, got %r' % (name, value))
+        value = value.strip()
+        if not value:
+            raise PlanError('%s holds an empty entry: remove it' % name)
+        result.append(value)
+    return result
+
+
+def _check_pattern(pattern: str, max_matches: int, allow_unbounded: bool) -> bool:
+    """Return True when the pattern is unbounded and allowed; raise PlanError when refused."""
+    unbounded = any(char in _UNBOUNDED_WILDCARDS for char in pattern)
+    possible_matches = 10 ** pattern.count('?')
+    if not unbounded and possible_matches <= max_matches:
+        return False
+    if allow_unbounded:
+        return True
+    if unbounded:
+        reason = "'*' and '%' match any number of characters"
+    else:
+        reason = '%d question marks can match %d IDs, more than max_matches_per_query=%d' % (
+            pattern.count('?'), possible_matches, max_matches)
+    raise PlanError(
+        'EID pattern %r cannot be bounded: %s, and the API requires every wildcard query to match fewer than %d terminals; '
+        'list the IDs with eid_ranges, use fewer wildcards, or set allow_unbounded_wildcards=true' % (pattern, reason, API_MATCH_LIMIT))
+
+
+def _parse_range(text: str, max_range_size: int) -> tuple[int, int, int]:
+    """Return (start, end, length) of a ``START-END`` digit range, or raise PlanError."""
+    match = _RANGE_RE.match(text)
+    if not match:
+        raise PlanError('EID range %r is not START-END with digits only (for example 88880000-88880999)' % text)
+    start_text, end_text = match.groups()
+    if len(start_text) != len(end_text):
+        raise PlanError('EID range %r has bounds of different lengths: write both with the same number of digits' % text)
+    start, end = int(start_text), int(end_text)
+    if start > end:
+        raise PlanError('EID range %r starts after it ends: write the lower bound first' % text)
+    if end - start + 1 > max_range_size:
+        raise PlanError('EID range %r holds %d IDs, more than max_range_size=%d: split it or raise max_range_size'
+                        % (text, end - start + 1, max_range_size))
+    return start, end, len(start_text)
+
+
+def plan_queries(eids: t.Iterable[str] = (), eid_ranges: t.Iterable[str] = (),
+                 max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
+                 allow_unbounded_wildcards: bool = False, max_range_size: int = DEFAULT_MAX_RANGE_SIZE) -> Plan:
+    """Plan bounded queries for exact IDs / patterns (``eids``) and digit ranges (``eid_ranges``)."""
+    max_matches = _check_int_option('max_matches_per_query', max_matches_per_query, 1, API_MATCH_LIMIT - 1)
+    max_range_size = _check_int_option('max_range_size', max_range_size, 1)
+    wildcards = wildcards_per_block(max_matches)
+    block_size = 10 ** wildcards
+
+    # (length, prefix) -> wanted digit IDs of that block
+    blocks: dict[tuple[int, str], set[str]] = {}
+    queries: set[Query] = set()
+    unbounded: set[str] = set()
+
+    def add_digit_id(equipment_id: str) -> None:
+        prefix = equipment_id[:max(0, len(equipment_id) - wildcards)]
+        blocks.setdefault((len(equipment_id), prefix), set()).add(equipment_id)
+
+    for eid in _as_list('eids', eids):
+        if not _EID_RE.match(eid):
+            raise PlanError('EID %r contains characters outside %s: remove them' % (eid, EID_CHARACTERS))
+        if is_pattern(eid):
+            if _check_pattern(eid, max_matches, allow_unbounded_wildcards):
+                unbounded.add(eid)
+            queries.add(Query(eid, None))
+        elif eid.isdigit() and eid.isascii():
+            add_digit_id(eid)
+        else:
+            queries.add(Query(eid, frozenset((eid,))))
+
+    for text in _as_list('eid_ranges', eid_ranges):
+        start, end, length = _parse_range(text, max_range_size)
+        for block_start in range(start - start % block_size, end + 1, block_size):
+            first, last = max(start, block_start), min(end, block_start + block_size - 1)
+            ids = ('%0*d' % (length, number) for number in range(first, last + 1))
+            prefix = ('%0*d' % (length, block_start))[:max(0, length - wildcards)]
+            blocks.setdefault((length, prefix), set()).update(ids)
+
+    for (length, prefix), wanted in blocks.items():
+        if len(wanted) == 1:
+            queries.add(Query(next(iter(wanted)), frozenset(wanted)))
+        else:
+            queries.add(Query(prefix + '?' * (length - len(prefix)), frozenset(wanted)))
+
+    # A user pattern may coincide with a block pattern: keep both, patterns (wanted=None) first.
+    ordered = sorted(queries, key=lambda query: (query.eid, query.wanted is not None, sorted(query.wanted or ())))
+    return Plan(tuple(ordered), tuple(sorted(unbounded)))
