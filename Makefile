@@ -74,8 +74,12 @@ units: setup
 integration: setup chromium
 	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/integration
 
+# ansible-test wants the physical working directory inside ansible_collections/<ns>/<name>, so it
+# runs on a fresh copy of the files git tracks or would track (not the symlinked layout).
+SANITY_DIR := $(CURDIR)/.build/sanity/ansible_collections/aicc/cms
 sanity: setup ansible-test-pip
-	cd $(COLLECTION_DIR) && $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
+	$(BIN)/python tests/tools/stage_collection.py $(SANITY_DIR)
+	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no $(SANITY_ARGS)
 
 molecule: setup
 	@cd $(COLLECTION_DIR); scenarios=$$(ls extensions/molecule 2>/dev/null | grep -v '^config' || true); \
