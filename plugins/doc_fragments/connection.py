@@ -1,0 +1,160 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Connection options of CC-CMS, shared by the module, the lookup and the inventory."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """DOCUMENTATION describes the options; MODULE and PLUGINS add what differs per front end.
+
+    Plugins must not declare url and the keys as required to the config system: a missing value has
+    to reach the option layer, which rejects it with the same sentence as the module.
+    """
+
+    DOCUMENTATION = r'''
+options:
+  url:
+    description:
+      - Address of CC-CMS, or of the NSLB in front of it, as V(https://ip:port).
+      - Only the scheme, host and port are used; the API path is added by the collection.
+      - Required. When not set, the environment variable E(AICC_URL) is used.
+    type: str
+  access_key:
+    description:
+      - Global access key (AK) of CC-CMS, used to sign every request (C2 auth-v2).
+      - Required. When not set, the environment variable E(AICC_ACCESS_KEY) is used.
+    type: str
+    aliases: [ak]
+  secret_key:
+    description:
+      - Secret key (SK) that belongs to O(access_key).
+      - It is never logged, returned, cached or put in an error message.
+      - Required. When not set, the environment variable E(AICC_SECRET_KEY) is used.
+    type: str
+    aliases: [sk]
+  cc_id:
+    description:
+      - ID of the call center, sent as C(ccId).
+      - When not set, the environment variable E(AICC_CC_ID) is used; when neither is set, CC-CMS uses its Default Call Center ID.
+    type: int
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of CC-CMS.
+      - Only set it to V(false) on a lab system; prefer O(ca_path) for a private CA.
+      - When not set, the environment variable E(AICC_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file with the CA certificate(s) that sign the certificate of CC-CMS.
+      - When not set, the environment variable E(AICC_CA_PATH) is used; when neither is set, the system trust store is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP answer before retrying. Must be greater than 0.
+      - When not set, the environment variable E(AICC_TIMEOUT) is used.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times a request is repeated after a time-out, a lost connection or an HTTP 5xx answer.
+      - V(0) sends each request once.
+      - When not set, the environment variable E(AICC_RETRIES) is used.
+    type: int
+    default: 3
+  max_concurrency:
+    description:
+      - Most requests in flight at the same time, between V(1) and V(10).
+      - The API degrades and times out with more than 10 concurrent requests.
+      - When not set, the environment variable E(AICC_MAX_CONCURRENCY) is used.
+    type: int
+    default: 5
+'''
+
+    MODULE = r'''
+options:
+  url:
+    required: true
+  access_key:
+    required: true
+  secret_key:
+    required: true
+'''
+
+    PLUGINS = r'''
+options:
+  url:
+    env:
+      - name: AICC_URL
+    ini:
+      - section: aicc
+        key: url
+    vars:
+      - name: ansible_aicc_url
+  access_key:
+    env:
+      - name: AICC_ACCESS_KEY
+    ini:
+      - section: aicc
+        key: access_key
+    vars:
+      - name: ansible_aicc_access_key
+  secret_key:
+    env:
+      - name: AICC_SECRET_KEY
+    ini:
+      - section: aicc
+        key: secret_key
+    vars:
+      - name: ansible_aicc_secret_key
+  cc_id:
+    env:
+      - name: AICC_CC_ID
+    ini:
+      - section: aicc
+        key: cc_id
+    vars:
+      - name: ansible_aicc_cc_id
+  validate_certs:
+    env:
+      - name: AICC_VALIDATE_CERTS
+    ini:
+      - section: aicc
+        key: validate_certs
+    vars:
+      - name: ansible_aicc_validate_certs
+  ca_path:
+    env:
+      - name: AICC_CA_PATH
+    ini:
+      - section: aicc
+        key: ca_path
+    vars:
+      - name: ansible_aicc_ca_path
+  timeout:
+    env:
+      - name: AICC_TIMEOUT
+    ini:
+      - section: aicc
+        key: timeout
+    vars:
+      - name: ansible_aicc_timeout
+  retries:
+    env:
+      - name: AICC_RETRIES
+    ini:
+      - section: aicc
+        key: retries
+    vars:
+      - name: ansible_aicc_retries
+  max_concurrency:
+    env:
+      - name: AICC_MAX_CONCURRENCY
+    ini:
+      - section: aicc
+        key: max_concurrency
+    vars:
+      - name: ansible_aicc_max_concurrency
+'''
