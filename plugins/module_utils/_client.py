@@ -1,0 +1,367 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""CC-CMS queryterminalstatus client: one HTTP session, signing, paging, retries, bounded concurrency."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime
+import json
+import os
+import re
+import threading
+import time
+import traceback
+import typing as t
+import urllib.parse
+import warnings
+
+from ansible_collections.aicc.cms.plugins.module_utils._errors import (
+    AiccError,
+    ApiError,
+    AuthenticationError,
+    ConnectionFailedError,
+    NoResponseError,
+    OptionError,
+    TlsError,
+    UnexpectedResponseError,
+)
+from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Page, Row, parse_page
+from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
+    from urllib3.response import HTTPResponse
+    from urllib3.util.retry import Retry
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+API_PATH = '/rest/cmsapp/v1/openapi/uap/queryterminalstatus'
+CONTENT_TYPE = 'application/json;charset=UTF-8'
+USER_AGENT = 'aicc.cms'
+MAX_CONCURRENCY = 10  # the API's hard rule: more than 10 concurrent requests time out
+MAX_PAGE_SIZE = 1000
+MAX_RETRIES = 10
+DEFAULT_MAX_PAGES = 10_000
+RETRY_STATUSES = frozenset([429] + list(range(500, 600)))
+BACKOFF_FACTOR = 0.5
+BACKOFF_MAX = 10.0
+RETRY_AFTER_MAX = 60
+SNIPPET_LENGTH = 120
+_SAFE_BASE_PATH = re.compile(r'^[A-Za-z0-9._~/-]*$')
+_AUTHORIZATION_VALUE = re.compile(r'auth-v2/\S*')
+
+
+class Endpoint(t.NamedTuple):
+    """Where requests go: ``url`` (full), ``path`` (signed), ``host`` (signed Host header value),
+    ``address`` (``host:port`` with the default port filled in, for messages)."""
+
+    url: str
+    path: str
+    host: str
+    address: str
+
+
+def parse_endpoint(url: object) -> Endpoint:
+    """Validate ``url`` (``https://ip:port`` of CC-CMS or the NSLB, optional base path)."""
+    if not isinstance(url, str) or not url.strip():
+        raise OptionError('url must be the address of CC-CMS such as https://10.1.1.1:28443, got %r' % (url,))
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise OptionError('url %r is not a valid URL (%s): write it as https://<ip>:<port>' % (url, exc)) from None
+    if parts.scheme not in ('http', 'https'):
+        raise OptionError('url %r must start with https:// (or http://)' % url)
+    if not parts.hostname:
+        raise OptionError('url %r has no host: write it as https://<ip>:<port>' % url)
+    if parts.username is not None or parts.password is not None:
+        raise OptionError('url %r must not carry credentials: use access_key and secret_key' % url)
+    if parts.query or parts.fragment or url.strip().endswith(('?', '#')):
+        raise OptionError('url %r must not have a query or fragment: give only https://<ip>:<port>[/base path]' % url)
+    base_path = parts.path.rstrip('/')
+    if not _SAFE_BASE_PATH.match(base_path):
+        raise OptionError('url %r has a base path with characters other than letters, digits, "/", "-", ".", "_", "~": remove them' % url)
+    hostname = '[%s]' % parts.hostname if ':' in parts.hostname else parts.hostname
+    host = hostname if port is None else '%s:%d' % (hostname, port)
+    default_port = 443 if parts.scheme == 'https' else 80
+    path = base_path + API_PATH
+    return Endpoint('%s://%s%s' % (parts.scheme, host, path), path, host, '%s:%d' % (hostname, port or default_port))
+
+
+def _check_int(name: str, value: object, minimum: int, maximum: int) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise OptionError('%s must be an integer between %d and %d, got %r' % (name, minimum, maximum, value))
+    return value
+
+
+def _media_type(response) -> str:
+    content_type = response.headers.get('Content-Type')
+    if not content_type:
+        return 'without content type'
+    return content_type.split(';', 1)[0].strip().lower() or 'without content type'
+
+
+def _snippet(content: bytes) -> str:
+    text = ' '.join(content[:SNIPPET_LENGTH * 4].decode('utf-8', errors='replace').split())
+    return _AUTHORIZATION_VALUE.sub('auth-v2/<redacted>', text)[:SNIPPET_LENGTH]
+
+
+def _connection_reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if 'refused' in text:
+        return 'connection refused'
+    if any(marker in text for marker in ('resolve', 'name or service not known', 'nodename nor servname', 'getaddrinfo', 'no address')):
+        return 'host name not resolved'
+    if any(marker in text for marker in ('reset', 'aborted', 'remote end closed', 'remotedisconnected', 'broken pipe', 'incomplete')):
+        return 'connection closed by the server'
+    if 'unreachable' in text or 'no route' in text:
+        return 'network unreachable'
+    return 'connection failed'
+
+
+class _Transient(Exception):
+    """An attempt failed in a way worth retrying; ``describe(attempts)`` gives the final ApiError."""
+
+    def __init__(self, describe: t.Callable[[int], ApiError], response=None, error: Exception | None = None) -> None:
+        super().__init__()
+        self.describe = describe
+        self.response = response
+        self.error = error
+
+
+class CmsClient:
+    """Client of the CC-CMS queryterminalstatus interface; use it as a context manager.
+
+    ``sleep`` and ``utcnow`` (a callable returning an aware datetime) are injectable for tests.
+    """
+
+    def __init__(self, url: str, access_key: str, secret_key: str, cc_id: int | None = None, validate_certs: bool = True,
+                 ca_path: str | None = None, timeout: float = 30.0, retries: int = 3, max_concurrency: int = 5,
+                 page_size: int = 100, *, max_pages: int = DEFAULT_MAX_PAGES, backoff_factor: float = BACKOFF_FACTOR,
+                 backoff_max: float = BACKOFF_MAX, sleep: t.Callable[[float], None] = time.sleep,
+                 utcnow: t.Callable[[], datetime.datetime] | None = None) -> None:
+        if not HAS_REQUESTS:
+            raise AiccError('the Python library "requests" is required on this host: install it with pip install requests')
+        self.endpoint = parse_endpoint(url)
+        if not isinstance(access_key, str) or not access_key or not access_key.isascii() or not access_key.isprintable() \
+                or any(char.isspace() for char in access_key):
+            raise OptionError('access_key must be a non-empty printable ASCII string without spaces')
+        if not isinstance(secret_key, str) or not secret_key:
+            raise OptionError('secret_key must be a non-empty string')
+        self._access_key = access_key
+        self._secret_key = secret_key
+        self.cc_id = None if cc_id is None else _check_int('cc_id', cc_id, 0, 2 ** 31 - 1)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
+            raise OptionError('timeout must be a number of seconds above 0 and at most 3600, got %r' % (timeout,))
+        self.timeout = float(timeout)
+        self.retries = _check_int('retries', retries, 0, MAX_RETRIES)
+        self.max_concurrency = _check_int('max_concurrency', max_concurrency, 1, MAX_CONCURRENCY)
+        self.page_size = _check_int('page_size', page_size, 1, MAX_PAGE_SIZE)
+        self.max_pages = _check_int('max_pages', max_pages, 1, 10 ** 9)
+        if ca_path is not None and not os.path.exists(ca_path):
+            raise OptionError('ca_path %r does not exist: give the PEM file (or c_rehash folder) of the CA that signed the CC-CMS certificate' % ca_path)
+        self.warnings: list[str] = []
+        self.reported_counts: dict[str, int] = {}
+        self._sleep = sleep
+        self._utcnow = utcnow or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self._lock = threading.Lock()
+        self._requests_sent = 0
+        self._retry = Retry(total=self.retries, allowed_methods=frozenset(['POST']), status_forcelist=RETRY_STATUSES,
+                            backoff_factor=backoff_factor, backoff_max=backoff_max, backoff_jitter=backoff_factor,
+                            respect_retry_after_header=True, raise_on_status=False, retry_after_max=RETRY_AFTER_MAX)
+        self._session = requests.Session()
+        self._session.headers['User-Agent'] = USER_AGENT
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.max_concurrency, max_retries=0)
+        self._session.mount('https://', adapter)
+        self._session.mount('http://', adapter)
+        self._verify: bool | str = ca_path if ca_path is not None else bool(validate_certs)
+        if self._verify is False and self.endpoint.url.startswith('https://'):
+            self.warnings.append('the TLS certificate of %s is not verified (validate_certs=false): set ca_path to verify it'
+                                 % self.endpoint.address)
+            # Silence urllib3's warning for this host only, not for every HTTPS request of the process.
+            unbracketed = self.endpoint.host.rsplit(':', 1)[0] if not self.endpoint.host.startswith('[') \
+                else self.endpoint.host[1:self.endpoint.host.index(']')]
+            warnings.filterwarnings('ignore', message=r"Unverified HTTPS request is being made to host '%s'" % re.escape(unbracketed),
+                                    category=InsecureRequestWarning)
+
+    # -- life cycle -------------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP session and its connections."""
+        self._session.close()
+
+    def __enter__(self) -> CmsClient:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def session(self):
+        """The requests.Session (tests mount a scripted transport adapter on it)."""
+        return self._session
+
+    @property
+    def requests_sent(self) -> int:
+        """Every HTTP request sent, retries included."""
+        with self._lock:
+            return self._requests_sent
+
+    # -- one HTTP exchange ------------------------------------------------------------------------------------------
+
+    def _send(self, body: bytes):
+        headers = {
+            'Content-Type': CONTENT_TYPE,
+            'Authorization': sign(self._access_key, self._secret_key, 'POST', self.endpoint.path, self.endpoint.host, body,
+                                  now=self._utcnow()),
+            'Host': self.endpoint.host,
+        }
+        with self._lock:
+            self._requests_sent += 1
+        return self._session.post(self.endpoint.url, data=body, headers=headers, timeout=self.timeout,
+                                  verify=self._verify, allow_redirects=False)
+
+    def _unexpected(self, detail: str, attempts: int = 1) -> UnexpectedResponseError:
+        suffix = ' (after %d attempts)' % attempts if attempts > 1 else ''
+        return UnexpectedResponseError('unexpected response from %s: %s%s' % (self.endpoint.path, detail, suffix))
+
+    def _attempt(self, body: bytes) -> Page:
+        """Send one signed request and return its page; raise _Transient when a retry may help."""
+        endpoint = self.endpoint
+        try:
+            response = self._send(body)
+        except requests.exceptions.SSLError as exc:
+            reason = 'certificate verify failed' if 'certificate' in str(exc).lower() or 'verify' in str(exc).lower() else 'TLS handshake failed'
+            raise TlsError('%s for %s: set ca_path, or validate_certs=false' % (reason, endpoint.address)) from None
+        except requests.exceptions.Timeout as exc:
+            raise _Transient(lambda attempts: NoResponseError('no response within %g s from %s after %d attempt%s' % (
+                self.timeout, endpoint.url, attempts, '' if attempts == 1 else 's')), error=exc) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            reason = _connection_reason(exc)
+            raise _Transient(lambda attempts: ConnectionFailedError('cannot reach %s (%s) after %d attempt%s: check url and that CC-CMS (or the NSLB) is reachable' % (
+                endpoint.address, reason, attempts, '' if attempts == 1 else 's')), error=exc) from None
+        except requests.exceptions.RequestException as exc:
+            raise ConnectionFailedError('request to %s failed (%s): check url and that CC-CMS (or the NSLB) is reachable'
+                                        % (endpoint.address, type(exc).__name__)) from None
+
+        status = response.status_code
+        media_type = _media_type(response)
+        detail = 'HTTP %d %s: %s' % (status, media_type, _snippet(response.content))
+        if status == 401:
+            raise AuthenticationError('authentication failed (HTTP 401) at %s: check access key, secret key and the clock of this host'
+                                      % endpoint.path)
+        if status in RETRY_STATUSES:
+            raise _Transient(lambda attempts: self._unexpected(detail, attempts), response=response)
+        if status != 200:
+            raise self._unexpected(detail)
+        if 'json' not in media_type:
+            # An HTML error page from a proxy or a truncated answer: transient more often than not.
+            raise _Transient(lambda attempts: self._unexpected(detail, attempts), response=response)
+        try:
+            payload = json.loads(response.content)
+        except ValueError:
+            raise _Transient(lambda attempts: self._unexpected('HTTP 200 %s, not valid JSON: %s' % (media_type, _snippet(response.content)), attempts),
+                             response=response) from None
+        try:
+            return parse_page(payload)
+        except UnexpectedResponseError as exc:
+            raise self._unexpected(getattr(exc, 'detail', str(exc))) from None
+
+    def _request_page(self, eid: str, offset: int) -> Page:
+        """One page of one EID, retried with backoff; every attempt is signed afresh."""
+        body = {'EID': eid, 'limit': self.page_size, 'offset': offset}
+        if self.cc_id is not None:
+            body['ccId'] = self.cc_id
+        # Serialised once: exactly these bytes are signed and sent.
+        data = json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+        retry = self._retry
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return self._attempt(data)
+            except _Transient as failure:
+                raw = None
+                if failure.response is not None:
+                    raw = HTTPResponse(body=b'', headers=dict(failure.response.headers), status=failure.response.status_code,
+                                       preload_content=False)
+                try:
+                    retry = retry.increment(method='POST', url=self.endpoint.path, response=raw,
+                                            error=failure.error if raw is None else None)
+                except MaxRetryError:
+                    raise failure.describe(attempts) from None
+                delay = None
+                if raw is not None and raw.status in Retry.RETRY_AFTER_STATUS_CODES:
+                    delay = retry.get_retry_after(raw)
+                if delay is None:
+                    delay = retry.get_backoff_time()
+                if delay > 0:
+                    self._sleep(delay)
+
+    # -- paging -----------------------------------------------------------------------------------------------------
+
+    def fetch(self, eid: str) -> list[Row]:
+        """Every row of one EID, paging with limit/offset.
+
+        ``count`` may count equipment IDs or rows, and may be wrong: paging stops on an empty page,
+        a page with nothing new, a short page, or when ``count`` is reached and agrees with the page.
+        """
+        if not isinstance(eid, str) or not eid:
+            raise OptionError('an EID must be a non-empty string, got %r' % (eid,))
+        page_size = self.page_size
+        seen: set[Row] = set()
+        rows: list[Row] = []
+        offset = 0
+        for _page_number in range(self.max_pages):
+            page = self._request_page(eid, offset)
+            if page.count is not None:
+                with self._lock:
+                    self.reported_counts[eid] = max(page.count, self.reported_counts.get(eid, 0))
+            new_rows = [row for row in dict.fromkeys(page.rows) if row not in seen]
+            if not new_rows:
+                return rows
+            seen.update(new_rows)
+            rows.extend(new_rows)
+            row_items = len(page.rows)
+            id_items = len({row.equipment_id for row in page.rows})
+            if row_items != page_size and id_items != page_size:
+                return rows  # short page under both readings
+            if page.count is not None and offset + page_size >= page.count:
+                expected = min(page_size, page.count - offset)
+                if expected in (row_items, id_items):
+                    return rows
+            offset += page_size
+        raise self._unexpected('EID %r still brought new rows after %d pages of %d; the paging of the server looks broken'
+                               % (eid, self.max_pages, page_size))
+
+    def fetch_many(self, eids: t.Sequence[str]) -> list[list[Row] | ApiError]:
+        """Rows of each EID, in the order given; a failed query yields its ApiError instead.
+
+        At most ``max_concurrency`` requests are in flight: each worker pages one query sequentially.
+        """
+        eids = list(eids)
+        if not eids:
+            return []
+        results: list[list[Row] | ApiError] = []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(eids))) as pool:
+            futures = [pool.submit(self.fetch, eid) for eid in eids]
+            for future in futures:
+                try:
+                    results.append(future.result())
+                except ApiError as exc:
+                    results.append(exc)
+                except BaseException:
+                    for pending in futures:
+                        pending.cancel()
+                    raise
+        return results

@@ -1,0 +1,142 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Plan -> client -> terminal records: the one place every front end gets its answer from."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+
+from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError, OptionError
+from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row, build_terminals, summarize
+from ansible_collections.aicc.cms.plugins.module_utils._planner import (
+    API_MATCH_LIMIT,
+    DEFAULT_MAX_MATCHES_PER_QUERY,
+    DEFAULT_MAX_RANGE_SIZE,
+    Plan,
+    Query,
+    plan_queries,
+)
+
+
+class _Outcome(t.NamedTuple):
+    rows: list[Row]
+    missing: set[str]
+    unknown: set[str]
+    errors: list[str]
+    warnings: list[str]
+
+
+def _run_plan(client, plan: Plan) -> _Outcome:
+    unique_eids = list(dict.fromkeys(query.eid for query in plan.queries))
+    results = dict(zip(unique_eids, client.fetch_many(unique_eids)))
+    outcome = _Outcome([], set(), set(), [], [])
+    for eid in unique_eids:
+        if isinstance(results[eid], ApiError):
+            outcome.errors.append('EID %s: %s' % (eid, results[eid]))
+    for query in plan.queries:
+        result = results[query.eid]
+        if isinstance(result, ApiError):
+            outcome.unknown.update(query.wanted if query.wanted is not None else (query.eid,))
+            continue
+        kept = [row for row in result if query.wanted is None or row.equipment_id in query.wanted]
+        outcome.rows.extend(kept)
+        if query.wanted is not None:
+            outcome.missing.update(query.wanted.difference(row.equipment_id for row in kept))
+        elif query.eid in plan.unbounded:
+            matches = max(len({row.equipment_id for row in result}), client.reported_counts.get(query.eid, 0))
+            if matches >= API_MATCH_LIMIT:
+                outcome.warnings.append('EID pattern %s matched %d terminals, at or above the API limit of %d that can disturb UAP services: '
+                                        'narrow it or list the IDs with eid_ranges' % (query.eid, matches, API_MATCH_LIMIT))
+    return outcome
+
+
+def _result(terminals: dict[str, dict], missing: t.Iterable[str], unknown: t.Iterable[str], errors: list[str],
+            warnings: list[str], requests: int, queries: list[str], summary_only: bool) -> dict:
+    missing = sorted(set(missing) - terminals.keys())
+    unknown = sorted(set(unknown) - terminals.keys())
+    summary = summarize(terminals, missing, unknown)
+    if summary_only:
+        terminals = {eid: record for eid, record in terminals.items() if not record['registered']}
+    return {
+        'terminals': terminals,
+        'missing': missing,
+        'unknown': unknown,
+        'errors': errors,
+        'summary': summary,
+        'requests': requests,
+        'queries': queries,
+        'warnings': list(dict.fromkeys(warnings)),
+    }
+
+
+def query_status(client, plan: Plan, summary_only: bool = False) -> dict:
+    """Run every query of ``plan`` and return terminals, missing and unknown IDs, errors and a summary.
+
+    A failed query never raises: its message goes to ``errors`` and its IDs (or its pattern) to
+    ``unknown``. With ``summary_only``, ``terminals`` keeps only the terminals not registered.
+    """
+    requests_before = client.requests_sent
+    outcome = _run_plan(client, plan)
+    return _result(build_terminals(outcome.rows), outcome.missing, outcome.unknown, outcome.errors,
+                   list(client.warnings) + outcome.warnings, client.requests_sent - requests_before,
+                   [query.eid for query in plan.queries], summary_only)
+
+
+def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (minimum_exclusive and value == 0):
+        raise OptionError('%s must be a number of seconds %s, got %r' % (name, 'above 0' if minimum_exclusive else 'of at least 0', value))
+    return float(value)
+
+
+def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sleep: t.Callable[[float], None] = time.sleep,
+                        clock: t.Callable[[], float] = time.monotonic, max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
+                        max_range_size: int = DEFAULT_MAX_RANGE_SIZE, summary_only: bool = False) -> dict:
+    """Query ``plan``, then poll only what is not yet registered until all is or ``timeout`` seconds pass.
+
+    Returns the merged result of query_status plus ``waited`` (seconds), ``polls`` and
+    ``still_unregistered`` (IDs not registered, missing or unknown, sorted). It does not raise on
+    time-out: the front end decides. A query failing during the wait leaves its IDs unknown.
+    """
+    timeout = _check_seconds('timeout', timeout, False)
+    interval = _check_seconds('interval', interval, True)
+    started = clock()
+    requests_before = client.requests_sent
+    outcome = _run_plan(client, plan)
+    terminals = build_terminals(outcome.rows)
+    missing, unknown, errors, warnings = set(outcome.missing), set(outcome.unknown), outcome.errors, outcome.warnings
+    patterns = frozenset(plan.patterns)
+    polls = 0
+
+    def pending() -> list[str]:
+        not_registered = {eid for eid, record in terminals.items() if not record['registered']}
+        return sorted(not_registered | missing | (unknown - terminals.keys()))
+
+    while pending() and clock() - started < timeout:
+        sleep(max(0.0, min(interval, timeout - (clock() - started))))
+        polls += 1
+        waiting = pending()
+        failed_patterns = [eid for eid in waiting if eid in patterns]
+        exact_ids = [eid for eid in waiting if eid not in patterns]
+        poll_plan = plan_queries(eids=exact_ids, max_matches_per_query=max_matches_per_query, max_range_size=max_range_size)
+        # A failed user pattern was accepted when first planned: ask it again as is.
+        poll_plan = Plan(tuple(sorted(poll_plan.queries + tuple(Query(eid, None) for eid in failed_patterns))),
+                         tuple(eid for eid in failed_patterns if eid in plan.unbounded))
+        poll = _run_plan(client, poll_plan)
+        polled_ids = set(exact_ids)
+        fresh = build_terminals(poll.rows)
+        for eid in polled_ids:
+            terminals.pop(eid, None)
+        terminals.update(fresh)
+        missing = (missing - polled_ids) | poll.missing
+        unknown = (unknown - polled_ids - set(failed_patterns)) | poll.unknown
+        errors = poll.errors
+        warnings = warnings + poll.warnings
+    terminals = dict(sorted(terminals.items()))
+    result = _result(terminals, missing, unknown, errors, list(client.warnings) + warnings,
+                     client.requests_sent - requests_before, [query.eid for query in plan.queries], summary_only)
+    result['waited'] = round(clock() - started, 3)
+    result['polls'] = polls
+    result['still_unregistered'] = pending()
+    return result
