@@ -1,0 +1,250 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Change-window gate decisions: may the change start (pre), may the window close (post)?
+
+Pure: takes module results, returns a verdict dict the role publishes and the reports render.
+Unknown is never a pass: a failed query, or a terminal that could not be queried, fails the gate.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.aicc.cms.plugins.module_utils._diff import DiffInputError, coerce_state, registration_diff
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
+
+SHOWN_IDS = 20
+PRE_LISTS = ("not_registered", "missing", "unknown", "required_not_registered", "registered")
+POST_LISTS = ("regressed", "missing", "unknown", "required_not_registered", "recovered", "new",
+              "still_unregistered", "still_missing", "unchanged_registered")
+
+
+def first_ids(ids, limit: int = SHOWN_IDS) -> str:
+    """'a, b, c' with at most ``limit`` IDs, then how many more."""
+    ids = list(ids)
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _required(required_eids) -> list[str]:
+    if required_eids is None:
+        return []
+    if isinstance(required_eids, (str, bytes)) or not isinstance(required_eids, (list, tuple, set, frozenset)):
+        raise OptionError("aicc_gate_required_eids must be a list of exact equipment IDs.")
+    return sorted({str(eid) for eid in required_eids})
+
+
+def _number(value, name: str, minimum: float, maximum: float | None = None) -> float:
+    if isinstance(value, bool):
+        raise OptionError(f"{name} must be a number, not true/false.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise OptionError(f"{name} must be a number, not {value!r}.") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" and {maximum:g}" if maximum is not None else " or more"
+        raise OptionError(f"{name} must be between {minimum:g}{upper}, not {value!r}.")
+    return number
+
+
+def _query_errors(result: dict) -> list[str]:
+    errors = [str(error) for error in result.get("errors") or ()]
+    if result.get("failed") and not errors:
+        errors.append(str(result.get("msg") or "the query failed without a message"))
+    return errors
+
+
+def _current_state(result: object, fallback_unknown) -> tuple[dict, list[str]]:
+    """A module result as a state for the diff; a result without terminals makes everything unknown."""
+    if not isinstance(result, dict):
+        raise DiffInputError("The current state must be the registered result of aicc.cms.aicc_terminal_status.")
+    errors = _query_errors(result)
+    if isinstance(result.get("terminals"), dict):
+        return result, errors
+    if not errors:
+        errors.append("the query returned no terminals")
+    return {"terminals": {}, "missing": [], "unknown": sorted(set(fallback_unknown))}, errors
+
+
+def _joined(errors: list[str]) -> str:
+    """Error sentences inside one reason sentence: no doubled full stops."""
+    return "; ".join(error.rstrip(". ") for error in errors)
+
+
+def _unknown_reason(unknown: list[str], errors: list[str], what: str) -> str:
+    cause = _joined(errors) if errors else "the query for them failed"
+    return f"{_plural(len(unknown), 'terminal')} could not be queried, so {what}: {first_ids(unknown)} (cause: {cause})."
+
+
+def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0, checked_at: str | None = None) -> dict:
+    """Decide whether the change may start, from the module result taken before it."""
+    required = _required(required_eids)
+    min_ratio = _number(min_registered_ratio, "aicc_gate_min_registered_ratio", 0, 1)
+    state, errors = _current_state(result, required)
+    terminals, missing, unknown_set = coerce_state(state, "current state")
+    unknown = sorted(unknown_set)
+    registered = sorted(eid for eid, rec in terminals.items() if rec["registered"] and eid not in unknown_set)
+    not_registered = sorted(eid for eid, rec in terminals.items() if not rec["registered"] and eid not in unknown_set)
+    known = len(registered) + len(not_registered)
+    ratio = len(registered) / known if known else 0.0
+    required_not_registered = [eid for eid in required if eid not in set(registered)]
+
+    reasons = []
+    general = []  # reasons that no single terminal carries
+    if unknown:
+        reasons.append(_unknown_reason(unknown, errors, "the baseline would be incomplete"))
+    elif errors:
+        general.append(f"The query failed, so no baseline could be taken: {_joined(errors)}.")
+    elif not known:
+        general.append("The scope matched no terminal on CC-CMS; check aicc_gate_eids and aicc_gate_eid_ranges.")
+    if known and ratio < min_ratio:
+        general.append(
+            f"Only {ratio:.1%} of the {known} terminals found are registered ({len(registered)}), "
+            f"below aicc_gate_min_registered_ratio {min_ratio:.1%}."
+        )
+    reasons += general
+    if required_not_registered:
+        reasons.append(
+            f"{_plural(len(required_not_registered), 'required terminal')} not registered before the change: "
+            f"{first_ids(required_not_registered)}."
+        )
+
+    counts = {
+        "scope": known + len(set(missing) - unknown_set) + len(unknown),
+        "registered": len(registered),
+        "not_registered": len(not_registered),
+        "missing": len(set(missing) - unknown_set),
+        "unknown": len(unknown),
+        "required_not_registered": len(required_not_registered),
+    }
+    passed = not reasons
+    headline = (
+        f"Baseline taken: {len(registered)} of {known} terminals registered ({ratio:.1%}); the change may start."
+        if passed else f"Precheck failed: {reasons[0]}"
+    )
+    return {
+        "phase": "pre",
+        "passed": passed,
+        "verdict": "PASS" if passed else "FAIL",
+        "headline": headline,
+        "reasons": reasons,
+        "general_reasons": general,
+        "errors": errors,
+        "counts": counts,
+        "registered_ratio": round(ratio, 4),
+        "min_registered_ratio": min_ratio,
+        "required_eids": required,
+        "checked_at": checked_at,
+        "registered": registered,
+        "not_registered": not_registered,
+        "missing": sorted(set(missing) - unknown_set),
+        "unknown": unknown,
+        "required_not_registered": required_not_registered,
+        "details": {eid: {"category": "registered" if terminals[eid]["registered"] else "not registered",
+                          "uaps": [{"uap": row.get("uap"), "before": None, "after": row.get("register_status")}
+                                   for row in terminals[eid].get("uaps") or () if isinstance(row, dict)]}
+                    for eid in not_registered},
+    }
+
+
+def evaluate_postcheck(baseline: object, result: object, required_eids=None, max_regressions=0,
+                       waited=None, checked_at: str | None = None) -> dict:
+    """Decide whether the change window may close, from the baseline and the final query."""
+    required = _required(required_eids)
+    allowed = int(_number(max_regressions, "aicc_gate_max_regressions", 0))
+    before, before_missing, before_unknown = coerce_state(baseline, "baseline")
+    state, errors = _current_state(result, set(before) | before_missing | before_unknown | set(required))
+    diff = registration_diff(baseline, state)
+    now_registered = set(diff["unchanged_registered"]) | set(diff["recovered"]) | {
+        eid for eid in diff["new"] if state["terminals"][eid]["registered"]}
+    required_not_registered = [eid for eid in required if eid not in now_registered]
+    counts = dict(diff["counts"], required_not_registered=len(required_not_registered))
+
+    reasons = []
+    lost = diff["regressed"] + diff["missing"]
+    if len(lost) > allowed:
+        reasons.append(
+            f"{_plural(len(lost), 'terminal')} registered or known before the change "
+            f"{'is' if len(lost) == 1 else 'are'} not registered now ({len(diff['regressed'])} regressed, "
+            f"{len(diff['missing'])} missing), more than the {allowed} allowed by aicc_gate_max_regressions: {first_ids(lost)}."
+        )
+    if required_not_registered:
+        reasons.append(
+            f"{_plural(len(required_not_registered), 'required terminal')} not registered after the change: "
+            f"{first_ids(required_not_registered)}."
+        )
+    if diff["unknown"]:
+        baseline_unknown = sorted(before_unknown)
+        what = "whether the change broke them is unknown"
+        if baseline_unknown:
+            what += f" ({len(baseline_unknown)} already unknown in the baseline)"
+        reasons.append(_unknown_reason(diff["unknown"], errors, what))
+    general = []
+    if errors and not diff["unknown"]:
+        general.append(f"A query failed, so the result is incomplete: {_joined(errors)}.")
+    reasons += general
+
+    passed = not reasons
+    if passed:
+        headline = (
+            f"Safe to proceed: {counts['registered_now']} terminals registered now; "
+            f"{counts['unchanged_registered']} of {counts['registered_before']} registered before are registered again"
+            f", {counts['recovered']} recovered, {counts['new']} new"
+        )
+        if lost:
+            headline += f", {len(lost)} lost within the {allowed} allowed"
+        headline += "."
+    else:
+        parts = [f"{counts[name]} {name.replace('_', ' ')}" for name in ("regressed", "missing", "unknown", "required_not_registered")
+                 if counts[name]]
+        headline = "Do not proceed: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "."
+
+    verdict = {
+        "phase": "post",
+        "passed": passed,
+        "verdict": "PASS" if passed else "FAIL",
+        "headline": headline,
+        "reasons": reasons,
+        "general_reasons": general,
+        "errors": errors,
+        "counts": counts,
+        "max_regressions": allowed,
+        "required_eids": required,
+        "required_not_registered": required_not_registered,
+        "waited": waited,
+        "checked_at": checked_at,
+    }
+    verdict.update({name: diff[name] for name in POST_LISTS if name in diff})
+    verdict["details"] = diff["details"]
+    verdict["by_uap"] = diff["by_uap"]
+    return verdict
+
+
+def summary_lines(verdict: dict) -> list[str]:
+    """What the task output shows: the verdict, the counts, the first IDs of each list that matters."""
+    lines = [f"{verdict['verdict']}: {verdict['headline']}"]
+    lines.extend(f"- {reason}" for reason in verdict["reasons"])
+    lines.append("counts: " + ", ".join(f"{name}={value}" for name, value in verdict["counts"].items()))
+    names = PRE_LISTS[:4] if verdict["phase"] == "pre" else ("regressed", "missing", "unknown", "required_not_registered", "recovered")
+    for name in names:
+        if verdict.get(name):
+            lines.append(f"{name}: {first_ids(verdict[name])}")
+    return lines
+
+
+def evaluate(current: object, phase: str, baseline: object = None, required_eids=None, max_regressions=0,
+             min_registered_ratio=0, waited=None, checked_at: str | None = None) -> dict:
+    """One entry point for both phases; the verdict carries the lines the task output shows."""
+    if phase == "pre":
+        verdict = evaluate_precheck(current, required_eids, min_registered_ratio, checked_at)
+    elif phase == "post":
+        if baseline is None:
+            raise OptionError("The postcheck needs the baseline taken by the precheck (aicc_gate_baseline).")
+        verdict = evaluate_postcheck(baseline, current, required_eids, max_regressions, waited, checked_at)
+    else:
+        raise OptionError(f"The gate phase must be 'pre' or 'post', not {phase!r}.")
+    verdict["summary_lines"] = summary_lines(verdict)
+    return verdict

@@ -1,0 +1,218 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Gate reports from a verdict of ``_gate``: HTML page, Markdown summary, JUnit XML, JSON.
+
+Pure renderers. Every value that came from CC-CMS is escaped for the format it lands in.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape as xml_escape
+
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
+from ansible_collections.aicc.cms.plugins.module_utils._gate import first_ids
+
+FORMATS = ("html", "markdown", "junit", "json")
+TABLE_ROWS = 500  # per table in the HTML page; the JSON report has everything
+PHASE_TITLES = {"pre": "Precheck (before the change)", "post": "Postcheck (after the change)"}
+# The lists shown as tables, in order, with why each row is there.
+TABLES = {
+    "pre": (("required_not_registered", "Required but not registered"), ("not_registered", "Not registered"),
+            ("missing", "Unknown to CC-CMS (missing)"), ("unknown", "Could not be queried (unknown)")),
+    "post": (("regressed", "Regressed: registered before, not now"), ("missing", "Missing: known before, absent now"),
+             ("unknown", "Unknown: could not be queried"), ("required_not_registered", "Required but not registered"),
+             ("recovered", "Recovered: registered again or for the first time"), ("new", "New since the baseline")),
+}
+# (JUnit outcome, message) per category; categories not listed pass.
+POST_OUTCOMES = {
+    "regressed": ("failure", "registered before the change, not registered now"),
+    "missing": ("failure", "known before the change, absent from CC-CMS now"),
+    "unknown": ("error", "could not be queried: registration unknown"),
+}
+
+
+def _validate(verdict: object) -> dict:
+    if not isinstance(verdict, dict) or verdict.get("phase") not in PHASE_TITLES or "passed" not in verdict:
+        raise OptionError("A gate report needs the verdict of aicc.cms.registration_gate (aicc_gate_result), not another value.")
+    return verdict
+
+
+def render(verdict: object, report_format: str) -> str:
+    """Render one report; ``report_format`` is one of FORMATS."""
+    renderers = {"html": render_html, "markdown": render_markdown, "junit": render_junit, "json": render_json}
+    if report_format not in renderers:
+        raise OptionError(f"Unknown report format {report_format!r}; use one of {', '.join(FORMATS)}.")
+    return renderers[report_format](_validate(verdict))
+
+
+def render_json(verdict: dict) -> str:
+    return json.dumps(verdict, indent=2, sort_keys=True) + "\n"
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
+main{max-width:1100px;margin:0 auto;padding:1rem 1.5rem}
+.banner{padding:1.2rem 1.5rem;color:#fff;font-size:1.1rem}
+.banner h1{margin:0 0 .3rem;font-size:2rem;letter-spacing:.05em}
+.pass{background:#1b7f3b}.fail{background:#b3261e}
+.reasons li{margin:.3rem 0}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem;background:#fff}
+th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}
+th{background:#eee}
+.counts td:last-child{text-align:right;font-variant-numeric:tabular-nums}
+.bad{color:#b3261e;font-weight:600}.good{color:#1b7f3b;font-weight:600}
+.meta{color:#555;font-size:.9rem}
+"""
+
+
+def _esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _uap_cell(uaps: list, phase: str) -> str:
+    parts = []
+    for row in uaps or ():
+        if phase == "pre":
+            parts.append(f"{_esc(row.get('uap'))}: {_esc(row.get('after'))}")
+        else:
+            parts.append(f"{_esc(row.get('uap'))}: {_esc(row.get('before') or '-')} &rarr; {_esc(row.get('after') or '-')}")
+    return "<br>".join(parts) or "-"
+
+
+def _html_table(verdict: dict, name: str, title: str) -> str:
+    ids = verdict.get(name) or []
+    if not ids:
+        return ""
+    details = verdict.get("details") or {}
+    is_bad = name in ("regressed", "missing", "unknown", "required_not_registered") or verdict["phase"] == "pre"
+    rows = []
+    for eid in ids[:TABLE_ROWS]:
+        detail = details.get(eid, {})
+        state = detail.get("after") if verdict["phase"] == "post" else detail.get("category", name.replace("_", " "))
+        rows.append(
+            f"<tr><td>{_esc(eid)}</td><td>{_esc(detail.get('before', '-') if verdict['phase'] == 'post' else '-')}</td>"
+            f"<td>{_esc(state or name.replace('_', ' '))}</td><td>{_uap_cell(detail.get('uaps'), verdict['phase'])}</td></tr>"
+        )
+    more = f"<p class=\"meta\">{len(ids) - TABLE_ROWS} more in the JSON report.</p>" if len(ids) > TABLE_ROWS else ""
+    css = "bad" if is_bad else "good"
+    return (
+        f"<h2 id=\"{_esc(name)}\" class=\"{css}\">{_esc(title)} ({len(ids)})</h2>\n"
+        "<table><thead><tr><th>Equipment ID</th><th>Before</th><th>Now</th><th>Per UAP (register status)</th></tr></thead>\n"
+        f"<tbody>{''.join(rows)}</tbody></table>{more}\n"
+    )
+
+
+def render_html(verdict: dict) -> str:
+    passed = verdict["passed"]
+    words = "PASS" if passed else "FAIL"
+    meaning = {("pre", True): "the change may start", ("pre", False): "do not start the change",
+               ("post", True): "safe to proceed", ("post", False): "do not proceed"}[(verdict["phase"], passed)]
+    reasons = "".join(f"<li>{_esc(reason)}</li>" for reason in verdict.get("reasons") or ())
+    counts = "".join(
+        f"<tr><td>{_esc(name.replace('_', ' '))}</td><td>{_esc(value)}</td></tr>" for name, value in verdict["counts"].items()
+    )
+    meta = [f"checked at {_esc(verdict.get('checked_at') or 'unknown time')}"]
+    if verdict.get("waited") is not None:
+        meta.append(f"waited {_esc(verdict['waited'])} s for re-registration")
+    if verdict.get("required_eids"):
+        meta.append(f"required: {_esc(first_ids(verdict['required_eids']))}")
+    tables = "".join(_html_table(verdict, name, title) for name, title in TABLES[verdict["phase"]])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{words}: AICC registration gate, {_esc(PHASE_TITLES[verdict['phase']])}</title>
+<style>{_STYLE}</style></head>
+<body>
+<div id="verdict" class="banner {'pass' if passed else 'fail'}" role="status" data-verdict="{words}">
+<h1>{words} &mdash; {_esc(meaning)}</h1>
+<div>{_esc(verdict['headline'])}</div>
+</div>
+<main>
+<p class="meta">AICC terminal registration gate &middot; {_esc(PHASE_TITLES[verdict['phase']])} &middot; {' &middot; '.join(meta)}</p>
+{f'<h2>Why</h2><ul class="reasons">{reasons}</ul>' if reasons else ''}
+<h2>Counts</h2>
+<table class="counts"><tbody>{counts}</tbody></table>
+{tables}</main>
+</body></html>
+"""
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+
+
+def _md(value: object) -> str:
+    text = " ".join(("" if value is None else str(value)).split())
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+
+
+def render_markdown(verdict: dict) -> str:
+    icon = "PASS ✅" if verdict["passed"] else "FAIL ❌"
+    lines = [f"# {icon} AICC registration gate: {_md(PHASE_TITLES[verdict['phase']])}", "", f"**{_md(verdict['headline'])}**", ""]
+    if verdict.get("reasons"):
+        lines += ["## Why", ""] + [f"- {_md(reason)}" for reason in verdict["reasons"]] + [""]
+    lines += ["## Counts", "", "| count | value |", "|---|---:|"]
+    lines += [f"| {_md(name.replace('_', ' '))} | {_md(value)} |" for name, value in verdict["counts"].items()]
+    lines.append("")
+    for name, title in TABLES[verdict["phase"]]:
+        if verdict.get(name):
+            lines += [f"## {_md(title)} ({len(verdict[name])})", "", _md(first_ids(verdict[name], 50)), ""]
+    lines.append(f"_Checked at {_md(verdict.get('checked_at') or 'unknown time')}._")
+    return "\n".join(lines) + "\n"
+
+
+# --- JUnit -----------------------------------------------------------------------------------
+
+def _outcomes(verdict: dict) -> list[tuple[str, str | None, str]]:
+    """(equipment ID, None/'failure'/'error', message) per terminal in scope."""
+    cases: dict[str, tuple[str | None, str]] = {}
+    if verdict["phase"] == "post":
+        for category in ("unchanged_registered", "recovered", "new", "still_unregistered", "still_missing",
+                         "regressed", "missing", "unknown"):
+            outcome, message = POST_OUTCOMES.get(category, (None, category.replace("_", " ")))
+            for eid in verdict.get(category) or ():
+                cases[eid] = (outcome, message)
+    else:
+        for category in ("registered", "not_registered", "missing"):
+            for eid in verdict.get(category) or ():
+                cases[eid] = (None, category.replace("_", " "))
+        for eid in verdict.get("unknown") or ():
+            cases[eid] = ("error", "could not be queried: registration unknown")
+    for eid in verdict.get("required_not_registered") or ():
+        if cases.get(eid, (None,))[0] is None:
+            cases[eid] = ("failure", "required terminal not registered")
+    return [(eid, *cases[eid]) for eid in sorted(cases)]
+
+
+def render_junit(verdict: dict) -> str:
+    suite = f"aicc.cms.registration_gate.{verdict['phase']}"
+    cases = _outcomes(verdict)
+    body = []
+    for eid, outcome, message in cases:
+        inner = f"<{outcome} message={quoteattr(message)} type={quoteattr(outcome)}/>" if outcome else \
+            f"<system-out>{xml_escape(message)}</system-out>"
+        body.append(f"    <testcase classname={quoteattr(suite)} name={quoteattr(str(eid))}>{inner}</testcase>")
+    # Gate-level conditions that no terminal carries (ratio, failed query, empty scope) get their own case.
+    gate_reasons = list(verdict.get("general_reasons") or ())
+    if gate_reasons or not cases:
+        inner = "".join(f"<failure message={quoteattr(reason)} type=\"failure\"/>" for reason in gate_reasons[:1])
+        body.append(f"    <testcase classname={quoteattr(suite)} name=\"gate\">{inner}</testcase>")
+    failures = sum(1 for _eid, outcome, _m in cases if outcome == "failure") + (1 if gate_reasons else 0)
+    errors = sum(1 for _eid, outcome, _m in cases if outcome == "error")
+    total = len(body)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<testsuites name=\"aicc.cms registration gate\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\">\n"
+        f"  <testsuite name={quoteattr(suite)} tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\""
+        f" timestamp={quoteattr(str(verdict.get('checked_at') or ''))}>\n"
+        + "\n".join(body)
+        + "\n  </testsuite>\n</testsuites>\n"
+    )

@@ -1,0 +1,146 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Gate decisions: what passes, what fails and the sentence that says why."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
+from ansible_collections.aicc.cms.plugins.module_utils._gate import evaluate, first_ids
+
+
+def record(eid, registered):
+    return {"equipment_id": eid, "registered": registered,
+            "uaps": [{"uap": "10.0.0.1#1", "register_status": "registered" if registered else "not register"}]}
+
+
+def result(registered=(), unregistered=(), missing=(), unknown=(), errors=(), failed=False):
+    terminals = {eid: record(eid, True) for eid in registered}
+    terminals.update({eid: record(eid, False) for eid in unregistered})
+    answer = {"terminals": terminals, "missing": list(missing), "unknown": list(unknown), "summary": {}, "changed": False}
+    if errors:
+        answer.update(errors=list(errors), failed=True, msg=errors[0])
+    if failed:
+        answer.update(failed=True, msg="The query failed.")
+    return answer
+
+
+def test_first_ids_caps_at_twenty():
+    ids = [str(n) for n in range(25)]
+    assert first_ids(ids).endswith("19 and 5 more")
+    assert first_ids(["1", "2"]) == "1, 2"
+
+
+# --- pre -------------------------------------------------------------------------------------
+
+def test_pre_passes_and_records_the_ratio():
+    verdict = evaluate(result(["1", "2", "3"], ["4"]), "pre", min_registered_ratio=0.5)
+    assert verdict["passed"] and verdict["verdict"] == "PASS"
+    assert verdict["registered_ratio"] == 0.75
+    assert verdict["not_registered"] == ["4"]
+    assert verdict["summary_lines"][0].startswith("PASS: Baseline taken: 3 of 4")
+
+
+def test_pre_fails_below_ratio_and_on_required():
+    verdict = evaluate(result(["1"], ["2", "3", "4"]), "pre", min_registered_ratio=0.5, required_eids=["2", "1"])
+    assert not verdict["passed"]
+    assert any("Only 25.0% of the 4 terminals" in reason for reason in verdict["reasons"])
+    assert verdict["required_not_registered"] == ["2"]
+    assert verdict["general_reasons"] and "ratio" in verdict["general_reasons"][0]
+
+
+def test_pre_fails_on_unknown_naming_ids_and_cause():
+    verdict = evaluate(result(["1"], unknown=["2"], errors=["CC-CMS did not answer within 30 s."]), "pre")
+    assert not verdict["passed"]
+    assert verdict["reasons"] == [
+        "1 terminal could not be queried, so the baseline would be incomplete: 2 (cause: CC-CMS did not answer within 30 s)."
+    ]
+
+
+def test_pre_fails_when_the_module_failed_without_terminals():
+    verdict = evaluate({"failed": True, "msg": "Authentication failed: check access_key."}, "pre")
+    assert not verdict["passed"]
+    assert "no baseline could be taken: Authentication failed" in verdict["reasons"][0]
+
+
+def test_pre_fails_on_an_empty_scope():
+    verdict = evaluate(result(missing=["9"]), "pre")
+    assert not verdict["passed"] and "matched no terminal" in verdict["reasons"][0]
+
+
+# --- post ------------------------------------------------------------------------------------
+
+def test_post_passes_when_all_came_back():
+    verdict = evaluate(result(["1", "2", "5"], ["4", "6"]), "post", baseline=result(["1", "2"], ["5", "6"]), waited=4)
+    assert verdict["passed"], verdict["reasons"]
+    assert verdict["headline"] == "Safe to proceed: 3 terminals registered now; 2 of 2 registered before are registered again, 1 recovered, 1 new."
+    assert verdict["recovered"] == ["5"] and verdict["new"] == ["4"] and verdict["still_unregistered"] == ["6"]
+    assert verdict["waited"] == 4
+
+
+def test_post_a_vanished_unregistered_terminal_counts_as_missing():
+    verdict = evaluate(result(["1"]), "post", baseline=result(["1"], ["3"]))
+    assert not verdict["passed"] and verdict["missing"] == ["3"]
+
+
+def test_post_fails_on_regression_and_names_terminals():
+    verdict = evaluate(result(["1"], ["2"]), "post", baseline=result(["1", "2", "3"]))
+    assert not verdict["passed"]
+    assert verdict["regressed"] == ["2"] and verdict["missing"] == ["3"]
+    assert "2 terminals registered or known before the change are not registered now (1 regressed, 1 missing)" in verdict["reasons"][0]
+    assert verdict["reasons"][0].endswith(": 2, 3.")
+    assert verdict["headline"] == "Do not proceed: 1 regressed, 1 missing."
+    assert "regressed: 2" in verdict["summary_lines"]
+
+
+def test_post_allows_regressions_up_to_the_maximum():
+    verdict = evaluate(result(["1"], ["2"]), "post", baseline=result(["1", "2"]), max_regressions=1)
+    assert verdict["passed"] and "1 lost within the 1 allowed" in verdict["headline"]
+
+
+def test_post_required_terminal_must_be_registered_even_if_new():
+    verdict = evaluate(result(["1"], ["7"]), "post", baseline=result(["1"]), required_eids=["7", "1"])
+    assert not verdict["passed"] and verdict["required_not_registered"] == ["7"]
+    assert evaluate(result(["1", "7"]), "post", baseline=result(["1"]), required_eids=["7"])["passed"]
+
+
+def test_post_unknown_is_never_a_pass():
+    current = result(["1"], unknown=["2"], errors=["HTTP 503 from CC-CMS for EID 2."])
+    verdict = evaluate(current, "post", baseline=result(["1", "2"]))
+    assert not verdict["passed"] and verdict["unknown"] == ["2"]
+    assert "whether the change broke them is unknown: 2 (cause: HTTP 503 from CC-CMS for EID 2)" in verdict["reasons"][0]
+
+
+def test_post_module_failure_without_terminals_makes_the_baseline_unknown():
+    verdict = evaluate({"failed": True, "msg": "Connection refused."}, "post", baseline=result(["1"], ["2"]))
+    assert not verdict["passed"] and verdict["unknown"] == ["1", "2"]
+    assert "(cause: Connection refused)." in verdict["reasons"][0]
+
+
+def test_post_failed_query_without_unknown_ids_still_fails():
+    verdict = evaluate(result(["1"], failed=True), "post", baseline=result(["1"]))
+    assert not verdict["passed"]
+    assert verdict["general_reasons"] == ["A query failed, so the result is incomplete: The query failed."]
+
+
+def test_post_baseline_unknown_is_named():
+    verdict = evaluate(result(["1", "2"]), "post", baseline=result(["1"], unknown=["2"]))
+    assert not verdict["passed"] and "1 already unknown in the baseline" in verdict["reasons"][0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"phase": "during"}, "phase must be 'pre' or 'post'"),
+        ({"phase": "post"}, "needs the baseline"),
+        ({"phase": "pre", "min_registered_ratio": 2}, "between 0 and 1"),
+        ({"phase": "pre", "min_registered_ratio": "lots"}, "must be a number"),
+        ({"phase": "post", "baseline": {}, "max_regressions": -1}, "aicc_gate_max_regressions must be between 0 or more"),
+        ({"phase": "pre", "required_eids": "1001"}, "must be a list"),
+    ],
+)
+def test_bad_settings_are_one_sentence(kwargs, words):
+    with pytest.raises(OptionError, match=words):
+        evaluate(result(["1"]), **kwargs)
