@@ -1,0 +1,127 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Scenarios: timed status changes relative to the scenario's start, applied lazily on each request."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from pathlib import Path
+
+from .store import DataError, TerminalStore, check_status, expand_ranges
+
+_STEP_KEYS = {"at", "register_status", "socket_status", "eids", "ranges", "sample", "all_but", "uap", "note"}
+
+
+class ScenarioError(ValueError):
+    """A scenario file is invalid; the message names the cause and the fix."""
+
+
+def load_scenario(source) -> dict:
+    """A scenario from a YAML/JSON file path, a mapping ``{name, start, seed, steps}`` or a list of steps."""
+    if isinstance(source, (str, Path)):
+        import yaml  # pylint: disable=import-outside-toplevel
+        try:
+            source_data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ScenarioError("Scenario %s cannot be read (%s); fix the path or its YAML." % (source, exc)) from None
+        name = Path(source).stem
+    else:
+        source_data, name = source, "inline"
+    if isinstance(source_data, list):
+        source_data = {"steps": source_data}
+    if not isinstance(source_data, dict) or not isinstance(source_data.get("steps", []), list):
+        raise ScenarioError("Scenario %s must be a mapping with a 'steps' list." % name)
+    start = source_data.get("start", "server")
+    if start not in ("server", "trigger"):
+        raise ScenarioError("Scenario %s: start must be 'server' or 'trigger'." % name)
+    steps = []
+    for index, step in enumerate(source_data.get("steps") or []):
+        steps.append(_check_step(name, index, step))
+    steps.sort(key=lambda step: step["at"])
+    return {"name": source_data.get("name", name), "start": start, "seed": int(source_data.get("seed", 0)), "steps": steps}
+
+
+def _check_step(name: str, index: int, step) -> dict:
+    where = "Scenario %s step %d" % (name, index + 1)
+    if not isinstance(step, dict):
+        raise ScenarioError("%s must be a mapping." % where)
+    unknown = set(step) - _STEP_KEYS
+    if unknown:
+        raise ScenarioError("%s has unknown keys %s; use %s." % (where, ", ".join(sorted(unknown)), ", ".join(sorted(_STEP_KEYS))))
+    try:
+        at = float(step.get("at", 0))
+    except (TypeError, ValueError):
+        raise ScenarioError("%s: 'at' must be seconds after the start." % where) from None
+    try:
+        check_status(step.get("register_status"), step.get("socket_status"))
+    except DataError as exc:
+        raise ScenarioError("%s: %s" % (where, exc)) from None
+    selectors = [key for key in ("eids", "ranges", "sample", "all_but") if key in step]
+    if not selectors or (len(selectors) > 1 and set(selectors) - {"eids", "ranges"}):
+        raise ScenarioError("%s needs eids and/or ranges, or exactly one of sample / all_but." % where)
+    if "sample" in step and (not isinstance(step["sample"], int) or step["sample"] < 0):
+        raise ScenarioError("%s: sample must be a number of terminals." % where)
+    if "all_but" in step and not isinstance(step["all_but"], (int, list)):
+        raise ScenarioError("%s: all_but must be a list of IDs or a number of IDs to leave as they are." % where)
+    return dict(step, at=at)
+
+
+class ScenarioRunner:
+    """Applies due steps to the store; ``advance()`` is called before every request is answered."""
+
+    def __init__(self, scenario: dict, store: TerminalStore, clock=time.monotonic) -> None:
+        self.scenario = scenario
+        self.store = store
+        self.clock = clock
+        self._lock = threading.Lock()
+        self.started_at = None
+        self.next_step = 0
+        self.changed: set[str] = set()
+        self.applied: list[dict] = []
+
+    def start(self) -> None:
+        with self._lock:
+            self.started_at = self.clock()
+            self.next_step = 0
+            self.changed = set()
+            self.applied = []
+        self.advance()
+
+    def advance(self) -> None:
+        if self.started_at is None or self.next_step >= len(self.scenario["steps"]):
+            return
+        with self._lock:
+            elapsed = self.clock() - self.started_at
+            steps = self.scenario["steps"]
+            while self.next_step < len(steps) and steps[self.next_step]["at"] <= elapsed:
+                self._apply(self.next_step, steps[self.next_step], elapsed)
+                self.next_step += 1
+
+    def _apply(self, index: int, step: dict, elapsed: float) -> None:
+        rng = random.Random("%d/%d" % (self.scenario["seed"], index))
+        uap = step.get("uap")
+        if "sample" in step:
+            candidates = [eid for eid in self.store.eids if self.store.is_registered(eid, uap)]
+            eids = sorted(rng.sample(candidates, min(step["sample"], len(candidates))))
+        elif "all_but" in step:
+            earlier = sorted(self.changed)
+            keep = step["all_but"]
+            kept = set(rng.sample(earlier, min(keep, len(earlier)))) if isinstance(keep, int) else {str(eid) for eid in keep}
+            eids = [eid for eid in earlier if eid not in kept]
+        else:
+            eids = [str(eid) for eid in step.get("eids", [])] + expand_ranges(step.get("ranges", []))
+            eids = [eid for eid in eids if eid in self.store.rows_by_eid]
+        self.store.set_status(eids, step["register_status"], uap=uap, socket_status=step.get("socket_status"))
+        self.changed.update(eids)
+        self.applied.append({"step": index + 1, "at": step["at"], "applied_after": round(elapsed, 3),
+                             "register_status": step["register_status"], "uap": uap, "eids": eids})
+
+    def status(self) -> dict:
+        self.advance()
+        with self._lock:
+            return {"name": self.scenario["name"], "start": self.scenario["start"], "started": self.started_at is not None,
+                    "elapsed": round(self.clock() - self.started_at, 3) if self.started_at is not None else None,
+                    "steps_total": len(self.scenario["steps"]), "steps_applied": list(self.applied)}
