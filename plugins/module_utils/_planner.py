@@ -75,8 +75,10 @@ def _check_int_option(name: str, value: object, minimum: int, maximum: int | Non
 def _as_list(name: str, values: t.Iterable[str] | str | None) -> list[str]:
     if values is None:
         return []
-    if isinstance(values, str):
+    if isinstance(values, (str, int)) and not isinstance(values, bool):
         values = [values]
+    if not isinstance(values, (list, tuple, set, frozenset)):
+        raise PlanError('%s must be a list of strings, got %s' % (name, type(values).__name__))
     result = []
     for value in values:
         if isinstance(value, int) and not isinstance(value, bool):
