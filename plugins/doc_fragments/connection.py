@@ -53,14 +53,14 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP answer before retrying. Must be greater than 0.
+      - Seconds to wait for each HTTP answer before retrying, greater than 0 and at most 3600.
       - When not set, the environment variable E(AICC_TIMEOUT) is used.
     type: float
     default: 30
   retries:
     description:
       - How many times a request is repeated after a time-out, a lost connection or an HTTP 5xx answer.
-      - V(0) sends each request once.
+      - Between V(0) (each request is sent once) and V(10).
       - When not set, the environment variable E(AICC_RETRIES) is used.
     type: int
     default: 3

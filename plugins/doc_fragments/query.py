@@ -29,7 +29,7 @@ _SELECTION_OPTIONS = r'''
   page_size:
     description:
       - Records asked for per request (C(limit)); larger answers are paged with C(offset).
-      - Must be at least V(1).
+      - Between V(1) and V(1000).
     type: int
     default: 100
   max_matches_per_query:

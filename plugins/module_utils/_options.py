@@ -18,18 +18,14 @@ import typing as t
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.aicc.cms.plugins.module_utils._client import MAX_CONCURRENCY, MAX_PAGE_SIZE, MAX_RETRIES, CmsClient, parse_endpoint
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import API_MATCH_LIMIT, Plan, plan_queries
 
-if t.TYPE_CHECKING:
-    from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
-
-MAX_CONCURRENCY_LIMIT = 10  # the API degrades above 10 concurrent requests
-URL_SCHEMES = ('https://', 'http://')
-
+# The access key is sent in clear in every Authorization header: it is no secret (no_log=False).
 CONNECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
     url=dict(type='str', required=True, fallback=(env_fallback, ['AICC_URL'])),
-    access_key=dict(type='str', required=True, aliases=['ak'], fallback=(env_fallback, ['AICC_ACCESS_KEY'])),
+    access_key=dict(type='str', required=True, aliases=['ak'], no_log=False, fallback=(env_fallback, ['AICC_ACCESS_KEY'])),
     secret_key=dict(type='str', required=True, aliases=['sk'], no_log=True, fallback=(env_fallback, ['AICC_SECRET_KEY'])),
     cc_id=dict(type='int', fallback=(env_fallback, ['AICC_CC_ID'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['AICC_VALIDATE_CERTS'])),
@@ -76,17 +72,14 @@ def check_values(params: t.Mapping[str, t.Any]) -> None:
     Only the options present in ``params`` are checked, so a front end that offers a part of the
     options (the inventory has no wait_*) is checked on that part.
     """
-    url = params.get('url')
-    if url is not None and not url.lower().startswith(URL_SCHEMES):
-        raise OptionError('url %r must start with https:// (or http://), for example https://10.1.1.1:28080' % url)
-    if url is not None and url.lower().rstrip('/') in URL_SCHEMES + ('https:', 'http:'):
-        raise OptionError('url %r has no host: write it as https://ip:port of CC-CMS or of its NSLB' % url)
+    if params.get('url') is not None:
+        parse_endpoint(params['url'])
 
     numbers = (
         # name, minimum, maximum (None: no maximum)
-        ('max_concurrency', 1, MAX_CONCURRENCY_LIMIT),
-        ('retries', 0, None),
-        ('page_size', 1, None),
+        ('max_concurrency', 1, MAX_CONCURRENCY),
+        ('retries', 0, MAX_RETRIES),
+        ('page_size', 1, MAX_PAGE_SIZE),
         ('max_matches_per_query', 1, API_MATCH_LIMIT - 1),
     )
     for name, minimum, maximum in numbers:
@@ -146,9 +139,6 @@ def plan_from_params(params: t.Mapping[str, t.Any]) -> Plan:
 
 def client_from_params(params: t.Mapping[str, t.Any]) -> CmsClient:
     """Build the CC-CMS client from validated connection options (and page_size when given)."""
-    # Imported here so that the option specs stay importable on a host without requests.
-    from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient  # pylint: disable=import-outside-toplevel
-
     return CmsClient(
         url=params['url'],
         access_key=params['access_key'],
