@@ -321,6 +321,8 @@ class CmsClient:
         page_size = self.page_size
         seen: set[Row] = set()
         rows: list[Row] = []
+        # Readings of limit/offset/count ('rows' or 'ids') that every earlier, full page agreed with.
+        readings = {'rows', 'ids'}
         offset = 0
         for _page_number in range(self.max_pages):
             page = self._request_page(eid, offset)
@@ -332,14 +334,15 @@ class CmsClient:
                 return rows
             seen.update(new_rows)
             rows.extend(new_rows)
-            row_items = len(page.rows)
-            id_items = len({row.equipment_id for row in page.rows})
-            if row_items != page_size and id_items != page_size:
+            items = {'rows': len(page.rows), 'ids': len({row.equipment_id for row in page.rows})}
+            full_readings = {reading for reading, number in items.items() if number == page_size}
+            if not full_readings:
                 return rows  # short page under both readings
             if page.count is not None and offset + page_size >= page.count:
                 expected = min(page_size, page.count - offset)
-                if expected in (row_items, id_items):
-                    return rows
+                if any(items[reading] == expected for reading in readings):
+                    return rows  # the total is reached and agrees with what was seen
+            readings = (readings & full_readings) or full_readings
             offset += page_size
         raise self._unexpected('EID %r still brought new rows after %d pages of %d; the paging of the server looks broken'
                                % (eid, self.max_pages, page_size))

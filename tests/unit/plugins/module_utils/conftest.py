@@ -58,6 +58,7 @@ class FakeCms(BaseAdapter):
         self.on_enter = on_enter
         self.calls: list[dict] = []
         self.authorizations: list[str] = []
+        self.verify_seen: list = []
         self.in_flight = 0
         self.max_in_flight = 0
         self.lock = threading.Condition()
@@ -80,7 +81,7 @@ class FakeCms(BaseAdapter):
         assert isinstance(body['limit'], int) and isinstance(body['offset'], int)
         assert request.body == json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
         if self.cc_id is not None:
-            assert body['ccId'] == self.cc_id
+            assert body['ccId'] == int(self.cc_id)
         return body
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
@@ -89,6 +90,7 @@ class FakeCms(BaseAdapter):
             index = len(self.calls)
             self.calls.append(body)
             self.authorizations.append(request.headers['Authorization'])
+            self.verify_seen.append(verify)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             self.lock.notify_all()

@@ -1,0 +1,457 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""CmsClient against scripted HTTP exchanges: signing, paging, retries, errors, concurrency."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import warnings
+
+import pytest
+import requests
+from urllib3.exceptions import InsecureRequestWarning
+
+from ansible_collections.aicc.cms.plugins.module_utils._client import API_PATH, CmsClient, parse_endpoint
+from ansible_collections.aicc.cms.plugins.module_utils._errors import (
+    ApiError,
+    AuthenticationError,
+    ConnectionFailedError,
+    NoResponseError,
+    OptionError,
+    ResultCodeError,
+    TlsError,
+    UnexpectedResponseError,
+)
+
+from .conftest import ACCESS_KEY, JSON_TYPE, SECRET_KEY, URL, TerminalTable, success, terminal_row
+
+ADDRESS = '10.1.1.1:28443'
+
+
+def table(number: int, uaps=('10.9.0.1#1',), start: int = 88880000) -> dict:
+    return {str(start + n): [(uap, 'registered' if n % 3 else 'not register') for uap in uaps] for n in range(number)}
+
+
+def answer(rows_by_uap=None, count=None):
+    return 200, JSON_TYPE, success(rows_by_uap or {}, count)
+
+
+# -- url and options -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('url, path, host, address', [
+    ('https://10.1.1.1:28443', API_PATH, '10.1.1.1:28443', '10.1.1.1:28443'),
+    (' https://cms.example/ ', API_PATH, 'cms.example', 'cms.example:443'),
+    ('http://cms.example:80', API_PATH, 'cms.example:80', 'cms.example:80'),
+    ('http://cms.example', API_PATH, 'cms.example', 'cms.example:80'),
+    ('https://[fe80::1]:28443/nslb/cms/', '/nslb/cms' + API_PATH, '[fe80::1]:28443', '[fe80::1]:28443'),
+])
+def test_endpoint(url, path, host, address):
+    endpoint = parse_endpoint(url)
+    assert (endpoint.path, endpoint.host, endpoint.address) == (path, host, address)
+    assert endpoint.url.endswith(host + path)
+
+
+@pytest.mark.parametrize('url, fragment', [
+    ('ftp://10.1.1.1', 'must start with https://'), ('10.1.1.1:28443', 'must start with https://'),
+    ('https://', 'has no host'), ('https://h:28443?x=1', 'must not have a query'), ('https://h#top', 'must not have a query'),
+    ('https://u:p@h', 'must not carry credentials'), ('https://h:99999', 'is not a valid URL'),
+    ('https://h/a b', 'base path'), ('', 'must be the address'), (None, 'must be the address'),
+])
+def test_bad_url(url, fragment):
+    with pytest.raises(OptionError, match=fragment):
+        CmsClient(url, ACCESS_KEY, SECRET_KEY)
+
+
+@pytest.mark.parametrize('options, fragment', [
+    ({'max_concurrency': 11}, 'max_concurrency must be an integer between 1 and 10'),
+    ({'max_concurrency': 0}, 'max_concurrency'), ({'retries': -1}, 'retries'), ({'page_size': 0}, 'page_size'),
+    ({'timeout': 0}, 'timeout'), ({'timeout': 'x'}, 'timeout'), ({'cc_id': 'one'}, 'cc_id'), ({'cc_id': True}, 'cc_id'),
+    ({'ca_path': '/nonexistent/ca.pem'}, 'ca_path'),
+])
+def test_bad_options(options, fragment):
+    with pytest.raises(OptionError, match=fragment):
+        CmsClient(URL, ACCESS_KEY, SECRET_KEY, **options)
+
+
+@pytest.mark.parametrize('access_key, secret_key, fragment', [
+    ('', SECRET_KEY, 'access_key'), ('a k', SECRET_KEY, 'access_key'), ('ключ', SECRET_KEY, 'access_key'),
+    (ACCESS_KEY, '', 'secret_key'), (ACCESS_KEY, None, 'secret_key'),
+])
+def test_bad_keys(access_key, secret_key, fragment):
+    with pytest.raises(OptionError, match=fragment) as caught:
+        CmsClient(URL, access_key, secret_key)
+    assert SECRET_KEY not in str(caught.value)
+
+
+def test_cc_id_body_ipv6_host_and_base_path(make_client):
+    client, fake, _ = make_client(TerminalTable(table(3)), url='https://[fe80::1]:28443/nslb', host='[fe80::1]:28443',
+                                  path='/nslb' + API_PATH, cc_id='7')
+    rows = client.fetch('8888000?')
+    assert len(rows) == 3
+    assert fake.calls == [{'EID': '8888000?', 'limit': 100, 'offset': 0, 'ccId': 7}]
+
+
+def test_verify_settings(make_client, tmp_path, monkeypatch):
+    monkeypatch.delenv('REQUESTS_CA_BUNDLE', raising=False)
+    monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
+    ca_file = tmp_path / 'ca.pem'
+    ca_file.write_text('not read by the fake transport')
+    client, fake, _ = make_client(TerminalTable({}), ca_path=str(ca_file), validate_certs=False)
+    client.fetch('1')
+    assert fake.verify_seen == [str(ca_file)] and client.warnings == []
+    client, fake, _ = make_client(TerminalTable({}))
+    client.fetch('1')
+    assert fake.verify_seen == [True]
+
+
+def test_validate_certs_false_warns_once_and_silences_only_this_host(make_client):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        client, fake, _ = make_client(TerminalTable({}), validate_certs=False)
+        client.fetch('1')
+        warnings.warn(InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.1'. Adding"))
+        warnings.warn(InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.2'. Adding"))
+    assert fake.verify_seen == [False]
+    assert client.warnings == ['the TLS certificate of 10.1.1.1:28443 is not verified (validate_certs=false): set ca_path to verify it']
+    assert [str(w.message).split("'")[1] for w in caught] == ['10.1.1.2']
+
+
+def test_context_manager_closes_session(monkeypatch):
+    closed = []
+    with CmsClient(URL, ACCESS_KEY, SECRET_KEY) as client:
+        monkeypatch.setattr(client.session, 'close', lambda: closed.append(True))
+        assert client.requests_sent == 0
+    assert closed == [True]
+
+
+# -- paging ----------------------------------------------------------------------------------------------------------
+
+def offsets(fake):
+    return [call['offset'] for call in fake.calls]
+
+
+@pytest.mark.parametrize('number, expected_offsets', [(0, [0]), (99, [0]), (100, [0]), (250, [0, 100, 200]), (200, [0, 100])])
+def test_paging_single_uap(make_client, number, expected_offsets):
+    client, fake, _ = make_client(TerminalTable(table(number)))
+    rows = client.fetch('8888????')
+    assert len(rows) == number and len({row.equipment_id for row in rows}) == number
+    assert offsets(fake) == expected_offsets
+    assert client.requests_sent == len(expected_offsets)
+
+
+@pytest.mark.parametrize('paging, count, expected_offsets', [
+    ('ids', 'ids', [0, 100]),            # count of equipment IDs, pages of IDs: stops on the total
+    ('ids', 'rows', [0, 100, 200]),      # count of rows while pages hold IDs: an empty page ends it
+    ('rows', 'rows', [0, 100, 200]),     # count of rows, pages of rows
+    ('rows', 'ids', [0, 100, 200, 300]),  # count of IDs while pages hold rows: not trusted, all rows kept
+    ('ids', 'missing', [0, 100, 200]),
+    ('rows', 'missing', [0, 100, 200, 300]),
+    ('ids', 'string', [0, 100]),
+])
+def test_paging_pool_mode_under_both_readings(make_client, paging, count, expected_offsets):
+    terminals = table(150, uaps=('10.9.0.1#1', '10.9.0.2#2'))
+    client, fake, _ = make_client(TerminalTable(terminals, paging=paging, count=count))
+    rows = client.fetch('8888????')
+    assert len(rows) == 300
+    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _ in uaps}
+    assert offsets(fake) == expected_offsets
+    assert all(call['limit'] == 100 for call in fake.calls)
+
+
+@pytest.mark.parametrize('count', [1000, 10 ** 9, 5, 0, 120])
+def test_wrong_count_neither_loops_nor_drops(make_client, count):
+    client, fake, _ = make_client(TerminalTable(table(250), count=lambda ids, rows: count))
+    assert len(client.fetch('8888????')) == 250
+    assert offsets(fake) == [0, 100, 200]
+
+
+def test_rows_of_one_id_split_across_pages(make_client):
+    terminals = table(70, uaps=('a#1', 'b#2', 'c#3'))
+    client, fake, _ = make_client(TerminalTable(terminals, paging='rows', count='ids'))
+    rows = client.fetch('8888????')
+    assert len(rows) == 210 and offsets(fake) == [0, 100, 200]
+
+
+def test_overlapping_pages_keep_everything(make_client):
+    ids = sorted(table(250))
+
+    def shifted(body, _index):
+        start = max(0, body['offset'] - 50)
+        return answer({'u#1': [terminal_row(eid) for eid in ids[start:start + 100]]})
+
+    client, fake, _ = make_client(shifted)
+    assert sorted(row.equipment_id for row in client.fetch('8888????')) == ids
+    assert offsets(fake) == [0, 100, 200, 300]
+
+
+def test_repeated_page_stops(make_client):
+    client, fake, _ = make_client(lambda body, index: answer({'u#1': [terminal_row(str(n)) for n in range(100)]}, count=1000))
+    assert len(client.fetch('?')) == 100
+    assert offsets(fake) == [0, 100]
+
+
+def test_paging_hard_cap(make_client):
+    def endless(body, _index):
+        return answer({'u#1': [terminal_row(str(body['offset'] + n)) for n in range(10)]})
+
+    client, _, _ = make_client(endless, page_size=10, max_pages=3)
+    with pytest.raises(UnexpectedResponseError, match=r"EID '\?' still brought new rows after 3 pages of 10"):
+        client.fetch('?')
+
+
+def test_page_size_and_string_limits(make_client):
+    client, fake, _ = make_client(TerminalTable(table(25)), page_size='10')
+    assert len(client.fetch('8888????')) == 25
+    assert [(c['limit'], c['offset']) for c in fake.calls] == [(10, 0), (10, 10), (10, 20)]
+
+
+# -- retries ---------------------------------------------------------------------------------------------------------
+
+def scripted(*answers):
+    """Handler returning the given answers in turn (an exception instance is raised)."""
+    def handler(body, index):
+        item = answers[min(index, len(answers) - 1)]
+        if isinstance(item, BaseException):
+            raise item
+        return item
+    return handler
+
+
+SERVICE_UNAVAILABLE = (503, {'Content-Type': 'text/html'}, '<html><body>Service Unavailable</body></html>')
+GOOD = answer({'u#1': [terminal_row('1')]}, count=1)
+
+
+def test_retry_with_backoff_and_fresh_signature(make_client):
+    client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE, (500, {}, ''), GOOD))
+    assert [row.equipment_id for row in client.fetch('1')] == ['1']
+    assert client.requests_sent == 4
+    assert len(set(fake.authorizations)) == 4
+    assert len({auth.split('/')[2] for auth in fake.authorizations}) == 4  # four timestamps
+    # urllib3's backoff: the first retry goes at once, then factor * 2**(n-1) plus jitter.
+    assert len(sleeps.delays) == 2
+    assert 1.0 <= sleeps.delays[0] <= 1.5 and 2.0 <= sleeps.delays[1] <= 2.5
+
+
+def test_backoff_is_capped(make_client):
+    client, _, sleeps = make_client(scripted(SERVICE_UNAVAILABLE), retries=10)
+    with pytest.raises(UnexpectedResponseError):
+        client.fetch('1')
+    assert len(sleeps.delays) == 9 and max(sleeps.delays) == 10.0
+
+
+@pytest.mark.parametrize('retry_after, delay', [('7', 7), ('100000', 60)])
+def test_retry_after_honoured(make_client, retry_after, delay):
+    too_many = (429, {'Retry-After': retry_after, 'Content-Type': 'application/json'}, '{}')
+    client, _, sleeps = make_client(scripted(too_many, GOOD))
+    assert len(client.fetch('1')) == 1
+    assert sleeps.delays == [delay]
+
+
+def test_retries_exhausted(make_client):
+    client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE), retries=2)
+    with pytest.raises(UnexpectedResponseError) as caught:
+        client.fetch('1')
+    assert str(caught.value) == ('unexpected response from %s: HTTP 503 text/html: <html><body>Service Unavailable</body></html>'
+                                 ' (after 3 attempts)' % API_PATH)
+    assert len(fake.calls) == 3 and len(sleeps.delays) == 1
+
+
+def test_no_retry_means_one_attempt(make_client):
+    client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE), retries=0)
+    with pytest.raises(UnexpectedResponseError, match=r'HTTP 503 text/html: <html><body>Service Unavailable</body></html>$'):
+        client.fetch('1')
+    assert len(fake.calls) == 1 and sleeps.delays == []
+
+
+def test_truncated_json_is_retried(make_client):
+    client, fake, _ = make_client(scripted((200, JSON_TYPE, '{"resultCode": "0100000", "resultD'), GOOD))
+    assert len(client.fetch('1')) == 1 and len(fake.calls) == 2
+
+
+def test_html_page_with_200(make_client):
+    page = '<html><head><title>Gateway</title></head><body>' + 'x' * 200 + '</body></html>'
+    client, fake, _ = make_client(scripted((200, {'Content-Type': 'text/html; charset=utf-8'}, page)), retries=1)
+    with pytest.raises(UnexpectedResponseError) as caught:
+        client.fetch('1')
+    assert str(caught.value) == 'unexpected response from %s: HTTP 200 text/html: %s (after 2 attempts)' % (API_PATH, page[:120])
+    assert len(fake.calls) == 2
+
+
+def test_invalid_json_message(make_client):
+    client, _, _ = make_client(scripted((200, JSON_TYPE, 'nope')), retries=0)
+    with pytest.raises(UnexpectedResponseError, match=r'HTTP 200 application/json, not valid JSON: nope$'):
+        client.fetch('1')
+
+
+def test_authorization_echo_is_redacted(make_client):
+    def handler(body, index):
+        return 502, {}, 'bad gateway for Authorization: %s' % fake.authorizations[index]
+
+    client, fake, _ = make_client(handler, retries=0)
+    with pytest.raises(UnexpectedResponseError) as caught:
+        client.fetch('1')
+    assert 'HTTP 502 without content type: bad gateway for Authorization: auth-v2/<redacted>' in str(caught.value)
+    assert fake.authorizations[0] not in str(caught.value)
+
+
+@pytest.mark.parametrize('status', [400, 403, 404, 302])
+def test_other_status_not_retried(make_client, status):
+    client, fake, _ = make_client(scripted((status, {'Content-Type': 'text/plain'}, 'no')))
+    with pytest.raises(UnexpectedResponseError, match='HTTP %d text/plain: no$' % status):
+        client.fetch('1')
+    assert len(fake.calls) == 1
+
+
+def test_401_not_retried(make_client):
+    client, fake, _ = make_client(scripted((401, {}, '')))
+    with pytest.raises(AuthenticationError) as caught:
+        client.fetch('1')
+    assert str(caught.value) == ('authentication failed (HTTP 401) at /rest/cmsapp/v1/openapi/uap/queryterminalstatus: '
+                                 'check access key, secret key and the clock of this host')
+    assert len(fake.calls) == 1
+
+
+def test_result_code_not_retried(make_client):
+    client, fake, _ = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100002', 'resultDesc': 'EID is invalid'})))
+    with pytest.raises(ResultCodeError, match=r'^CC-CMS returned 0100002 \(invalid parameters\): EID is invalid$'):
+        client.fetch('1')
+    assert len(fake.calls) == 1
+
+
+def test_wrong_shape_names_the_path(make_client):
+    client, _, _ = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100000', 'resultDesc': 'fine'})))
+    with pytest.raises(UnexpectedResponseError, match='^unexpected response from %s: resultDesc of a successful answer is str' % API_PATH):
+        client.fetch('1')
+
+
+def test_timeout(make_client):
+    client, fake, sleeps = make_client(scripted(requests.exceptions.ReadTimeout('read timed out')))
+    with pytest.raises(NoResponseError) as caught:
+        client.fetch('1')
+    assert str(caught.value) == 'no response within 30 s from https://10.1.1.1:28443%s after 4 attempts' % API_PATH
+    assert len(fake.calls) == 4 and len(sleeps.delays) == 2
+
+
+def test_timeout_then_answer(make_client):
+    client, _, _ = make_client(scripted(requests.exceptions.ConnectTimeout('connect timed out'), GOOD), timeout=2.5)
+    assert len(client.fetch('1')) == 1 and client.requests_sent == 2
+
+
+def test_timeout_single_attempt_wording(make_client):
+    client, _, _ = make_client(scripted(requests.exceptions.ReadTimeout('x')), timeout=2.5, retries=0)
+    with pytest.raises(NoResponseError, match=r'no response within 2.5 s from .* after 1 attempt$'):
+        client.fetch('1')
+
+
+@pytest.mark.parametrize('error, reason', [
+    (requests.exceptions.ConnectionError("HTTPSConnectionPool(host='10.1.1.1', port=28443): [Errno 111] Connection refused"),
+     'connection refused'),
+    (requests.exceptions.ConnectionError('Failed to resolve cms.example'), 'host name not resolved'),
+    (requests.exceptions.ConnectionError('Connection aborted, RemoteDisconnected'), 'connection closed by the server'),
+    (requests.exceptions.ChunkedEncodingError('IncompleteRead(10 bytes read)'), 'connection closed by the server'),
+    (requests.exceptions.ConnectionError('[Errno 113] No route to host'), 'network unreachable'),
+    (requests.exceptions.ConnectionError('something else'), 'connection failed'),
+])
+def test_connection_failures(make_client, error, reason):
+    client, fake, _ = make_client(scripted(error))
+    with pytest.raises(ConnectionFailedError) as caught:
+        client.fetch('1')
+    assert str(caught.value) == ('cannot reach %s (%s) after 4 attempts: check url and that CC-CMS (or the NSLB) is reachable'
+                                 % (ADDRESS, reason))
+    assert len(fake.calls) == 4
+
+
+def test_other_request_error(make_client):
+    client, fake, _ = make_client(scripted(requests.exceptions.InvalidHeader('bad header')))
+    with pytest.raises(ConnectionFailedError, match=r'request to 10.1.1.1:28443 failed \(InvalidHeader\)'):
+        client.fetch('1')
+    assert len(fake.calls) == 1
+
+
+@pytest.mark.parametrize('text, reason', [('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed', 'certificate verify failed'),
+                                          ('[SSL: WRONG_VERSION_NUMBER] wrong version number', 'TLS handshake failed')])
+def test_tls_error_not_retried(make_client, text, reason):
+    client, fake, _ = make_client(scripted(requests.exceptions.SSLError(text)))
+    with pytest.raises(TlsError) as caught:
+        client.fetch('1')
+    assert str(caught.value) == '%s for 10.1.1.1:28443: set ca_path, or validate_certs=false' % reason
+    assert len(fake.calls) == 1
+
+
+def test_real_connection_refused_on_loopback():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    sleeps = []
+    with CmsClient('https://127.0.0.1:%d' % port, ACCESS_KEY, SECRET_KEY, retries=1, sleep=sleeps.append) as client:
+        with pytest.raises(ConnectionFailedError, match=r'cannot reach 127.0.0.1:%d \(connection refused\) after 2 attempts' % port):
+            client.fetch('1')
+        assert client.requests_sent == 2
+
+
+def test_invalid_eid_argument(make_client):
+    client, _, _ = make_client(TerminalTable({}))
+    with pytest.raises(OptionError):
+        client.fetch('')
+
+
+# -- concurrency -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('cap', [1, 3, 10])
+def test_concurrency_cap_reached_never_exceeded(make_client, cap):
+    reached = threading.Event()
+
+    def hold_until_cap(fake):
+        # Every request waits (bounded) until the cap is in flight once: the pool must fill up to it.
+        with fake.lock:
+            fake.lock.wait_for(lambda: fake.in_flight >= cap or reached.is_set(), timeout=10)
+            reached.set()
+
+    terminals = table(40 * 10, start=10000000)
+    client, fake, _ = make_client(TerminalTable(terminals), on_enter=hold_until_cap, max_concurrency=cap, page_size=5)
+    eids = ['1000%02d??' % n for n in range(40)][::-1]
+    results = client.fetch_many(eids)
+    assert fake.max_in_flight == cap
+    assert [sorted({row.equipment_id for row in rows}) for rows in results] == [
+        sorted(e for e in terminals if e.startswith(eid[:6])) for eid in eids]
+    assert client.requests_sent == len(fake.calls)
+
+
+def test_fetch_many_keeps_order_and_reports_failures(make_client):
+    terminals = table(30, start=20000000)
+
+    def handler(body, index):
+        if body['EID'] == 'bad':
+            return 200, JSON_TYPE, {'resultCode': '0100002', 'resultDesc': 'EID is invalid'}
+        if body['EID'] == 'down':
+            raise requests.exceptions.ConnectionError('Connection refused')
+        return TerminalTable(terminals)(body, index)
+
+    client, _, _ = make_client(handler, retries=0, max_concurrency=2)
+    results = client.fetch_many(['2000001?', 'bad', '2000000?', 'down', '20000029'])
+    assert [len(r) if isinstance(r, list) else type(r).__name__ for r in results] == [10, 'ResultCodeError', 10, 'ConnectionFailedError', 1]
+    assert all(isinstance(r, ApiError) for r in results if not isinstance(r, list))
+    assert client.fetch_many([]) == []
+
+
+def test_fetch_many_reraises_unexpected_errors(make_client):
+    def handler(body, index):
+        if body['EID'] == 'boom':
+            raise RuntimeError('defect in transport')
+        return answer()
+
+    client, _, _ = make_client(handler)
+    with pytest.raises(RuntimeError, match='defect in transport'):
+        client.fetch_many(['1', 'boom', '2'])
+
+
+def test_secret_never_in_messages(make_client):
+    handlers = [scripted((401, {}, '')), scripted(SERVICE_UNAVAILABLE), scripted(requests.exceptions.ReadTimeout('x')),
+                scripted(requests.exceptions.SSLError('certificate verify failed'))]
+    for handler in handlers:
+        client, _, _ = make_client(handler, retries=0)
+        with pytest.raises(ApiError) as caught:
+            client.fetch('1')
+        assert SECRET_KEY not in str(caught.value) and 'auth-v2/' + ACCESS_KEY not in str(caught.value)
