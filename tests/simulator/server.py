@@ -127,6 +127,10 @@ def _as_int(value, name: str) -> int:
     return value
 
 
+def _json_bytes(payload) -> bytes:
+    return json.dumps(payload).encode("utf-8")
+
+
 class _BadParameter(Exception):
     def __init__(self, message: str, result_code: str = "0100002") -> None:
         super().__init__(message)
@@ -303,7 +307,13 @@ class Simulator:
             self._stopped.wait(10)
             return
         self._stopping.set()
-        self._server.shutdown()
+        stopper = threading.Thread(target=self._server.shutdown, daemon=True)
+        stopper.start()
+        try:  # wake the accept loop now rather than at its next poll
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            pass
+        stopper.join()
         with self._server.connections_lock:
             connections = list(self._server.connections)
         for connection in connections:
@@ -372,21 +382,27 @@ class Simulator:
                 counters.stalled += 1
             else:
                 counters.active += 1
+        answer = None
         try:
             if stall:
-                self._hold_and_close(handler)
+                self._hold()
             else:
-                self._answer_admitted(handler, query, body)
+                answer = self._answer_admitted(handler, query, body)
         finally:
+            # Leave the in-flight count before the answer is written: a client may send its next
+            # request as soon as it has read this answer, and must not find a stale count.
             with counters.lock:
                 counters.concurrent -= 1
                 if not stall:
                     counters.active -= 1
+        if answer is None:
+            handler.close_connection = True
+        else:
+            handler.respond(*answer)
 
-    def _hold_and_close(self, handler: Handler) -> None:
-        """The vendor's warning made real: no answer, the connection closes after a long wait."""
+    def _hold(self) -> None:
+        """The vendor's warning made real: no answer; the connection closes after a long wait."""
         self._stopping.wait(self.options.stall_seconds)
-        handler.close_connection = True
 
     def _count(self, status: int, result_code: str | None = None) -> None:
         with self.stats_counters.lock:
@@ -394,7 +410,8 @@ class Simulator:
             if result_code:
                 self.stats_counters.by_result_code[result_code] += 1
 
-    def _answer_admitted(self, handler: Handler, query: str, body: bytes) -> None:
+    def _answer_admitted(self, handler: Handler, query: str, body: bytes) -> tuple | None:
+        """(status, body, content type, headers) to send, or None to close without an answer."""
         opts = self.options
         try:
             host = handler.headers.get("Host", "")
@@ -408,8 +425,7 @@ class Simulator:
                 self.stats_counters.unauthorized += 1
                 self.stats_counters.unauthorized_by_reason[failure.reason] += 1
             self._count(401)
-            handler.respond_json(401, {"resultCode": "0100001", "resultDesc": "Authentication failed: %s" % failure})
-            return
+            return 401, _json_bytes({"resultCode": "0100001", "resultDesc": "Authentication failed: %s" % failure}), JSON_TYPE, None
 
         try:
             payload = json.loads(body.decode("utf-8")) if body else None
@@ -422,40 +438,38 @@ class Simulator:
             self._stopping.wait((opts.latency_ms + jitter * opts.jitter_ms) / 1000.0)
         if fault is not None and fault != "truncated":
             self._record_fault(fault)
-            self._inject(handler, fault)
-            return
+            return self._inject(fault)
 
         status, text = self._business_answer(payload)
         if fault == "truncated":
             self._record_fault(fault)
             text = text[:max(1, len(text) // 2)]
         self._count(status)
-        handler.respond(status, text.encode("utf-8"))
+        return status, text.encode("utf-8"), JSON_TYPE, None
 
     def _record_fault(self, kind: str) -> None:
         with self.stats_counters.lock:
             self.stats_counters.faults_injected[kind] += 1
 
-    def _inject(self, handler: Handler, fault: str) -> None:
+    def _inject(self, fault: str) -> tuple | None:
         if fault == "timeout":
-            self._hold_and_close(handler)
-            return
+            self._hold()
+            return None
         if fault in ("500", "502", "503"):
             reasons = {"500": b"Internal Server Error", "502": b"Bad Gateway", "503": b"Service Unavailable"}
             self._count(int(fault))
-            handler.respond(int(fault), reasons[fault], "text/plain")
-        elif fault == "429":
+            return int(fault), reasons[fault], "text/plain", None
+        if fault == "429":
             self._count(429)
-            handler.respond(429, b"Too Many Requests", "text/plain", {"Retry-After": str(self.options.retry_after)})
-        elif fault == "nonjson":
+            return 429, b"Too Many Requests", "text/plain", {"Retry-After": str(self.options.retry_after)}
+        if fault == "nonjson":
             self._count(200)
-            handler.respond(200, b"System busy, please retry later.", JSON_TYPE)
-        elif fault == "html":
+            return 200, b"System busy, please retry later.", JSON_TYPE, None
+        if fault == "html":
             self._count(200)
-            handler.respond(200, HTML_ERROR_PAGE, "text/html;charset=UTF-8")
-        elif fault == "resultdesc":
-            self._count(200, "0100001")
-            handler.respond_json(200, {"resultCode": "0100001", "resultDesc": "call failed"})
+            return 200, HTML_ERROR_PAGE, "text/html;charset=UTF-8", None
+        self._count(200, "0100001")  # resultdesc
+        return 200, _json_bytes({"resultCode": "0100001", "resultDesc": "call failed"}), JSON_TYPE, None
 
     def _business_answer(self, payload) -> tuple[int, str]:
         """HTTP 200 and the JSON text: a page, or a failure resultCode with a string resultDesc."""
@@ -499,6 +513,8 @@ class Simulator:
             offset = _as_int(payload["offset"], "offset")
             if not 1 <= limit <= self.options.max_limit:
                 raise _BadParameter("limit must be between 1 and %d." % self.options.max_limit)
+            if offset < 0:
+                raise _BadParameter("offset must be 0 or more.")
         if "ccId" in payload:
             cc_id = _as_int(payload["ccId"], "ccId")
             if cc_id not in self.cc_ids:
