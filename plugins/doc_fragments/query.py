@@ -23,7 +23,7 @@ _SELECTION_OPTIONS = r'''
     description:
       - Ranges of digit equipment IDs as V(START-END), both bounds included and written with the same
         number of digits, for example V(88880000-88880999).
-      - A range may hold at most 1,000,000 IDs.
+      - A range may hold at most O(max_range_size) IDs.
     type: list
     elements: str
   page_size:
@@ -44,6 +44,11 @@ _SELECTION_OPTIONS = r'''
       - Only do this when you know the pattern matches fewer than 200 terminals; larger matches affect UAP services.
     type: bool
     default: false
+  max_range_size:
+    description:
+      - Most IDs a single entry of O(eid_ranges) may hold; a guard against a typo that would query millions of IDs.
+    type: int
+    default: 1000000
 '''
 
 _RESULT_OPTIONS = r'''

@@ -20,7 +20,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.aicc.cms.plugins.module_utils._client import MAX_CONCURRENCY, MAX_PAGE_SIZE, MAX_RETRIES, CmsClient, parse_endpoint
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._planner import API_MATCH_LIMIT, Plan, plan_queries
+from ansible_collections.aicc.cms.plugins.module_utils._planner import API_MATCH_LIMIT, DEFAULT_MAX_RANGE_SIZE, Plan, plan_queries
 
 # The access key is sent in clear in every Authorization header: it is no secret (no_log=False).
 CONNECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
@@ -42,6 +42,7 @@ SELECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
     page_size=dict(type='int', default=100),
     max_matches_per_query=dict(type='int', default=100),
     allow_unbounded_wildcards=dict(type='bool', default=False),
+    max_range_size=dict(type='int', default=DEFAULT_MAX_RANGE_SIZE),
 )
 
 QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(
@@ -81,6 +82,7 @@ def check_values(params: t.Mapping[str, t.Any]) -> None:
         ('retries', 0, MAX_RETRIES),
         ('page_size', 1, MAX_PAGE_SIZE),
         ('max_matches_per_query', 1, API_MATCH_LIMIT - 1),
+        ('max_range_size', 1, None),
     )
     for name, minimum, maximum in numbers:
         value = params.get(name)
@@ -134,6 +136,7 @@ def plan_from_params(params: t.Mapping[str, t.Any]) -> Plan:
         eid_ranges=params.get('eid_ranges') or (),
         max_matches_per_query=_value(params, 'max_matches_per_query'),
         allow_unbounded_wildcards=_value(params, 'allow_unbounded_wildcards'),
+        max_range_size=_value(params, 'max_range_size'),
     )
 
 

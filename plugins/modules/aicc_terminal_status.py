@@ -301,7 +301,8 @@ def run_query(params: dict) -> dict:
     with client_from_params(params) as client:
         if params['wait_for'] == 'registered':
             return wait_for_registered(client, plan, timeout=params['wait_timeout'], interval=params['wait_interval'],
-                                       max_matches_per_query=params['max_matches_per_query'], summary_only=params['summary_only'])
+                                       max_matches_per_query=params['max_matches_per_query'], max_range_size=params['max_range_size'],
+                                       summary_only=params['summary_only'])
         return query_status(client, plan, summary_only=params['summary_only'])
 
 
