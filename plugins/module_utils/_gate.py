@@ -227,6 +227,8 @@ def summary_lines(verdict: dict) -> list[str]:
     """What the task output shows: the verdict, the counts, the first IDs of each list that matters."""
     lines = [f"{verdict['verdict']}: {verdict['headline']}"]
     lines.extend(f"- {reason}" for reason in verdict["reasons"])
+    if verdict.get("waited") is not None:
+        lines.append(f"waited {verdict['waited']} s for the terminals registered before to register again")
     lines.append("counts: " + ", ".join(f"{name}={value}" for name, value in verdict["counts"].items()))
     names = PRE_LISTS[:4] if verdict["phase"] == "pre" else ("regressed", "missing", "unknown", "required_not_registered", "recovered")
     for name in names:
