@@ -43,8 +43,8 @@ def test_stats_and_reset(make_sim, client_for):
 
 def test_set_terminals_and_read_one(make_sim):
     sim = make_sim(registered_ratio=1.0)
-    assert _admin(sim, "POST", "/terminals", {"eids": ["8880001"], "ranges": ["8880010-8880011"],
-                                               "register_status": "not register", "socket_status": "fault"}) == (200, {"changed": 3})
+    change = {"eids": ["8880001"], "ranges": ["8880010-8880011"], "register_status": "not register", "socket_status": "fault"}
+    assert _admin(sim, "POST", "/terminals", change) == (200, {"changed": 3})
     status, terminal = _admin(sim, "GET", "/terminals/8880010")
     assert status == 200 and terminal[UAP1]["registerStatus"] == "not register" and terminal[UAP1]["socketStatus"] == "fault"
     assert _admin(sim, "GET", "/terminals/9999")[0] == 404
@@ -114,9 +114,9 @@ def test_plain_http_and_tls_certificate(make_sim, client_for):
 
 @pytest.mark.parametrize("suffix", [".json", ".yml"])
 def test_data_file(tmp_path, make_sim, client_for, suffix):
-    entries = [{"equipmentId": "7001", "rows": {"10.9.9.1#1": {"registerStatus": "registered", "ccuModuleNumber": "3"},
-                                                 "10.9.9.2#2": {"registerStatus": "not register", "socketStatus": "fault"}}},
-               {"equipmentId": "7002", "rows": {"10.9.9.2#2": {}}}]
+    first_rows = {"10.9.9.1#1": {"registerStatus": "registered", "ccuModuleNumber": "3"},
+                  "10.9.9.2#2": {"registerStatus": "not register", "socketStatus": "fault"}}
+    entries = [{"equipmentId": "7001", "rows": first_rows}, {"equipmentId": "7002", "rows": {"10.9.9.2#2": {}}}]
     path = tmp_path / ("terminals" + suffix)
     path.write_text(json.dumps(entries))  # JSON is valid YAML
     sim = make_sim(data=str(path))
