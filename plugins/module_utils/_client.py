@@ -129,6 +129,10 @@ def _connection_reason(exc: Exception) -> str:
     return 'connection failed'
 
 
+def _attempts_text(attempts: int) -> str:
+    return '%d attempt%s' % (attempts, '' if attempts == 1 else 's')
+
+
 class _Transient(Exception):
     """An attempt failed in a way worth retrying; ``describe(attempts)`` gives the final ApiError."""
 
@@ -235,6 +239,13 @@ class CmsClient:
         suffix = ' (after %d attempts)' % attempts if attempts > 1 else ''
         return UnexpectedResponseError('unexpected response from %s: %s%s' % (self.endpoint.path, detail, suffix))
 
+    def _no_response(self, attempts: int) -> NoResponseError:
+        return NoResponseError('no response within %g s from %s after %s' % (self.timeout, self.endpoint.url, _attempts_text(attempts)))
+
+    def _connection_failed(self, reason: str, attempts: int) -> ConnectionFailedError:
+        return ConnectionFailedError('cannot reach %s (%s) after %s: check url and that CC-CMS (or the NSLB) is reachable'
+                                     % (self.endpoint.address, reason, _attempts_text(attempts)))
+
     def _attempt(self, body: bytes) -> Page:
         """Send one signed request and return its page; raise _Transient when a retry may help."""
         endpoint = self.endpoint
@@ -244,12 +255,10 @@ class CmsClient:
             reason = 'certificate verify failed' if 'certificate' in str(exc).lower() or 'verify' in str(exc).lower() else 'TLS handshake failed'
             raise TlsError('%s for %s: set ca_path, or validate_certs=false' % (reason, endpoint.address)) from None
         except requests.exceptions.Timeout as exc:
-            raise _Transient(lambda attempts: NoResponseError('no response within %g s from %s after %d attempt%s' % (
-                self.timeout, endpoint.url, attempts, '' if attempts == 1 else 's')), error=exc) from None
+            raise _Transient(self._no_response, error=exc) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             reason = _connection_reason(exc)
-            raise _Transient(lambda attempts: ConnectionFailedError('cannot reach %s (%s) after %d attempt%s: check url and that CC-CMS (or the NSLB) is reachable' % (
-                endpoint.address, reason, attempts, '' if attempts == 1 else 's')), error=exc) from None
+            raise _Transient(lambda attempts: self._connection_failed(reason, attempts), error=exc) from None
         except requests.exceptions.RequestException as exc:
             raise ConnectionFailedError('request to %s failed (%s): check url and that CC-CMS (or the NSLB) is reachable'
                                         % (endpoint.address, type(exc).__name__)) from None

@@ -86,8 +86,8 @@ def test_bad_keys(access_key, secret_key, fragment):
 
 
 def test_cc_id_body_ipv6_host_and_base_path(make_client):
-    client, fake, _ = make_client(TerminalTable(table(3)), url='https://[fe80::1]:28443/nslb', host='[fe80::1]:28443',
-                                  path='/nslb' + API_PATH, cc_id='7')
+    client, fake, _sleeps = make_client(TerminalTable(table(3)), url='https://[fe80::1]:28443/nslb', host='[fe80::1]:28443',
+                                        path='/nslb' + API_PATH, cc_id='7')
     rows = client.fetch('8888000?')
     assert len(rows) == 3
     assert fake.calls == [{'EID': '8888000?', 'limit': 100, 'offset': 0, 'ccId': 7}]
@@ -98,10 +98,10 @@ def test_verify_settings(make_client, tmp_path, monkeypatch):
     monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
     ca_file = tmp_path / 'ca.pem'
     ca_file.write_text('not read by the fake transport')
-    client, fake, _ = make_client(TerminalTable({}), ca_path=str(ca_file), validate_certs=False)
+    client, fake, _sleeps = make_client(TerminalTable({}), ca_path=str(ca_file), validate_certs=False)
     client.fetch('1')
     assert fake.verify_seen == [str(ca_file)] and client.warnings == []
-    client, fake, _ = make_client(TerminalTable({}))
+    client, fake, _sleeps = make_client(TerminalTable({}))
     client.fetch('1')
     assert fake.verify_seen == [True]
 
@@ -109,7 +109,7 @@ def test_verify_settings(make_client, tmp_path, monkeypatch):
 def test_validate_certs_false_warns_once_and_silences_only_this_host(make_client):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
-        client, fake, _ = make_client(TerminalTable({}), validate_certs=False)
+        client, fake, _sleeps = make_client(TerminalTable({}), validate_certs=False)
         client.fetch('1')
         warnings.warn(InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.1'. Adding"))
         warnings.warn(InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.2'. Adding"))
@@ -134,7 +134,7 @@ def offsets(fake):
 
 @pytest.mark.parametrize('number, expected_offsets', [(0, [0]), (99, [0]), (100, [0]), (250, [0, 100, 200]), (200, [0, 100])])
 def test_paging_single_uap(make_client, number, expected_offsets):
-    client, fake, _ = make_client(TerminalTable(table(number)))
+    client, fake, _sleeps = make_client(TerminalTable(table(number)))
     rows = client.fetch('8888????')
     assert len(rows) == number and len({row.equipment_id for row in rows}) == number
     assert offsets(fake) == expected_offsets
@@ -152,24 +152,24 @@ def test_paging_single_uap(make_client, number, expected_offsets):
 ])
 def test_paging_pool_mode_under_both_readings(make_client, paging, count, expected_offsets):
     terminals = table(150, uaps=('10.9.0.1#1', '10.9.0.2#2'))
-    client, fake, _ = make_client(TerminalTable(terminals, paging=paging, count=count))
+    client, fake, _sleeps = make_client(TerminalTable(terminals, paging=paging, count=count))
     rows = client.fetch('8888????')
     assert len(rows) == 300
-    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _ in uaps}
+    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
     assert offsets(fake) == expected_offsets
     assert all(call['limit'] == 100 for call in fake.calls)
 
 
 @pytest.mark.parametrize('count', [1000, 10 ** 9, 5, 0, 120])
 def test_wrong_count_neither_loops_nor_drops(make_client, count):
-    client, fake, _ = make_client(TerminalTable(table(250), count=lambda ids, rows: count))
+    client, fake, _sleeps = make_client(TerminalTable(table(250), count=lambda ids, rows: count))
     assert len(client.fetch('8888????')) == 250
     assert offsets(fake) == [0, 100, 200]
 
 
 def test_rows_of_one_id_split_across_pages(make_client):
     terminals = table(70, uaps=('a#1', 'b#2', 'c#3'))
-    client, fake, _ = make_client(TerminalTable(terminals, paging='rows', count='ids'))
+    client, fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count='ids'))
     rows = client.fetch('8888????')
     assert len(rows) == 210 and offsets(fake) == [0, 100, 200]
 
@@ -181,13 +181,13 @@ def test_overlapping_pages_keep_everything(make_client):
         start = max(0, body['offset'] - 50)
         return answer({'u#1': [terminal_row(eid) for eid in ids[start:start + 100]]})
 
-    client, fake, _ = make_client(shifted)
+    client, fake, _sleeps = make_client(shifted)
     assert sorted(row.equipment_id for row in client.fetch('8888????')) == ids
     assert offsets(fake) == [0, 100, 200, 300]
 
 
 def test_repeated_page_stops(make_client):
-    client, fake, _ = make_client(lambda body, index: answer({'u#1': [terminal_row(str(n)) for n in range(100)]}, count=1000))
+    client, fake, _sleeps = make_client(lambda body, index: answer({'u#1': [terminal_row(str(n)) for n in range(100)]}, count=1000))
     assert len(client.fetch('?')) == 100
     assert offsets(fake) == [0, 100]
 
@@ -196,13 +196,13 @@ def test_paging_hard_cap(make_client):
     def endless(body, _index):
         return answer({'u#1': [terminal_row(str(body['offset'] + n)) for n in range(10)]})
 
-    client, _, _ = make_client(endless, page_size=10, max_pages=3)
+    client, _fake, _sleeps = make_client(endless, page_size=10, max_pages=3)
     with pytest.raises(UnexpectedResponseError, match=r"EID '\?' still brought new rows after 3 pages of 10"):
         client.fetch('?')
 
 
 def test_page_size_and_string_limits(make_client):
-    client, fake, _ = make_client(TerminalTable(table(25)), page_size='10')
+    client, fake, _sleeps = make_client(TerminalTable(table(25)), page_size='10')
     assert len(client.fetch('8888????')) == 25
     assert [(c['limit'], c['offset']) for c in fake.calls] == [(10, 0), (10, 10), (10, 20)]
 
@@ -235,7 +235,7 @@ def test_retry_with_backoff_and_fresh_signature(make_client):
 
 
 def test_backoff_is_capped(make_client):
-    client, _, sleeps = make_client(scripted(SERVICE_UNAVAILABLE), retries=10)
+    client, _fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE), retries=10)
     with pytest.raises(UnexpectedResponseError):
         client.fetch('1')
     assert len(sleeps.delays) == 9 and max(sleeps.delays) == 10.0
@@ -244,7 +244,7 @@ def test_backoff_is_capped(make_client):
 @pytest.mark.parametrize('retry_after, delay', [('7', 7), ('100000', 60)])
 def test_retry_after_honoured(make_client, retry_after, delay):
     too_many = (429, {'Retry-After': retry_after, 'Content-Type': 'application/json'}, '{}')
-    client, _, sleeps = make_client(scripted(too_many, GOOD))
+    client, _fake, sleeps = make_client(scripted(too_many, GOOD))
     assert len(client.fetch('1')) == 1
     assert sleeps.delays == [delay]
 
@@ -266,13 +266,13 @@ def test_no_retry_means_one_attempt(make_client):
 
 
 def test_truncated_json_is_retried(make_client):
-    client, fake, _ = make_client(scripted((200, JSON_TYPE, '{"resultCode": "0100000", "resultD'), GOOD))
+    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, '{"resultCode": "0100000", "resultD'), GOOD))
     assert len(client.fetch('1')) == 1 and len(fake.calls) == 2
 
 
 def test_html_page_with_200(make_client):
     page = '<html><head><title>Gateway</title></head><body>' + 'x' * 200 + '</body></html>'
-    client, fake, _ = make_client(scripted((200, {'Content-Type': 'text/html; charset=utf-8'}, page)), retries=1)
+    client, fake, _sleeps = make_client(scripted((200, {'Content-Type': 'text/html; charset=utf-8'}, page)), retries=1)
     with pytest.raises(UnexpectedResponseError) as caught:
         client.fetch('1')
     assert str(caught.value) == 'unexpected response from %s: HTTP 200 text/html: %s (after 2 attempts)' % (API_PATH, page[:120])
@@ -280,7 +280,7 @@ def test_html_page_with_200(make_client):
 
 
 def test_invalid_json_message(make_client):
-    client, _, _ = make_client(scripted((200, JSON_TYPE, 'nope')), retries=0)
+    client, _fake, _sleeps = make_client(scripted((200, JSON_TYPE, 'nope')), retries=0)
     with pytest.raises(UnexpectedResponseError, match=r'HTTP 200 application/json, not valid JSON: nope$'):
         client.fetch('1')
 
@@ -289,7 +289,7 @@ def test_authorization_echo_is_redacted(make_client):
     def handler(body, index):
         return 502, {}, 'bad gateway for Authorization: %s' % fake.authorizations[index]
 
-    client, fake, _ = make_client(handler, retries=0)
+    client, fake, _sleeps = make_client(handler, retries=0)
     with pytest.raises(UnexpectedResponseError) as caught:
         client.fetch('1')
     assert 'HTTP 502 without content type: bad gateway for Authorization: auth-v2/<redacted>' in str(caught.value)
@@ -298,14 +298,14 @@ def test_authorization_echo_is_redacted(make_client):
 
 @pytest.mark.parametrize('status', [400, 403, 404, 302])
 def test_other_status_not_retried(make_client, status):
-    client, fake, _ = make_client(scripted((status, {'Content-Type': 'text/plain'}, 'no')))
+    client, fake, _sleeps = make_client(scripted((status, {'Content-Type': 'text/plain'}, 'no')))
     with pytest.raises(UnexpectedResponseError, match='HTTP %d text/plain: no$' % status):
         client.fetch('1')
     assert len(fake.calls) == 1
 
 
 def test_401_not_retried(make_client):
-    client, fake, _ = make_client(scripted((401, {}, '')))
+    client, fake, _sleeps = make_client(scripted((401, {}, '')))
     with pytest.raises(AuthenticationError) as caught:
         client.fetch('1')
     assert str(caught.value) == ('authentication failed (HTTP 401) at /rest/cmsapp/v1/openapi/uap/queryterminalstatus: '
@@ -314,14 +314,14 @@ def test_401_not_retried(make_client):
 
 
 def test_result_code_not_retried(make_client):
-    client, fake, _ = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100002', 'resultDesc': 'EID is invalid'})))
+    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100002', 'resultDesc': 'EID is invalid'})))
     with pytest.raises(ResultCodeError, match=r'^CC-CMS returned 0100002 \(invalid parameters\): EID is invalid$'):
         client.fetch('1')
     assert len(fake.calls) == 1
 
 
 def test_wrong_shape_names_the_path(make_client):
-    client, _, _ = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100000', 'resultDesc': 'fine'})))
+    client, _fake, _sleeps = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100000', 'resultDesc': 'fine'})))
     with pytest.raises(UnexpectedResponseError, match='^unexpected response from %s: resultDesc of a successful answer is str' % API_PATH):
         client.fetch('1')
 
@@ -335,12 +335,12 @@ def test_timeout(make_client):
 
 
 def test_timeout_then_answer(make_client):
-    client, _, _ = make_client(scripted(requests.exceptions.ConnectTimeout('connect timed out'), GOOD), timeout=2.5)
+    client, _fake, _sleeps = make_client(scripted(requests.exceptions.ConnectTimeout('connect timed out'), GOOD), timeout=2.5)
     assert len(client.fetch('1')) == 1 and client.requests_sent == 2
 
 
 def test_timeout_single_attempt_wording(make_client):
-    client, _, _ = make_client(scripted(requests.exceptions.ReadTimeout('x')), timeout=2.5, retries=0)
+    client, _fake, _sleeps = make_client(scripted(requests.exceptions.ReadTimeout('x')), timeout=2.5, retries=0)
     with pytest.raises(NoResponseError, match=r'no response within 2.5 s from .* after 1 attempt$'):
         client.fetch('1')
 
@@ -355,7 +355,7 @@ def test_timeout_single_attempt_wording(make_client):
     (requests.exceptions.ConnectionError('something else'), 'connection failed'),
 ])
 def test_connection_failures(make_client, error, reason):
-    client, fake, _ = make_client(scripted(error))
+    client, fake, _sleeps = make_client(scripted(error))
     with pytest.raises(ConnectionFailedError) as caught:
         client.fetch('1')
     assert str(caught.value) == ('cannot reach %s (%s) after 4 attempts: check url and that CC-CMS (or the NSLB) is reachable'
@@ -364,7 +364,7 @@ def test_connection_failures(make_client, error, reason):
 
 
 def test_other_request_error(make_client):
-    client, fake, _ = make_client(scripted(requests.exceptions.InvalidHeader('bad header')))
+    client, fake, _sleeps = make_client(scripted(requests.exceptions.InvalidHeader('bad header')))
     with pytest.raises(ConnectionFailedError, match=r'request to 10.1.1.1:28443 failed \(InvalidHeader\)'):
         client.fetch('1')
     assert len(fake.calls) == 1
@@ -373,7 +373,7 @@ def test_other_request_error(make_client):
 @pytest.mark.parametrize('text, reason', [('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed', 'certificate verify failed'),
                                           ('[SSL: WRONG_VERSION_NUMBER] wrong version number', 'TLS handshake failed')])
 def test_tls_error_not_retried(make_client, text, reason):
-    client, fake, _ = make_client(scripted(requests.exceptions.SSLError(text)))
+    client, fake, _sleeps = make_client(scripted(requests.exceptions.SSLError(text)))
     with pytest.raises(TlsError) as caught:
         client.fetch('1')
     assert str(caught.value) == '%s for 10.1.1.1:28443: set ca_path, or validate_certs=false' % reason
@@ -392,7 +392,7 @@ def test_real_connection_refused_on_loopback():
 
 
 def test_invalid_eid_argument(make_client):
-    client, _, _ = make_client(TerminalTable({}))
+    client, _fake, _sleeps = make_client(TerminalTable({}))
     with pytest.raises(OptionError):
         client.fetch('')
 
@@ -410,7 +410,7 @@ def test_concurrency_cap_reached_never_exceeded(make_client, cap):
             reached.set()
 
     terminals = table(40 * 10, start=10000000)
-    client, fake, _ = make_client(TerminalTable(terminals), on_enter=hold_until_cap, max_concurrency=cap, page_size=5)
+    client, fake, _sleeps = make_client(TerminalTable(terminals), on_enter=hold_until_cap, max_concurrency=cap, page_size=5)
     eids = ['1000%02d??' % n for n in range(40)][::-1]
     results = client.fetch_many(eids)
     assert fake.max_in_flight == cap
@@ -429,7 +429,7 @@ def test_fetch_many_keeps_order_and_reports_failures(make_client):
             raise requests.exceptions.ConnectionError('Connection refused')
         return TerminalTable(terminals)(body, index)
 
-    client, _, _ = make_client(handler, retries=0, max_concurrency=2)
+    client, _fake, _sleeps = make_client(handler, retries=0, max_concurrency=2)
     results = client.fetch_many(['2000001?', 'bad', '2000000?', 'down', '20000029'])
     assert [len(r) if isinstance(r, list) else type(r).__name__ for r in results] == [10, 'ResultCodeError', 10, 'ConnectionFailedError', 1]
     assert all(isinstance(r, ApiError) for r in results if not isinstance(r, list))
@@ -442,7 +442,7 @@ def test_fetch_many_reraises_unexpected_errors(make_client):
             raise RuntimeError('defect in transport')
         return answer()
 
-    client, _, _ = make_client(handler)
+    client, _fake, _sleeps = make_client(handler)
     with pytest.raises(RuntimeError, match='defect in transport'):
         client.fetch_many(['1', 'boom', '2'])
 
@@ -451,7 +451,7 @@ def test_secret_never_in_messages(make_client):
     handlers = [scripted((401, {}, '')), scripted(SERVICE_UNAVAILABLE), scripted(requests.exceptions.ReadTimeout('x')),
                 scripted(requests.exceptions.SSLError('certificate verify failed'))]
     for handler in handlers:
-        client, _, _ = make_client(handler, retries=0)
+        client, _fake, _sleeps = make_client(handler, retries=0)
         with pytest.raises(ApiError) as caught:
             client.fetch('1')
         assert SECRET_KEY not in str(caught.value) and 'auth-v2/' + ACCESS_KEY not in str(caught.value)

@@ -33,7 +33,7 @@ class FakeTime:
 def test_query_status_filters_and_reports_missing(make_client):
     terminals = {'88880001': [('u#1', 'registered')], '88880002': [('u#1', 'not register'), ('u#2', 'registered')],
                  '88880003': [('u#1', 'not register')], '88880050': [('u#1', 'registered')], 'sip.a': [('u#1', 'registered')]}
-    client, fake, _ = make_client(TerminalTable(terminals))
+    client, fake, _sleeps = make_client(TerminalTable(terminals))
     plan = plan_queries(eids=['88880001', '88880002', '88880003', '88880099', 'sip.a', 'sip.b'])
     result = query_status(client, plan)
     assert list(result['terminals']) == ['88880001', '88880002', '88880003', 'sip.a']  # 88880050 not asked for
@@ -48,7 +48,7 @@ def test_query_status_filters_and_reports_missing(make_client):
 
 def test_summary_only_keeps_not_registered(make_client):
     terminals = {'1001': [('u#1', 'registered')], '1002': [('u#1', 'not register')]}
-    client, _, _ = make_client(TerminalTable(terminals))
+    client, _fake, _sleeps = make_client(TerminalTable(terminals))
     result = query_status(client, plan_queries(eid_ranges=['1001-1002']), summary_only=True)
     assert list(result['terminals']) == ['1002']
     assert result['summary']['total'] == 2 and result['summary']['registered'] == 1
@@ -62,7 +62,7 @@ def test_failed_queries_are_unknown_not_raised(make_client):
             return 200, JSON_TYPE, {'resultCode': '0100001', 'resultDesc': 'UAP busy'}
         return TerminalTable(terminals)(body, index)
 
-    client, _, _ = make_client(handler, retries=0)
+    client, _fake, _sleeps = make_client(handler, retries=0)
     plan = plan_queries(eids=['20000001', '30000001', '30000002', '3000000?'], max_matches_per_query=10)
     result = query_status(client, plan)
     assert list(result['terminals']) == ['20000001']
@@ -75,17 +75,17 @@ def test_failed_queries_are_unknown_not_raised(make_client):
 
 def test_unbounded_pattern_warns_at_200(make_client):
     terminals = {str(5000 + n): [('u#1', 'registered')] for n in range(200)}
-    client, _, _ = make_client(TerminalTable(terminals))
+    client, _fake, _sleeps = make_client(TerminalTable(terminals))
     result = query_status(client, plan_queries(eids=['5*'], allow_unbounded_wildcards=True))
     assert len(result['terminals']) == 200
     assert result['warnings'] == ['EID pattern 5* matched 200 terminals, at or above the API limit of 200 that can disturb UAP services: '
                                   'narrow it or list the IDs with eid_ranges']
-    client, _, _ = make_client(TerminalTable(dict(list(terminals.items())[:199])))
+    client, _fake, _sleeps = make_client(TerminalTable(dict(list(terminals.items())[:199])))
     assert query_status(client, plan_queries(eids=['5*'], allow_unbounded_wildcards=True))['warnings'] == []
 
 
 def test_client_warnings_are_passed_on(make_client):
-    client, _, _ = make_client(TerminalTable({}), validate_certs=False)
+    client, _fake, _sleeps = make_client(TerminalTable({}), validate_certs=False)
     assert query_status(client, plan_queries(eids=['1']))['warnings'] == client.warnings != []
 
 
@@ -108,7 +108,7 @@ class Registering(TerminalTable):
 def test_wait_until_all_registered_polls_only_what_is_left(make_client):
     schedule = {'10000%03d' % n: 0 for n in range(150)}
     schedule.update({'10000005': 2, '10000120': 4})
-    client, fake, _ = make_client(Registering(schedule), max_concurrency=1)  # one at a time: calls in plan order
+    client, fake, _sleeps = make_client(Registering(schedule), max_concurrency=1)  # one at a time: calls in plan order
     time = FakeTime()
     plan = plan_queries(eid_ranges=['10000000-10000149'])
     result = wait_for_registered(client, plan, timeout=60, interval=5, sleep=time.sleep, clock=time.clock)
@@ -119,7 +119,7 @@ def test_wait_until_all_registered_polls_only_what_is_left(make_client):
 
 
 def test_wait_times_out_without_raising(make_client):
-    client, _, _ = make_client(Registering({'1001': 0, '1002': 99}))
+    client, _fake, _sleeps = make_client(Registering({'1001': 0, '1002': 99}))
     time = FakeTime()
     result = wait_for_registered(client, plan_queries(eids=['1001', '1002', '1003']), timeout=12, interval=5,
                                  sleep=time.sleep, clock=time.clock, summary_only=True)
@@ -129,14 +129,14 @@ def test_wait_times_out_without_raising(make_client):
 
 
 def test_zero_timeout_is_one_query(make_client):
-    client, fake, _ = make_client(Registering({'1001': 99}))
+    client, fake, _sleeps = make_client(Registering({'1001': 99}))
     time = FakeTime()
     result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=0, interval=1, sleep=time.sleep, clock=time.clock)
     assert len(fake.calls) == 1 and result['still_unregistered'] == ['1001'] and result['waited'] == 0
 
 
 def test_failure_during_wait_leaves_ids_unknown(make_client):
-    client, _, _ = make_client(Registering({'1001': 99, '1002': 0}, fail_calls={1}), retries=0)
+    client, _fake, _sleeps = make_client(Registering({'1001': 99, '1002': 0}, fail_calls={1}), retries=0)
     time = FakeTime()
     result = wait_for_registered(client, plan_queries(eids=['1001', '1002']), timeout=5, interval=5, sleep=time.sleep, clock=time.clock)
     assert result['unknown'] == ['1001'] and '1001' not in result['terminals']
@@ -147,7 +147,7 @@ def test_failure_during_wait_leaves_ids_unknown(make_client):
 
 
 def test_failed_pattern_is_asked_again(make_client):
-    client, fake, _ = make_client(Registering({'2001': 0}, fail_calls={0}), retries=0)
+    client, fake, _sleeps = make_client(Registering({'2001': 0}, fail_calls={0}), retries=0)
     time = FakeTime()
     result = wait_for_registered(client, plan_queries(eids=['200?']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock)
     assert [call['EID'] for call in fake.calls] == ['200?', '200?']
@@ -156,6 +156,6 @@ def test_failed_pattern_is_asked_again(make_client):
 
 @pytest.mark.parametrize('timeout, interval', [(-1, 5), (10, 0), ('10', 5), (True, 5)])
 def test_wait_options(make_client, timeout, interval):
-    client, _, _ = make_client(Registering({}))
+    client, _fake, _sleeps = make_client(Registering({}))
     with pytest.raises(OptionError):
         wait_for_registered(client, plan_queries(eids=['1']), timeout=timeout, interval=interval)
