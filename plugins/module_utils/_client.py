@@ -165,6 +165,11 @@ class CmsClient:
         self._access_key = access_key
         self._secret_key = secret_key
         self.cc_id = None if cc_id is None else _check_int('cc_id', cc_id, 0, 2 ** 31 - 1)
+        # None (an option left unset by a front end) means the documented default.
+        timeout = 30.0 if timeout is None else timeout
+        retries = 3 if retries is None else retries
+        max_concurrency = 5 if max_concurrency is None else max_concurrency
+        page_size = 100 if page_size is None else page_size
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
             raise OptionError('timeout must be a number of seconds above 0 and at most 3600, got %r' % (timeout,))
         self.timeout = float(timeout)

@@ -85,6 +85,11 @@ def test_bad_keys(access_key, secret_key, fragment):
     assert SECRET_KEY not in str(caught.value)
 
 
+def test_unset_options_take_defaults():
+    with CmsClient(URL, ACCESS_KEY, SECRET_KEY, timeout=None, retries=None, max_concurrency=None, page_size=None) as client:
+        assert (client.timeout, client.retries, client.max_concurrency, client.page_size) == (30.0, 3, 5, 100)
+
+
 def test_cc_id_body_ipv6_host_and_base_path(make_client):
     client, fake, _sleeps = make_client(TerminalTable(table(3)), url='https://[fe80::1]:28443/nslb', host='[fe80::1]:28443',
                                         path='/nslb' + API_PATH, cc_id='7')
