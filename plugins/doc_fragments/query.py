@@ -5,7 +5,82 @@
 
 from __future__ import annotations
 
-_SELECTION_OPTIONS = r'''
+
+class ModuleDocFragment:
+    """DOCUMENTATION: every query option; SELECTION: only the options that select terminals (same text)."""
+
+    DOCUMENTATION = r'''
+options:
+  eids:
+    description:
+      - Equipment IDs to query, exact (V(8780001)) or patterns.
+      - In patterns V(?) matches one character; V(*) and V(%) match any number of characters.
+      - Exact digit IDs are grouped into bounded V(?) patterns, at most O(max_matches_per_query) IDs per
+        request, and the answers are filtered back to the IDs asked for.
+      - A pattern that can match more than O(max_matches_per_query) IDs (any V(*) or V(%), or too many V(?))
+        is refused unless O(allow_unbounded_wildcards=true).
+      - Allowed characters are V(0-9 A-Z a-z * % ? _ - .). Quote IDs with leading zeros in YAML.
+      - At least one of O(eids) and O(eid_ranges) must hold an entry.
+    type: list
+    elements: str
+    aliases: [eid]
+  eid_ranges:
+    description:
+      - Ranges of digit equipment IDs as V(START-END), both bounds included and written with the same
+        number of digits, for example V(88880000-88880999).
+      - A range may hold at most O(max_range_size) IDs.
+    type: list
+    elements: str
+  page_size:
+    description:
+      - Records asked for per request (C(limit)); larger answers are paged with C(offset).
+      - Between V(1) and V(1000).
+    type: int
+    default: 100
+  max_matches_per_query:
+    description:
+      - Most IDs a single generated query may match, between V(1) and V(199).
+      - The API requires every wildcard query to match fewer than 200 terminals, to protect the UAP.
+    type: int
+    default: 100
+  allow_unbounded_wildcards:
+    description:
+      - Send patterns with V(*), V(%) or too many V(?) as they are.
+      - Only do this when you know the pattern matches fewer than 200 terminals; larger matches affect UAP services.
+    type: bool
+    default: false
+  max_range_size:
+    description:
+      - Most IDs a single entry of O(eid_ranges) may hold; a guard against a typo that would query millions of IDs.
+    type: int
+    default: 1000000
+  summary_only:
+    description:
+      - When V(true), RV(terminals) holds only the terminals that are not registered; RV(summary) still
+        counts all of them.
+    type: bool
+    default: false
+  wait_for:
+    description:
+      - V(registered) polls until every requested terminal is registered, or fails after O(wait_timeout).
+      - Each poll queries only the terminals not yet registered.
+      - Requested IDs that CC-CMS does not know never count as registered.
+    type: str
+    choices: [registered]
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait_for) before failing. Must be greater than 0.
+    type: int
+    default: 300
+  wait_interval:
+    description:
+      - Seconds between two polls with O(wait_for). Must be greater than 0.
+    type: int
+    default: 10
+'''
+
+    SELECTION = r'''
+options:
   eids:
     description:
       - Equipment IDs to query, exact (V(8780001)) or patterns.
@@ -50,37 +125,3 @@ _SELECTION_OPTIONS = r'''
     type: int
     default: 1000000
 '''
-
-_RESULT_OPTIONS = r'''
-  summary_only:
-    description:
-      - When V(true), RV(terminals) holds only the terminals that are not registered; RV(summary) still
-        counts all of them.
-    type: bool
-    default: false
-  wait_for:
-    description:
-      - V(registered) polls until every requested terminal is registered, or fails after O(wait_timeout).
-      - Each poll queries only the terminals not yet registered.
-      - Requested IDs that CC-CMS does not know never count as registered.
-    type: str
-    choices: [registered]
-  wait_timeout:
-    description:
-      - Seconds to wait with O(wait_for) before failing. Must be greater than 0.
-    type: int
-    default: 300
-  wait_interval:
-    description:
-      - Seconds between two polls with O(wait_for). Must be greater than 0.
-    type: int
-    default: 10
-'''
-
-
-class ModuleDocFragment:
-    """DOCUMENTATION: every query option; SELECTION: only the options that select terminals."""
-
-    DOCUMENTATION = 'options:' + _SELECTION_OPTIONS + _RESULT_OPTIONS
-
-    SELECTION = 'options:' + _SELECTION_OPTIONS

@@ -147,6 +147,12 @@ def test_doc_fragments_match_the_specs(spec, documented):
         assert doc.get('choices') == option.get('choices'), name
 
 
+def test_selection_fragment_repeats_the_query_fragment_word_for_word():
+    everything = _fragment(query_doc.ModuleDocFragment, 'DOCUMENTATION')
+    for name, doc in _fragment(query_doc.ModuleDocFragment, 'SELECTION').items():
+        assert doc == everything[name], name
+
+
 def test_plugin_sources_match_the_module_environment_fallbacks():
     plugins = _fragment(connection_doc.ModuleDocFragment, 'PLUGINS')
     required = _fragment(connection_doc.ModuleDocFragment, 'MODULE')
