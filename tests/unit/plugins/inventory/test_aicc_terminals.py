@@ -1,0 +1,254 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The inventory plugin run in process against a stand-in client: groups, host vars, cache, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.loader import inventory_loader
+
+from ansible_collections.aicc.cms.plugins.inventory.aicc_terminals import uap_group_name
+
+from .conftest import PLUGIN_NAME, SECRET, row
+
+CONNECTION = """plugin: aicc.cms.aicc_terminals
+url: https://cms.example.com:28443
+access_key: unit-access-key
+secret_key: %s
+""" % SECRET
+
+TABLE = [
+    row('8880001'),
+    row('8880001', uap='10.10.0.2#2', register_status='not register', socket_status='fault'),
+    row('8880002', register_status='not register', socket_status='uninstall'),
+    row('8880003', uap='fd00::1#3'),
+    row('8880150'),
+]
+
+
+@pytest.fixture(autouse=True)
+def no_aicc_environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith('AICC_'):
+            monkeypatch.delenv(name)
+
+
+def group_hosts(inventory, group):
+    return sorted(host.name for host in inventory.groups[group].get_hosts())
+
+
+def test_verify_file_accepts_only_aicc_terminals_configs(tmp_path):
+    plugin = inventory_loader.get(PLUGIN_NAME)
+    for name, accepted in [('lab.aicc_terminals.yml', True), ('aicc_terminals.yaml', True), ('lab.yml', False),
+                           ('aicc_terminals.yml.bak', False), ('aicc_terminals.json', False)]:
+        path = tmp_path / name
+        path.write_text('plugin: %s\n' % PLUGIN_NAME, encoding='utf-8')
+        assert plugin.verify_file(str(path)) is accepted, name
+    assert plugin.verify_file(str(tmp_path / 'absent.aicc_terminals.yml')) is False
+
+
+def test_terminals_become_hosts_in_registration_uap_and_missing_groups(fake_cms, parse_inventory):
+    fake_cms(TABLE)
+    inventory, _ = parse_inventory(CONNECTION + "eids: ['8880001', '8880002', '8880003', '8880009']\n")
+
+    assert sorted(inventory.hosts) == ['8880001', '8880002', '8880003', '8880009']
+    assert group_hosts(inventory, 'aicc_registered') == ['8880001', '8880003']  # registered on one UAP is enough
+    assert group_hosts(inventory, 'aicc_not_registered') == ['8880002', '8880009']
+    assert group_hosts(inventory, 'aicc_missing') == ['8880009']
+    assert group_hosts(inventory, 'aicc_uap_10_10_0_1_1') == ['8880001', '8880002']
+    assert group_hosts(inventory, 'aicc_uap_10_10_0_2_2') == ['8880001']
+    assert group_hosts(inventory, 'aicc_uap_fd00__1_3') == ['8880003']
+
+    host_vars = inventory.get_host('8880001').get_vars()
+    terminal = host_vars['aicc_terminal']
+    assert terminal['equipment_id'] == '8880001' and terminal['registered'] is True and terminal['missing'] is False
+    assert [uap['socket_status'] for uap in terminal['uaps']] == ['normal', 'fault']
+    # nothing that would make Ansible connect to a phone
+    assert not {name for name in host_vars if name.startswith('ansible_')} - {'inventory_file', 'inventory_dir'}
+    assert inventory.get_host('8880009').get_vars()['aicc_terminal'] == {
+        'equipment_id': '8880009', 'registered': False, 'missing': True, 'uaps': []}
+
+
+def test_empty_registration_groups_exist_so_a_play_can_tell_empty_from_absent(fake_cms, parse_inventory):
+    fake_cms(TABLE)
+    inventory, _ = parse_inventory(CONNECTION + "eids: ['8880003']\n")
+    assert group_hosts(inventory, 'aicc_registered') == ['8880003']
+    assert group_hosts(inventory, 'aicc_not_registered') == []
+
+
+def test_exact_ids_are_grouped_into_bounded_queries(fake_cms, parse_inventory):
+    client = fake_cms(TABLE)
+    inventory, _ = parse_inventory(CONNECTION + "eid_ranges: ['8880000-8880199']\n")
+    assert sorted(client.fetched) == ['88800??', '88801??']
+    assert len(inventory.hosts) == 200  # every requested ID is a host: the unknown ones are never left out
+    assert group_hosts(inventory, 'aicc_registered') == ['8880001', '8880003', '8880150']
+    assert len(group_hosts(inventory, 'aicc_missing')) == 196
+
+
+def test_a_failed_query_fails_the_source_instead_of_shrinking_it(fake_cms, parse_inventory):
+    fake_cms(TABLE, failing=['88801??'])
+    with pytest.raises(AnsibleParserError) as caught:
+        parse_inventory(CONNECTION + "eid_ranges: ['8880000-8880199']\n")
+    message = str(caught.value)
+    assert message.startswith('1 of 2 queries failed, so 100 requested terminals are unknown; first failure: EID 88801??: CC-CMS did not answer')
+    assert SECRET not in message
+
+
+def test_keyed_groups_compose_and_groups_see_the_record(fake_cms, parse_inventory):
+    fake_cms(TABLE)
+    inventory, _ = parse_inventory(CONNECTION + """eids: ['8880001', '8880002']
+keyed_groups:
+  - key: aicc_terminal.uaps | map(attribute='socket_status') | list
+    prefix: socket
+compose:
+  uap_count: aicc_terminal.uaps | length
+groups:
+  dual_homed: aicc_terminal.uaps | length > 1
+""")
+    assert group_hosts(inventory, 'socket_normal') == ['8880001']
+    assert group_hosts(inventory, 'socket_fault') == ['8880001']
+    assert group_hosts(inventory, 'socket_uninstall') == ['8880002']
+    assert group_hosts(inventory, 'dual_homed') == ['8880001']
+    assert inventory.get_host('8880001').get_vars()['uap_count'] == 2
+
+
+def test_api_strings_are_never_rendered_as_templates(fake_cms, parse_inventory):
+    fake_cms([row('8880001', socket_status="{{ 6 * 7 }}")])
+    inventory, _ = parse_inventory(CONNECTION + """eids: ['8880001']
+compose:
+  copied_status: aicc_terminal.uaps[0].socket_status
+""")
+    assert inventory.get_host('8880001').get_vars()['copied_status'] == '{{ 6 * 7 }}'
+
+
+def test_hostname_template_names_hosts_and_duplicates_fail(fake_cms, parse_inventory):
+    fake_cms(TABLE)
+    inventory, _ = parse_inventory(CONNECTION + "eids: ['8880001', '8880002']\nhostname: \"phone-{{ aicc_terminal.equipment_id }}\"\n")
+    assert sorted(inventory.hosts) == ['phone-8880001', 'phone-8880002']
+    assert group_hosts(inventory, 'aicc_not_registered') == ['phone-8880002']
+
+    with pytest.raises(AnsibleParserError, match="hostname gives the same name 'phone' to terminals 8880001 and 8880002"):
+        parse_inventory(CONNECTION + "eids: ['8880001', '8880002']\nhostname: phone\n")
+
+
+def test_connection_options_accept_templates(fake_cms, parse_inventory):
+    fake_cms(TABLE)
+    parse_inventory("""plugin: aicc.cms.aicc_terminals
+url: "{{ 'https://cms.example.com:' ~ (28000 + 443) }}"
+access_key: "{{ 'unit-' ~ 'access-key' }}"
+secret_key: "{{ 'unit-secret' ~ '-key' }}"
+eids: ['8880001']
+""")
+    params = fake_cms.created['params']
+    assert (params['url'], params['access_key'], params['secret_key']) == ('https://cms.example.com:28443', 'unit-access-key', SECRET)
+
+
+def test_environment_supplies_the_connection(fake_cms, parse_inventory, monkeypatch):
+    fake_cms(TABLE)
+    monkeypatch.setenv('AICC_URL', 'https://env.example.com:28443')
+    monkeypatch.setenv('AICC_ACCESS_KEY', 'env-access-key')
+    monkeypatch.setenv('AICC_SECRET_KEY', 'env-secret-key')
+    monkeypatch.setenv('AICC_CC_ID', '2')
+    inventory, _ = parse_inventory("plugin: aicc.cms.aicc_terminals\neids: ['8880001']\n")
+    params = fake_cms.created['params']
+    assert (params['url'], params['access_key'], params['secret_key'], params['cc_id']) == (
+        'https://env.example.com:28443', 'env-access-key', 'env-secret-key', 2)
+    assert sorted(inventory.hosts) == ['8880001']
+
+
+@pytest.mark.parametrize('extra, expected', [
+    ('max_concurrency: 11\n', 'max_concurrency must be between 1 and 10, got 11'),
+    ("eids: ['888*']\n", "EID pattern '888*' cannot be bounded"),
+    ("eid_ranges: ['8880009-8880001']\n", "starts after it ends"),
+    ('eids: []\n', 'no terminals selected'),
+])
+def test_bad_options_fail_with_the_option_layer_sentence(fake_cms, parse_inventory, extra, expected):
+    client = fake_cms(TABLE)
+    config = CONNECTION + extra if extra.startswith(('eids', 'eid_ranges')) else CONNECTION + "eids: ['8880001']\n" + extra
+    with pytest.raises(AnsibleParserError, match=expected.replace('*', r'\*')) as caught:
+        parse_inventory(config)
+    assert SECRET not in str(caught.value)
+    assert client.fetched == []
+
+
+def test_missing_url_is_named(fake_cms, parse_inventory):
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleParserError, match='url'):
+        parse_inventory("plugin: aicc.cms.aicc_terminals\naccess_key: a\nsecret_key: b\neids: ['8880001']\n")
+
+
+def cached_config(cache_dir):
+    return CONNECTION + """eid_ranges: ['8880000-8880199']
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: %s
+""" % cache_dir
+
+
+def test_cache_hit_sends_no_request_and_gives_the_same_inventory(fake_cms, parse_inventory, tmp_path):
+    config = cached_config(tmp_path / 'cache')
+    first_client = fake_cms(TABLE)
+    first, _ = parse_inventory(config)
+    assert len(first_client.fetched) == 2
+
+    cache_files = list((tmp_path / 'cache').iterdir())
+    assert len(cache_files) == 1
+    stored = cache_files[0].read_text(encoding='utf-8')
+    assert SECRET not in stored
+    assert json.loads(json.loads(stored)['__payload__'])['format'] == 1
+
+    second_client = fake_cms([])  # a cache miss would now find nothing
+    second, _ = parse_inventory(config)
+    assert second_client.fetched == []
+    assert sorted(second.hosts) == sorted(first.hosts)
+    assert second.get_host('8880001').get_vars()['aicc_terminal'] == first.get_host('8880001').get_vars()['aicc_terminal']
+
+    # --flush-cache (cache=False) asks CC-CMS again and stores the new answer
+    third_client = fake_cms(TABLE[:1])
+    third, _ = parse_inventory(config, cache=False)
+    assert len(third_client.fetched) == 2
+    assert group_hosts(third, 'aicc_registered') == ['8880001']
+
+
+def test_cache_of_another_query_or_format_is_a_miss(fake_cms, parse_inventory, tmp_path):
+    config = cached_config(tmp_path / 'cache')
+    fake_cms(TABLE)
+    parse_inventory(config)
+    cache_file = next((tmp_path / 'cache').iterdir())
+    envelope = json.loads(cache_file.read_text(encoding='utf-8'))
+    payload = json.loads(envelope['__payload__'])
+    payload['format'] = 0
+    envelope['__payload__'] = json.dumps(payload)
+    cache_file.write_text(json.dumps(envelope), encoding='utf-8')
+
+    client = fake_cms(TABLE)
+    parse_inventory(config)
+    assert len(client.fetched) == 2  # old format: asked again
+
+    client = fake_cms(TABLE)
+    parse_inventory(config.replace("['8880000-8880199']", "['8880000-8880099']"))
+    assert client.fetched == ['88800??']  # another query: asked again
+
+
+def test_a_failed_refresh_is_not_cached(fake_cms, parse_inventory, tmp_path):
+    config = cached_config(tmp_path / 'cache')
+    fake_cms(TABLE, failing=['88800??'])
+    with pytest.raises(AnsibleParserError):
+        parse_inventory(config)
+    assert not (tmp_path / 'cache').exists() or not list((tmp_path / 'cache').iterdir())
+
+
+@pytest.mark.parametrize('uap, expected', [
+    ({'uap_ip': '10.10.0.1', 'uap_id': 1}, 'aicc_uap_10_10_0_1_1'),
+    ({'uap_ip': 'fd00::1', 'uap_id': 'a-b'}, 'aicc_uap_fd00__1_a_b'),
+    ({'uap_ip': '10.10.0.1', 'uap_id': None}, 'aicc_uap_10_10_0_1'),
+    ({'uap_ip': None, 'uap_id': None}, None),
+])
+def test_uap_group_names_are_sanitised(uap, expected):
+    assert uap_group_name(uap) == expected

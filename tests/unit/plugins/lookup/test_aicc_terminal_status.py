@@ -1,0 +1,155 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The lookup run in process against a stand-in client: records, option sources, client reuse, failures."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible.errors import AnsibleLookupError
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # before ansible-core 2.19 every string is a template
+    def trust_as_template(value):
+        return value
+
+from .conftest import SECRET, row
+
+TABLE = [
+    row('8880002', register_status='not register', socket_status='uninstall'),
+    row('8880001', uap='10.10.0.2#2'),
+    row('8880001'),
+    row('8880150'),
+]
+DIRECT = {'url': 'https://direct.example.com:28443', 'access_key': 'direct-ak', 'secret_key': SECRET}
+
+
+@pytest.fixture(autouse=True)
+def no_aicc_environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith('AICC_'):
+            monkeypatch.delenv(name)
+
+
+def test_records_come_ordered_by_id_with_unknown_ids_as_not_registered(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    records = run_lookup(['8880150', '8880002', '8880001', '8880009'], **DIRECT)
+    assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880009', '8880150']
+    first = records[0]
+    assert first['registered'] is True and first['missing'] is False
+    assert [uap['uap'] for uap in first['uaps']] == ['10.10.0.1#1', '10.10.0.2#2']
+    assert records[1]['registered'] is False
+    assert records[2] == {'equipment_id': '8880009', 'registered': False, 'missing': True, 'uaps': []}
+
+
+def test_terms_eids_and_ranges_are_queried_together(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    records = run_lookup(['8880002'], eids=['8880001'], eid_ranges=['8880150-8880150'], **DIRECT)
+    assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
+    (_params, client), = fake_cms.created
+    assert sorted(client.fetched) == ['88800??', '8880150']
+
+
+def test_option_precedence_direct_then_vars_then_environment_then_default(fake_cms, run_lookup, monkeypatch):
+    fake_cms(TABLE)
+    monkeypatch.setenv('AICC_URL', 'https://env.example.com:28443')
+    monkeypatch.setenv('AICC_ACCESS_KEY', 'env-ak')
+    monkeypatch.setenv('AICC_SECRET_KEY', 'env-sk')
+    monkeypatch.setenv('AICC_CC_ID', '3')
+    variables = {'ansible_aicc_url': 'https://vars.example.com:28443', 'ansible_aicc_cc_id': 2}
+
+    run_lookup(['8880001'], variables=variables, url='https://direct.example.com:28443')
+    params = fake_cms.created[-1][0]
+    assert (params['url'], params['cc_id'], params['access_key'], params['secret_key'], params['max_concurrency']) == (
+        'https://direct.example.com:28443', 2, 'env-ak', 'env-sk', 5)
+
+    run_lookup(['8880001'], variables=variables)
+    assert fake_cms.created[-1][0]['url'] == 'https://vars.example.com:28443'
+
+    run_lookup(['8880001'])
+    assert (fake_cms.created[-1][0]['url'], fake_cms.created[-1][0]['cc_id']) == ('https://env.example.com:28443', 3)
+
+
+def test_connection_variables_may_be_templates(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    # as a playbook's vars section gives them: trusted templates
+    variables = {'cms_host': 'vars.example.com', 'vault_sk': SECRET,
+                 'ansible_aicc_url': trust_as_template('https://{{ cms_host }}:28443'), 'ansible_aicc_access_key': 'vars-ak',
+                 'ansible_aicc_secret_key': trust_as_template('{{ vault_sk }}'), 'ansible_aicc_cc_id': trust_as_template('{{ 1 + 1 }}')}
+    run_lookup(['8880001'], variables=variables)
+    params = fake_cms.created[-1][0]
+    assert (params['url'], params['secret_key'], params['cc_id']) == ('https://vars.example.com:28443', SECRET, 2)
+
+
+def test_one_client_per_process_and_settings(fake_cms, run_lookup, lookup_module, monkeypatch):
+    fake_cms(TABLE)
+    run_lookup(['8880001'], **DIRECT)
+    run_lookup(['8880002'], **DIRECT)
+    assert len(fake_cms.created) == 1
+    assert fake_cms.created[0][1].fetched == ['8880001', '8880002']
+
+    run_lookup(['8880001'], cc_id=2, **DIRECT)
+    assert len(fake_cms.created) == 2
+
+    # a forked worker gets its own client instead of its parent's sockets
+    real_pid = os.getpid()
+    monkeypatch.setattr(lookup_module.os, 'getpid', lambda: real_pid + 1)
+    run_lookup(['8880001'], **DIRECT)
+    assert len(fake_cms.created) == 3
+
+    assert len(lookup_module._CLIENTS) == 3
+    for key in lookup_module._CLIENTS:
+        assert SECRET not in key and len(key) == 64
+
+
+def test_clients_are_closed_at_exit(fake_cms, run_lookup, lookup_module):
+    fake_cms(TABLE)
+    run_lookup(['8880001'], **DIRECT)
+    lookup_module._close_clients()
+    assert fake_cms.created[0][1].closed is True
+    assert lookup_module._CLIENTS == {}
+
+
+def test_a_failed_query_fails_the_lookup_instead_of_returning_part(fake_cms, run_lookup):
+    fake_cms(TABLE, failing=['88801??'])
+    with pytest.raises(AnsibleLookupError) as caught:
+        run_lookup(['8880001', '8880002', '8880150', '8880151'], **DIRECT)
+    message = str(caught.value)
+    assert message.startswith('1 of 2 queries failed, so 2 requested terminals are unknown; first failure: EID 88801??')
+    assert SECRET not in message
+
+
+@pytest.mark.parametrize('kwargs, expected', [
+    ({'max_concurrency': 0}, 'max_concurrency must be between 1 and 10, got 0'),
+    ({'page_size': 0}, 'page_size must be between 1 and 1000, got 0'),
+    ({'eid_ranges': ['88-8880001']}, 'has bounds of different lengths'),
+    ({'url': 'ftp://cms.example.com'}, 'must start with https://'),
+    ({'secret_key': None}, 'secret_key'),
+])
+def test_bad_options_fail_with_one_sentence_before_any_request(fake_cms, run_lookup, kwargs, expected):
+    fake_cms(TABLE)
+    options = dict(DIRECT, **kwargs)
+    if options['secret_key'] is None:
+        del options['secret_key']
+    with pytest.raises(AnsibleLookupError, match=expected) as caught:
+        run_lookup(['8880001'], **options)
+    assert SECRET not in str(caught.value)
+    assert all(not client.fetched for _params, client in fake_cms.created)
+
+
+def test_no_terminal_selected_is_refused(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleLookupError, match='no terminals selected'):
+        run_lookup([], **DIRECT)
+
+
+def test_unbounded_pattern_needs_the_opt_in(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleLookupError, match='cannot be bounded'):
+        run_lookup(['888*'], **DIRECT)
+    records = run_lookup(['888*'], allow_unbounded_wildcards=True, **DIRECT)
+    assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
