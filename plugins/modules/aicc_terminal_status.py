@@ -21,7 +21,7 @@ description:
     after O(wait_timeout).
   - The module only reads; it never changes anything on CC-CMS.
 author:
-  - aicc.cms contributors (@aicc-cms)
+  - aicc.cms contributors (!UNKNOWN)
 requirements:
   - requests >= 2.28 on the host that runs the module
 extends_documentation_fragment:
@@ -43,7 +43,7 @@ attributes:
     membership:
       - aicc.cms.aicc
 notes:
-  - Records of the same terminal on several UAPs (pool mode) are all kept in RV(terminals[].uaps);
+  - Records of the same terminal on several UAPs (pool mode) are all kept in RV(terminals), each under C(uaps);
     a terminal is registered when at least one UAP says so.
   - Equipment IDs with leading zeros must be quoted in YAML, otherwise they are read as numbers.
   - Every request counts against the API's limit of 10 concurrent requests; O(max_concurrency)
