@@ -1,0 +1,195 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The aicc_terminals inventory through the real ansible-inventory / ansible-playbook, against the HTTPS simulator.
+
+Golden files are in plugins_files/golden; after a deliberate change of the output, regenerate them with
+AICC_UPDATE_GOLDEN=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+FILES = Path(__file__).resolve().parent / 'plugins_files'
+INVENTORY = FILES / 'inventory'
+GOLDEN = FILES / 'golden'
+PLAYBOOKS = FILES / 'playbooks'
+TERMINALS = INVENTORY / 'terminals.aicc_terminals.yml'
+REQUESTED = sorted({'8880001', '8880006', '8880041', '9999999'} | {'88800%02d' % number for number in range(40, 50)})
+
+pytestmark = pytest.mark.slow
+
+
+def normalised(text: str, sim) -> str:
+    """Output without what changes from run to run (the simulator's port and state folder)."""
+    text = text.replace(sim.url, 'https://127.0.0.1:PORT').replace(str(Path(sim.ca_path).parent), 'STATE_DIR')
+    return re.sub(r'127\.0\.0\.1:\d+', '127.0.0.1:PORT', text)
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get('AICC_UPDATE_GOLDEN') == '1':
+        path.write_text(actual, encoding='utf-8')
+    assert path.exists(), 'golden file %s is missing: run once with AICC_UPDATE_GOLDEN=1 and review it' % path
+    assert actual == path.read_text(encoding='utf-8'), 'output differs from %s' % path
+
+
+def plain(value):
+    """JSON from ansible-inventory with the unsafe markers (``{"__ansible_unsafe": text}``) removed."""
+    if isinstance(value, dict):
+        if set(value) == {'__ansible_unsafe'}:
+            return value['__ansible_unsafe']
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def unmarked_strings(value, where='aicc_terminal'):
+    """Paths of the strings that ansible-inventory did not mark unsafe."""
+    if isinstance(value, dict):
+        if set(value) == {'__ansible_unsafe'}:
+            return []
+        return [path for key, item in value.items() for path in unmarked_strings(item, '%s.%s' % (where, key))]
+    if isinstance(value, list):
+        return [path for index, item in enumerate(value) for path in unmarked_strings(item, '%s[%d]' % (where, index))]
+    return [where] if isinstance(value, str) else []
+
+
+def truth(sim, eids) -> dict:
+    """What the simulator holds: equipment ID -> 'registered' / 'not registered' / 'missing'."""
+    states = {}
+    for eid in eids:
+        rows = sim.terminal(eid)
+        if not rows:
+            states[eid] = 'missing'
+        else:
+            states[eid] = 'registered' if any(row['registerStatus'] == 'registered' for row in rows.values()) else 'not registered'
+    return states
+
+
+def inventory_list(run_ansible, env, *sources, extra=()):
+    """``ansible-inventory --list``, failing on a source that does not parse (unless env says otherwise)."""
+    args = ['ansible-inventory']
+    for source in sources:
+        args += ['-i', source]
+    return run_ansible(args + ['--list'] + list(extra), env=dict({'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true'}, **env))
+
+
+def test_list_and_graph_match_the_golden_files(run_ansible, sim, aicc_env):
+    listed = inventory_list(run_ansible, aicc_env, TERMINALS)
+    assert listed.returncode == 0, listed.stderr
+    assert 'unknown to CC-CMS (group aicc_missing): 9999999' in listed.stderr
+    marked = json.loads(listed.stdout)
+    check_golden('terminals_list.json', normalised(json.dumps(marked, indent=2, sort_keys=True) + '\n', sim))
+    # every string that came from the API is marked unsafe
+    assert [path for host_vars in marked['_meta']['hostvars'].values() for path in unmarked_strings(host_vars['aicc_terminal'])] == []
+    inventory = plain(marked)
+
+    graphed = run_ansible(['ansible-inventory', '-i', TERMINALS, '--graph'], env=aicc_env)
+    assert graphed.returncode == 0, graphed.stderr
+    check_golden('terminals_graph.txt', normalised(graphed.stdout, sim))
+
+    # The golden file agrees with the simulator, not only with an earlier run.
+    states = truth(sim, REQUESTED)
+    hostvars = inventory['_meta']['hostvars']
+    assert sorted(hostvars) == REQUESTED
+    assert sorted(inventory['aicc_registered']['hosts']) == sorted(eid for eid, state in states.items() if state == 'registered')
+    assert sorted(inventory['aicc_not_registered']['hosts']) == sorted(eid for eid, state in states.items() if state != 'registered')
+    assert inventory['aicc_missing']['hosts'] == ['9999999']
+    for eid, host_vars in hostvars.items():
+        assert set(host_vars) == {'aicc_terminal'}, 'only the record, nothing that connects to a phone'
+        assert host_vars['aicc_terminal']['registered'] is (states[eid] == 'registered')
+    assert sim.secret_key not in listed.stdout + listed.stderr
+
+
+def test_keyed_groups_follow_the_socket_status(run_ansible, sim, aicc_env):
+    sim.set_status(['8880042'], 'not register', socket_status='fault')
+    listed = inventory_list(run_ansible, aicc_env, TERMINALS)
+    assert listed.returncode == 0, listed.stderr
+    inventory = plain(json.loads(listed.stdout))
+    by_status = {}
+    for eid, host_vars in inventory['_meta']['hostvars'].items():
+        for uap in host_vars['aicc_terminal']['uaps']:
+            by_status.setdefault(uap['socket_status'], set()).add(eid)
+    assert '8880042' in by_status['fault']
+    for status, eids in by_status.items():
+        assert set(inventory['socket_%s' % status]['hosts']) == eids
+    assert '8880042' in inventory['aicc_not_registered']['hosts']
+
+
+def test_a_play_targets_the_terminals_that_are_not_registered(run_ansible, sim, aicc_env):
+    sim.set_status(['8880043', '8880044'], 'not register', socket_status='fault')
+    states = truth(sim, REQUESTED)
+    played = run_ansible(['ansible-playbook', '-i', TERMINALS, PLAYBOOKS / 'not_registered.yml'], env=aicc_env)
+    assert played.returncode == 0, played.stdout + played.stderr
+    reported = dict(re.findall(r'"NOT_REGISTERED (\d+) missing=(True|False)"', played.stdout))
+    assert reported == {eid: str(state == 'missing') for eid, state in states.items() if state != 'registered'}
+    assert {'8880043', '8880044', '9999999'} <= set(reported)
+
+
+def test_a_cache_hit_sends_no_request(run_ansible, sim, aicc_env, tmp_path):
+    cached = INVENTORY / 'cached.aicc_terminals.yml'
+    env = dict(aicc_env, ANSIBLE_INVENTORY_CACHE_CONNECTION=str(tmp_path / 'cache'))
+
+    first = inventory_list(run_ansible, env, cached)
+    assert first.returncode == 0, first.stderr
+    assert sim.stats()['requests'] >= 1
+    cache_file, = (tmp_path / 'cache').iterdir()
+    stored = cache_file.read_text(encoding='utf-8')
+    assert json.loads(json.loads(stored)['__payload__'])['format'] == 1
+    assert sim.secret_key not in stored
+
+    sim.reset_stats()
+    sim.set_status(['8880100'], 'not register')  # a refresh would see this; a cache hit must not
+    second = inventory_list(run_ansible, env, cached)
+    assert second.returncode == 0, second.stderr
+    assert sim.stats()['requests'] == 0
+    assert second.stdout == first.stdout
+
+    flushed = inventory_list(run_ansible, env, cached, extra=['--flush-cache'])
+    assert flushed.returncode == 0, flushed.stderr
+    assert sim.stats()['requests'] >= 1
+    assert '8880100' in plain(json.loads(flushed.stdout))['aicc_not_registered']['hosts']
+
+
+def test_connection_options_accept_templates(run_ansible, sim):
+    env = {'LAB_CMS_URL': sim.url, 'LAB_CMS_AK': sim.access_key, 'LAB_CMS_SK': sim.secret_key, 'AICC_CA_PATH': sim.ca_path}
+    listed = inventory_list(run_ansible, env, INVENTORY / 'templated.aicc_terminals.yml')
+    assert listed.returncode == 0, listed.stderr
+    assert list(json.loads(listed.stdout)['_meta']['hostvars']) == ['phone-8880001']
+
+
+def test_awx_style_run_with_credentials_only_in_the_environment(run_ansible, sim, aicc_env):
+    # What an AWX inventory update runs: the credential's AICC_* variables, failing on any unparsed source.
+    exported = inventory_list(run_ansible, aicc_env, TERMINALS, extra=['--export'])
+    assert exported.returncode == 0, exported.stderr
+    inventory = plain(json.loads(exported.stdout))
+    assert sorted(inventory['_meta']['hostvars']) == REQUESTED
+    assert sim.secret_key not in exported.stdout + exported.stderr
+
+    without_credentials = inventory_list(run_ansible, {}, TERMINALS)
+    assert without_credentials.returncode != 0
+    assert 'url' in without_credentials.stderr
+
+
+def test_a_failed_query_fails_the_inventory_with_the_reason(run_ansible, sim, aicc_env):
+    sim.set_faults(['503:1@88800*'])
+    env = dict(aicc_env, AICC_RETRIES='0')
+
+    strict = inventory_list(run_ansible, env, TERMINALS)
+    assert strict.returncode != 0
+    assert '1 of 2 queries failed, so 12 requested terminals are unknown; first failure: EID 88800??' in strict.stderr
+    assert sim.secret_key not in strict.stdout + strict.stderr
+
+    # Ansible's default only warns about a failed source: still the reason, and no terminal at all.
+    lenient = inventory_list(run_ansible, dict(env, ANSIBLE_INVENTORY_UNPARSED_FAILED='false'), TERMINALS)
+    assert '1 of 2 queries failed' in lenient.stderr
+    if lenient.returncode == 0:
+        assert not json.loads(lenient.stdout).get('_meta', {}).get('hostvars')
