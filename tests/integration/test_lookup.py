@@ -1,0 +1,86 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The aicc_terminal_status lookup in real ansible-playbook runs against the HTTPS simulator.
+
+The connection comes, in turn, from ansible_aicc_* variables, from AICC_* environment variables and
+from the [aicc] section of ansible.cfg; the playbook itself checks the records against the truth the
+test computes from the simulator.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+PLAYBOOK = Path(__file__).resolve().parent / 'plugins_files' / 'playbooks' / 'lookup.yml'
+REQUESTED = sorted({'8880001', '9999999'} | {'88800%02d' % number for number in range(40, 50)})
+UNREACHABLE_URL = 'https://127.0.0.1:9'  # nothing listens there: a run that used it would fail
+
+pytestmark = pytest.mark.slow
+
+
+def expectations(sim, tmp_path, **more) -> Path:
+    """Extra-vars file with the IDs the lookup must return and those registered on the simulator."""
+    registered = [eid for eid in REQUESTED
+                  if any(row['registerStatus'] == 'registered' for row in (sim.terminal(eid) or {}).values())]
+    path = tmp_path / 'expected.json'
+    path.write_text(json.dumps(dict(expected_ids=REQUESTED, expected_registered=registered, **more)), encoding='utf-8')
+    return path
+
+
+def assert_played(result, sim, registered_count):
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert 'LOOKUP_REGISTERED %d of %d' % (registered_count, len(REQUESTED)) in result.stdout
+    assert sim.secret_key not in output
+
+
+def registered_count(sim) -> int:
+    return sum(any(row['registerStatus'] == 'registered' for row in (sim.terminal(eid) or {}).values()) for eid in REQUESTED)
+
+
+def test_options_from_variables_win_over_the_environment(run_ansible, sim, tmp_path):
+    sim.set_status(['8880045'], 'not register')
+    # the secret as a template, as it would come from a vault variable
+    extra = expectations(sim, tmp_path, vault_secret=sim.secret_key, ansible_aicc_url=sim.url,
+                         ansible_aicc_access_key=sim.access_key, ansible_aicc_secret_key='{{ vault_secret }}',
+                         ansible_aicc_ca_path=sim.ca_path)
+    env = {'AICC_URL': UNREACHABLE_URL, 'AICC_ACCESS_KEY': 'wrong-access-key'}
+    result = run_ansible(['ansible-playbook', PLAYBOOK, '-e', '@%s' % extra], env=env)
+    assert_played(result, sim, registered_count(sim))
+    assert sim.stats()['unauthorized'] == 0
+
+
+def test_options_from_the_environment(run_ansible, sim, aicc_env, tmp_path):
+    result = run_ansible(['ansible-playbook', PLAYBOOK, '-e', '@%s' % expectations(sim, tmp_path)], env=aicc_env)
+    assert_played(result, sim, registered_count(sim))
+
+
+def test_options_from_ansible_cfg(run_ansible, sim, tmp_path):
+    config = tmp_path / 'ansible.cfg'
+    config.write_text('[aicc]\nurl = %s\naccess_key = %s\nsecret_key = %s\nca_path = %s\nmax_concurrency = 2\n'
+                      % (sim.url, sim.access_key, sim.secret_key, sim.ca_path), encoding='utf-8')
+    result = run_ansible(['ansible-playbook', PLAYBOOK, '-e', '@%s' % expectations(sim, tmp_path)], env={'ANSIBLE_CONFIG': str(config)})
+    assert_played(result, sim, registered_count(sim))
+    assert sim.stats()['max_in_flight'] <= 2
+
+
+def test_a_failed_query_fails_the_task_with_the_reason(run_ansible, sim, aicc_env, tmp_path):
+    sim.set_faults(['503:1@9999999'])
+    result = run_ansible(['ansible-playbook', PLAYBOOK, '-e', '@%s' % expectations(sim, tmp_path)], env=dict(aicc_env, AICC_RETRIES='0'))
+    assert result.returncode != 0
+    assert '1 of 2 queries failed, so 1 requested terminals are unknown; first failure: EID 9999999' in result.stdout
+    assert 'LOOKUP_REGISTERED' not in result.stdout
+    assert sim.secret_key not in result.stdout + result.stderr
+
+
+def test_a_bad_option_is_one_sentence(run_ansible, sim, aicc_env, tmp_path):
+    result = run_ansible(['ansible-playbook', PLAYBOOK, '-e', '@%s' % expectations(sim, tmp_path)],
+                         env=dict(aicc_env, AICC_MAX_CONCURRENCY='11'))
+    assert result.returncode != 0
+    assert 'max_concurrency must be between 1 and 10, got 11' in result.stdout
+    assert 'Traceback' not in result.stdout + result.stderr
+    assert sim.stats()['requests'] == 0
