@@ -6,7 +6,10 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 name: aicc_terminal_status
-author: aicc.cms contributors
+author:
+  - aicc.cms contributors (!UNKNOWN)
+requirements:
+  - requests (on the controller)
 version_added: 0.1.0
 short_description: Registration status of Huawei AICC terminals, from CC-CMS
 description:

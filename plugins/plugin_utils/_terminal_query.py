@@ -26,9 +26,9 @@ CLIENT_OPTION_NAMES = tuple(sorted(CONNECTION_SPEC)) + ('page_size',)
 CACHE_FORMAT = 1
 
 
-def option_values(get_option: t.Callable[[str], t.Any], spec: t.Mapping[str, t.Any] = PLUGIN_SPEC) -> dict[str, t.Any]:
-    """Read every option of ``spec`` from a plugin's config (unset options come back as None)."""
-    return {name: get_option(name) for name in spec}
+def option_values(get_option: t.Callable[[str], t.Any], spec: t.Mapping[str, t.Any] | None = None) -> dict[str, t.Any]:
+    """Read every option of ``spec`` (default: PLUGIN_SPEC) from a plugin's config; unset options come back as None."""
+    return {name: get_option(name) for name in (PLUGIN_SPEC if spec is None else spec)}
 
 
 def incomplete_answer(result: dict) -> str | None:

@@ -116,7 +116,7 @@ def fake_cms(monkeypatch):
 
 @pytest.fixture
 def parse_inventory(tmp_path):
-    """``parse_inventory(config_text, name='lab.aicc_terminals.yml', cache=True)`` -> (InventoryData, plugin)."""
+    """``parse_inventory(config_text, name='lab.aicc_terminals.yml', cache=True)`` -> the InventoryData it filled."""
 
     def parse(config_text, name='lab.aicc_terminals.yml', cache=True):
         path = tmp_path / name
@@ -126,6 +126,6 @@ def parse_inventory(tmp_path):
         plugin.parse(inventory, DataLoader(), str(path), cache=cache)
         if getattr(plugin, '_cache', None) is not None:
             plugin.update_cache_if_changed()
-        return inventory, plugin
+        return inventory
 
     return parse

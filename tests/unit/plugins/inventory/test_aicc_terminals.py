@@ -55,7 +55,7 @@ def test_verify_file_accepts_only_aicc_terminals_configs(tmp_path):
 
 def test_terminals_become_hosts_in_registration_uap_and_missing_groups(fake_cms, parse_inventory):
     fake_cms(TABLE)
-    inventory, _ = parse_inventory(CONNECTION + "eids: ['8880001', '8880002', '8880003', '8880009']\n")
+    inventory = parse_inventory(CONNECTION + "eids: ['8880001', '8880002', '8880003', '8880009']\n")
 
     assert sorted(inventory.hosts) == ['8880001', '8880002', '8880003', '8880009']
     assert group_hosts(inventory, 'aicc_registered') == ['8880001', '8880003']  # registered on one UAP is enough
@@ -77,14 +77,14 @@ def test_terminals_become_hosts_in_registration_uap_and_missing_groups(fake_cms,
 
 def test_empty_registration_groups_exist_so_a_play_can_tell_empty_from_absent(fake_cms, parse_inventory):
     fake_cms(TABLE)
-    inventory, _ = parse_inventory(CONNECTION + "eids: ['8880003']\n")
+    inventory = parse_inventory(CONNECTION + "eids: ['8880003']\n")
     assert group_hosts(inventory, 'aicc_registered') == ['8880003']
     assert group_hosts(inventory, 'aicc_not_registered') == []
 
 
 def test_exact_ids_are_grouped_into_bounded_queries(fake_cms, parse_inventory):
     client = fake_cms(TABLE)
-    inventory, _ = parse_inventory(CONNECTION + "eid_ranges: ['8880000-8880199']\n")
+    inventory = parse_inventory(CONNECTION + "eid_ranges: ['8880000-8880199']\n")
     assert sorted(client.fetched) == ['88800??', '88801??']
     assert len(inventory.hosts) == 200  # every requested ID is a host: the unknown ones are never left out
     assert group_hosts(inventory, 'aicc_registered') == ['8880001', '8880003', '8880150']
@@ -102,7 +102,7 @@ def test_a_failed_query_fails_the_source_instead_of_shrinking_it(fake_cms, parse
 
 def test_keyed_groups_compose_and_groups_see_the_record(fake_cms, parse_inventory):
     fake_cms(TABLE)
-    inventory, _ = parse_inventory(CONNECTION + """eids: ['8880001', '8880002']
+    inventory = parse_inventory(CONNECTION + """eids: ['8880001', '8880002']
 keyed_groups:
   - key: aicc_terminal.uaps | map(attribute='socket_status') | list
     prefix: socket
@@ -120,7 +120,7 @@ groups:
 
 def test_api_strings_are_never_rendered_as_templates(fake_cms, parse_inventory):
     fake_cms([row('8880001', socket_status="{{ 6 * 7 }}")])
-    inventory, _ = parse_inventory(CONNECTION + """eids: ['8880001']
+    inventory = parse_inventory(CONNECTION + """eids: ['8880001']
 compose:
   copied_status: aicc_terminal.uaps[0].socket_status
 """)
@@ -129,7 +129,7 @@ compose:
 
 def test_hostname_template_names_hosts_and_duplicates_fail(fake_cms, parse_inventory):
     fake_cms(TABLE)
-    inventory, _ = parse_inventory(CONNECTION + "eids: ['8880001', '8880002']\nhostname: \"phone-{{ aicc_terminal.equipment_id }}\"\n")
+    inventory = parse_inventory(CONNECTION + "eids: ['8880001', '8880002']\nhostname: \"phone-{{ aicc_terminal.equipment_id }}\"\n")
     assert sorted(inventory.hosts) == ['phone-8880001', 'phone-8880002']
     assert group_hosts(inventory, 'aicc_not_registered') == ['phone-8880002']
 
@@ -155,7 +155,7 @@ def test_environment_supplies_the_connection(fake_cms, parse_inventory, monkeypa
     monkeypatch.setenv('AICC_ACCESS_KEY', 'env-access-key')
     monkeypatch.setenv('AICC_SECRET_KEY', 'env-secret-key')
     monkeypatch.setenv('AICC_CC_ID', '2')
-    inventory, _ = parse_inventory("plugin: aicc.cms.aicc_terminals\neids: ['8880001']\n")
+    inventory = parse_inventory("plugin: aicc.cms.aicc_terminals\neids: ['8880001']\n")
     params = fake_cms.created['params']
     assert (params['url'], params['access_key'], params['secret_key'], params['cc_id']) == (
         'https://env.example.com:28443', 'env-access-key', 'env-secret-key', 2)
@@ -194,7 +194,7 @@ cache_connection: %s
 def test_cache_hit_sends_no_request_and_gives_the_same_inventory(fake_cms, parse_inventory, tmp_path):
     config = cached_config(tmp_path / 'cache')
     first_client = fake_cms(TABLE)
-    first, _ = parse_inventory(config)
+    first = parse_inventory(config)
     assert len(first_client.fetched) == 2
 
     cache_files = list((tmp_path / 'cache').iterdir())
@@ -204,14 +204,14 @@ def test_cache_hit_sends_no_request_and_gives_the_same_inventory(fake_cms, parse
     assert json.loads(json.loads(stored)['__payload__'])['format'] == 1
 
     second_client = fake_cms([])  # a cache miss would now find nothing
-    second, _ = parse_inventory(config)
+    second = parse_inventory(config)
     assert second_client.fetched == []
     assert sorted(second.hosts) == sorted(first.hosts)
     assert second.get_host('8880001').get_vars()['aicc_terminal'] == first.get_host('8880001').get_vars()['aicc_terminal']
 
     # --flush-cache (cache=False) asks CC-CMS again and stores the new answer
     third_client = fake_cms(TABLE[:1])
-    third, _ = parse_inventory(config, cache=False)
+    third = parse_inventory(config, cache=False)
     assert len(third_client.fetched) == 2
     assert group_hosts(third, 'aicc_registered') == ['8880001']
 
