@@ -64,6 +64,7 @@ eid_ranges:
 eids:
   - '8780001'
 
+---
 # lab.aicc_terminals.yml -- connection in the file, keys from a vault, groups by socket status, cached for 5 minutes
 plugin: aicc.cms.aicc_terminals
 url: https://cms.example.com:28080
