@@ -19,7 +19,6 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
 export PYTHONPATH := $(COLLECTIONS_ROOT):$(CURDIR)/tests
 export ANSIBLE_LOCALHOST_WARNING := false
-export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 # pytest-ansible, when present, must not hijack plain pytest runs
 export PYTEST_ADDOPTS := -p no:ansible -p no:cacheprovider
 

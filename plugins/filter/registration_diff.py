@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: registration_diff
 short_description: Compare two terminal registration states
 version_added: 0.1.0
-author: aicc.cms contributors
+author: aicc.cms contributors (!UNKNOWN)
 description:
   - Compares a baseline with the current registration state of AICC terminals and sorts every
     equipment ID into exactly one category (see RETURN).

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: registration_gate
 short_description: Decide a change-window gate from terminal registration results
 version_added: 0.1.0
-author: aicc.cms contributors
+author: aicc.cms contributors (!UNKNOWN)
 description:
   - Turns a result of M(aicc.cms.aicc_terminal_status) into the verdict of the change-window gate
     used by the role C(aicc.cms.registration_gate).

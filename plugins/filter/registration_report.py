@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: registration_report
 short_description: Render a change-window gate verdict as HTML, Markdown, JUnit XML or JSON
 version_added: 0.1.0
-author: aicc.cms contributors
+author: aicc.cms contributors (!UNKNOWN)
 description:
   - Renders the verdict of P(aicc.cms.registration_gate#filter) as a report document.
   - C(html) is a self-contained page with a coloured verdict banner that also says PASS or FAIL,

@@ -100,13 +100,12 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.aicc.cms.plugins.module_utils._options import client_from_params, error_message, plan_from_params, validate_params
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     PLUGIN_SPEC,
     RecordingClient,
     ReplayClient,
     fingerprint,
-    incomplete_answer,
     option_values,
     records_by_id,
 )

@@ -120,11 +120,10 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.aicc.cms.plugins.module_utils._options import client_from_params, error_message, plan_from_params, validate_params
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     CLIENT_OPTION_NAMES,
     PLUGIN_SPEC,
-    incomplete_answer,
     option_values,
     records_by_id,
 )

@@ -84,6 +84,18 @@ def query_status(client, plan: Plan, summary_only: bool = False) -> dict:
                    [query.eid for query in plan.queries], summary_only)
 
 
+def incomplete_answer(result: dict) -> str | None:
+    """The sentence every front end fails with when a query failed, or None when the answer is complete.
+
+    A partial answer is never returned as if it were whole.
+    """
+    errors = result['errors']
+    if not errors:
+        return None
+    return '%d of %d queries failed, so %d requested terminals are unknown; first failure: %s' % (
+        len(errors), len(result['queries']), len(result['unknown']), errors[0])
+
+
 def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (minimum_exclusive and value == 0):
         raise OptionError('%s must be a number of seconds %s, got %r' % (name, 'above 0' if minimum_exclusive else 'of at least 0', value))

@@ -288,7 +288,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     error_message,
     plan_from_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status, wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status, wait_for_registered
 
 SHOWN_UNREGISTERED = 20
 RESULT_KEYS = ('terminals', 'missing', 'unknown', 'errors', 'summary', 'requests', 'queries')
@@ -308,10 +308,9 @@ def run_query(params: dict) -> dict:
 
 def failure_message(result: dict, params: dict) -> str | None:
     """The one sentence the module fails with, or None when the answer is complete."""
-    errors = result['errors']
-    if errors:
-        return '%d of %d queries failed, so %d requested terminals are unknown; first failure: %s' % (
-            len(errors), len(result['queries']), len(result['unknown']), errors[0])
+    problem = incomplete_answer(result)
+    if problem:
+        return problem
     still_unregistered = result.get('still_unregistered')
     if params['wait_for'] == 'registered' and still_unregistered:
         shown = ', '.join(still_unregistered[:SHOWN_UNREGISTERED])

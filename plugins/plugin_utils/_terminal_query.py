@@ -31,18 +31,6 @@ def option_values(get_option: t.Callable[[str], t.Any], spec: t.Mapping[str, t.A
     return {name: get_option(name) for name in (PLUGIN_SPEC if spec is None else spec)}
 
 
-def incomplete_answer(result: dict) -> str | None:
-    """The sentence a plugin fails with when a query failed, or None when the answer is complete.
-
-    The same wording as the module: a partial answer is never returned as if it were whole.
-    """
-    errors = result['errors']
-    if not errors:
-        return None
-    return '%d of %d queries failed, so %d requested terminals are unknown; first failure: %s' % (
-        len(errors), len(result['queries']), len(result['unknown']), errors[0])
-
-
 def missing_record(equipment_id: str) -> dict:
     """The record of a requested ID that CC-CMS does not know: never registered, no UAP row."""
     return {'equipment_id': equipment_id, 'registered': False, 'missing': True, 'uaps': []}

@@ -15,7 +15,8 @@ from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.aicc.cms.plugins.inventory.aicc_terminals import uap_group_name
 
-from .conftest import PLUGIN_NAME, SECRET, row
+from ..conftest import SECRET, row
+from .conftest import PLUGIN_NAME
 
 CONNECTION = """plugin: aicc.cms.aicc_terminals
 url: https://cms.example.com:28443

@@ -17,7 +17,7 @@ except ImportError:  # before ansible-core 2.19 every string is a template
     def trust_as_template(value):
         return value
 
-from .conftest import SECRET, row
+from ..conftest import SECRET, row
 
 TABLE = [
     row('8880002', register_status='not register', socket_status='uninstall'),
