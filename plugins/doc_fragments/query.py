@@ -1,13 +1,13 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Query options: which terminals to ask for, and how to wait for them."""
+"""Query options: which terminals to ask for (all front ends), and what the module returns and waits for."""
 
 from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """DOCUMENTATION: every query option; SELECTION: only the options that select terminals (same text)."""
+    """DOCUMENTATION: the options that select terminals (every front end); RESULT: what the module returns and waits for."""
 
     DOCUMENTATION = r'''
 options:
@@ -54,6 +54,10 @@ options:
       - Most IDs a single entry of O(eid_ranges) may hold; a guard against a typo that would query millions of IDs.
     type: int
     default: 1000000
+'''
+
+    RESULT = r'''
+options:
   summary_only:
     description:
       - When V(true), RV(terminals) holds only the terminals that are not registered; RV(summary) still
@@ -77,51 +81,4 @@ options:
       - Seconds between two polls with O(wait_for). Must be greater than 0.
     type: int
     default: 10
-'''
-
-    SELECTION = r'''
-options:
-  eids:
-    description:
-      - Equipment IDs to query, exact (V(8780001)) or patterns.
-      - In patterns V(?) matches one character; V(*) and V(%) match any number of characters.
-      - Exact digit IDs are grouped into bounded V(?) patterns, at most O(max_matches_per_query) IDs per
-        request, and the answers are filtered back to the IDs asked for.
-      - A pattern that can match more than O(max_matches_per_query) IDs (any V(*) or V(%), or too many V(?))
-        is refused unless O(allow_unbounded_wildcards=true).
-      - Allowed characters are V(0-9 A-Z a-z * % ? _ - .). Quote IDs with leading zeros in YAML.
-      - At least one of O(eids) and O(eid_ranges) must hold an entry.
-    type: list
-    elements: str
-    aliases: [eid]
-  eid_ranges:
-    description:
-      - Ranges of digit equipment IDs as V(START-END), both bounds included and written with the same
-        number of digits, for example V(88880000-88880999).
-      - A range may hold at most O(max_range_size) IDs.
-    type: list
-    elements: str
-  page_size:
-    description:
-      - Records asked for per request (C(limit)); larger answers are paged with C(offset).
-      - Between V(1) and V(1000).
-    type: int
-    default: 100
-  max_matches_per_query:
-    description:
-      - Most IDs a single generated query may match, between V(1) and V(199).
-      - The API requires every wildcard query to match fewer than 200 terminals, to protect the UAP.
-    type: int
-    default: 100
-  allow_unbounded_wildcards:
-    description:
-      - Send patterns with V(*), V(%) or too many V(?) as they are.
-      - Only do this when you know the pattern matches fewer than 200 terminals; larger matches affect UAP services.
-    type: bool
-    default: false
-  max_range_size:
-    description:
-      - Most IDs a single entry of O(eid_ranges) may hold; a guard against a typo that would query millions of IDs.
-    type: int
-    default: 1000000
 '''

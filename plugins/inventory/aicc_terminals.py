@@ -45,7 +45,7 @@ options:
 extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.plugins
-  - aicc.cms.query.selection
+  - aicc.cms.query
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 seealso:

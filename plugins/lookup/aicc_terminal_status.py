@@ -34,7 +34,7 @@ options:
 extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.plugins
-  - aicc.cms.query.selection
+  - aicc.cms.query
 seealso:
   - module: aicc.cms.aicc_terminal_status
   - plugin: aicc.cms.aicc_terminals

@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.module
   - aicc.cms.query
+  - aicc.cms.query.result
 attributes:
   check_mode:
     description: Can run in check mode and return the status the task would return.
