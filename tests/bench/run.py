@@ -124,8 +124,8 @@ def ansible_env(sim: SimulatorProcess, home: Path) -> dict:
 def run_checked(command: list[str], env: dict) -> subprocess.CompletedProcess:
     completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
-        raise RuntimeError('%s failed (rc %d): %s' % (' '.join(command[:2]), completed.returncode,
-                                                       (completed.stdout + completed.stderr)[-2000:]))
+        output = (completed.stdout + completed.stderr)[-2000:]
+        raise RuntimeError('%s failed (rc %d): %s' % (' '.join(command[:2]), completed.returncode, output))
     return completed
 
 
@@ -381,8 +381,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error('--rounds must be 1 or more')
     sizes = QUICK if args.quick else FULL
     report = Report(args)
-    print('aicc.cms benchmarks, %s, %s, %d round(s)%s' % (report.meta['date'], report.meta['machine'], args.rounds,
-                                                           ', quick sizes' if args.quick else ''), flush=True)
+    quick_note = ', quick sizes' if args.quick else ''
+    print('aicc.cms benchmarks, %s, %s, %d round(s)%s' % (report.meta['date'], report.meta['machine'], args.rounds, quick_note), flush=True)
     simulated = max(sizes.sweep, sizes.listed_blocks * 1000)
     with tempfile.TemporaryDirectory(prefix='aicc-bench-') as folder, \
             SimulatorProcess([id_range(simulated)], uaps=args.uaps, latency_ms=LATENCY_MS) as sim:

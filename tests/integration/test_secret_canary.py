@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -68,9 +69,9 @@ def test_secret_never_leaks(run_ansible, ansible_env, canary_sim, sim_factory, c
         _task("Bad option", dict(module_args, eids=["8880001"], max_concurrency=11), register="option_result", ignore_errors=True),
         _task("Connection refused", dict(module_args, url="https://127.0.0.1:9", eids=["8880001"], retries=0),
               register="refused_result", ignore_errors=True),
-        {"name": "Lookup", "ansible.builtin.set_fact": {"looked_up": "{{ query('aicc.cms.aicc_terminal_status', '8880001', '88801??', "
-                                                                   "url=conn.url, access_key=conn.access_key, secret_key=conn.secret_key, "
-                                                                   "ca_path=conn.ca_path) }}"}},
+        {"name": "Lookup", "ansible.builtin.set_fact": {
+            "looked_up": "{{ query('aicc.cms.aicc_terminal_status', '8880001', '88801??', url=conn.url, access_key=conn.access_key, "
+                         "secret_key=conn.secret_key, ca_path=conn.ca_path) }}"}},
         {"name": "Lookup against the wrong server", "ansible.builtin.set_fact": {
             "failed_lookup": "{{ query('aicc.cms.aicc_terminal_status', '8880001', url=wrong_server, access_key=conn.access_key, "
                              "secret_key=conn.secret_key, ca_path=other_ca) }}"}, "ignore_errors": True},
@@ -124,8 +125,7 @@ def _runner_job(work: Path, env: dict, ansible_env: dict, monkeypatch) -> Path:
     (private / "project").mkdir(parents=True)
     (private / "project" / "precheck.yml").write_text("- ansible.builtin.import_playbook: aicc.cms.precheck\n")
     (private / "inventory").mkdir()
-    (private / "inventory" / "hosts").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n"
-                                                  % Path(os.sys.executable))
+    (private / "inventory" / "hosts").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
     for name in list(os.environ):
         monkeypatch.delenv(name)
     for name, value in ansible_env.items():

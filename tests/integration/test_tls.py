@@ -21,13 +21,12 @@ def test_module_tls(run_ansible, sim, tmp_path):
         {"name": "Without ca_path", "aicc.cms.aicc_terminal_status": conn, "register": "untrusted", "ignore_errors": True},
         {"name": "With ca_path", "aicc.cms.aicc_terminal_status": dict(conn, ca_path=sim.ca_path), "register": "trusted"},
         {"name": "Without verification", "aicc.cms.aicc_terminal_status": dict(conn, validate_certs=False), "register": "unverified"},
-        {"name": "Lookup without ca_path", "ansible.builtin.set_fact": {"looked_up": "{{ query('aicc.cms.aicc_terminal_status', '8880001', "
-                                                                     "url='%s', access_key='%s', secret_key='%s', retries=0) }}"
-                                                                     % (sim.url, sim.access_key, sim.secret_key)},
-         "ignore_errors": True, "register": "lookup_untrusted"},
-        {"name": "Write", "ansible.builtin.copy": {"content": "{{ {'untrusted': untrusted, 'trusted': trusted, 'unverified': unverified, "
-                                                              "'lookup_untrusted': lookup_untrusted} | to_json }}",
-                                                   "dest": str(tmp_path / "out.json"), "mode": "0600"}},
+        {"name": "Lookup without ca_path", "ignore_errors": True, "register": "lookup_untrusted", "ansible.builtin.set_fact": {
+            "looked_up": "{{ query('aicc.cms.aicc_terminal_status', '8880001', url='%s', access_key='%s', secret_key='%s', retries=0) }}"
+                         % (sim.url, sim.access_key, sim.secret_key)}},
+        {"name": "Write", "ansible.builtin.copy": {
+            "content": "{{ {'untrusted': untrusted, 'trusted': trusted, 'unverified': unverified, 'lookup_untrusted': lookup_untrusted} | to_json }}",
+            "dest": str(tmp_path / "out.json"), "mode": "0600"}},
     ]
     playbook = tmp_path / "tls.yml"
     playbook.write_text(yaml.safe_dump([{"name": "TLS", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False))
