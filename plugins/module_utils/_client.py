@@ -187,7 +187,7 @@ class CmsClient:
         self._requests_sent = 0
         self._retry = Retry(total=self.retries, allowed_methods=frozenset(['POST']), status_forcelist=RETRY_STATUSES,
                             backoff_factor=backoff_factor, backoff_max=backoff_max, backoff_jitter=backoff_factor,
-                            respect_retry_after_header=True, raise_on_status=False, retry_after_max=RETRY_AFTER_MAX)
+                            respect_retry_after_header=True, raise_on_status=False)
         self._session = requests.Session()
         self._session.headers['User-Agent'] = USER_AGENT
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.max_concurrency, max_retries=0)
@@ -317,6 +317,7 @@ class CmsClient:
                 delay = None
                 if raw is not None and raw.status in Retry.RETRY_AFTER_STATUS_CODES:
                     delay = retry.get_retry_after(raw)
+                    delay = None if delay is None else min(delay, RETRY_AFTER_MAX)
                 if delay is None:
                     delay = retry.get_backoff_time()
                 if delay > 0:
@@ -327,16 +328,22 @@ class CmsClient:
     def fetch(self, eid: str) -> list[Row]:
         """Every row of one EID, paging with limit/offset.
 
-        ``count`` may count equipment IDs or rows, and may be wrong: paging stops on an empty page,
-        a page with nothing new, a short page, or when ``count`` is reached and agrees with the page.
+        The vendor page leaves open whether ``count``, ``limit`` and ``offset`` count equipment IDs
+        or rows (one row per UAP in pool mode), and a server may send fewer items than ``limit``.
+        So ``count`` alone never ends paging: a page full under either reading is followed by the
+        next one, and paging ends on an empty page, a page with nothing new, or a short page once
+        every ID ``count`` announced has been seen. A short page while more is announced (a server
+        capping ``limit``) moves the offset on by the IDs it held, which skips nothing under either
+        reading; rows seen twice are kept once.
         """
         if not isinstance(eid, str) or not eid:
             raise OptionError('an EID must be a non-empty string, got %r' % (eid,))
         page_size = self.page_size
         seen: set[Row] = set()
+        seen_ids: set[str] = set()
         rows: list[Row] = []
-        # Readings of limit/offset/count ('rows' or 'ids') that every earlier, full page agreed with.
-        readings = {'rows', 'ids'}
+        # A page holding more rows than limit proves that limit/offset count IDs.
+        paging_by_ids = False
         offset = 0
         for _page_number in range(self.max_pages):
             page = self._request_page(eid, offset)
@@ -348,16 +355,22 @@ class CmsClient:
                 return rows
             seen.update(new_rows)
             rows.extend(new_rows)
-            items = {'rows': len(page.rows), 'ids': len({row.equipment_id for row in page.rows})}
-            full_readings = {reading for reading, number in items.items() if number == page_size}
-            if not full_readings:
-                return rows  # short page under both readings
-            if page.count is not None and offset + page_size >= page.count:
-                expected = min(page_size, page.count - offset)
-                if any(items[reading] == expected for reading in readings):
-                    return rows  # the total is reached and agrees with what was seen
-            readings = (readings & full_readings) or full_readings
-            offset += page_size
+            page_ids = len({row.equipment_id for row in page.rows})
+            seen_ids.update(row.equipment_id for row in new_rows)
+            paging_by_ids = paging_by_ids or len(page.rows) > page_size
+            all_announced_seen = page.count is not None and len(seen_ids) >= page.count
+            full_of_ids = page_ids == page_size
+            full_of_rows = len(page.rows) == page_size and not paging_by_ids
+            if full_of_ids or full_of_rows:
+                if paging_by_ids and all_announced_seen:
+                    return rows  # pages of IDs, and count is reached whether it counts IDs or rows
+                # A page full of IDs moves on by limit under both readings; a page full only of rows may
+                # be a short page of IDs from a server capping limit, so it moves on by the IDs it held.
+                offset += page_size if full_of_ids else page_ids
+            elif page.count is None or all_announced_seen:
+                return rows  # a short page, and nothing announced is unseen
+            else:
+                offset += page_ids
         raise self._unexpected('EID %r still brought new rows after %d pages of %d; the paging of the server looks broken'
                                % (eid, self.max_pages, page_size))
 

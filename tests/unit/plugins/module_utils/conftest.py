@@ -146,12 +146,16 @@ class TerminalTable:
 
     ``paging``: 'ids' (limit/offset count equipment IDs) or 'rows' (they count rows).
     ``count``: 'ids', 'rows', 'missing', 'string', or a callable(ids, rows) -> value.
+    ``order``: rows sorted by equipment ID ('id') or grouped by UAP first ('uap').
+    ``max_limit``: the server sends at most this many items, whatever limit asks for.
     """
 
-    def __init__(self, terminals: dict, paging: str = 'ids', count='ids') -> None:
+    def __init__(self, terminals: dict, paging: str = 'ids', count='ids', order: str = 'id', max_limit: int | None = None) -> None:
         self.terminals = terminals
         self.paging = paging
         self.count = count
+        self.order = order
+        self.max_limit = max_limit
 
     @staticmethod
     def matches(pattern: str, equipment_id: str) -> bool:
@@ -161,7 +165,11 @@ class TerminalTable:
     def __call__(self, body: dict, _index: int):
         ids = sorted(eid for eid in self.terminals if self.matches(body['EID'], eid))
         rows = [(eid, uap, status) for eid in ids for uap, status in self.terminals[eid]]
+        if self.order == 'uap':
+            rows.sort(key=lambda row: (row[1], row[0]))
         limit, offset = body['limit'], body['offset']
+        if self.max_limit is not None:
+            limit = min(limit, self.max_limit)
         if self.paging == 'ids':
             page_ids = set(ids[offset:offset + limit])
             page_rows = [row for row in rows if row[0] in page_ids]

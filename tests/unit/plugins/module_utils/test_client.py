@@ -137,7 +137,8 @@ def offsets(fake):
     return [call['offset'] for call in fake.calls]
 
 
-@pytest.mark.parametrize('number, expected_offsets', [(0, [0]), (99, [0]), (100, [0]), (250, [0, 100, 200]), (200, [0, 100])])
+# A page of exactly limit items may be followed by more under some reading of limit/offset: one more request.
+@pytest.mark.parametrize('number, expected_offsets', [(0, [0]), (99, [0]), (100, [0, 100]), (250, [0, 100, 200]), (200, [0, 100, 200])])
 def test_paging_single_uap(make_client, number, expected_offsets):
     client, fake, _sleeps = make_client(TerminalTable(table(number)))
     rows = client.fetch('8888????')
@@ -147,12 +148,14 @@ def test_paging_single_uap(make_client, number, expected_offsets):
 
 
 @pytest.mark.parametrize('paging, count, expected_offsets', [
-    ('ids', 'ids', [0, 100]),            # count of equipment IDs, pages of IDs: stops on the total
-    ('ids', 'rows', [0, 100, 200]),      # count of rows while pages hold IDs: an empty page ends it
-    ('rows', 'rows', [0, 100, 200]),     # count of rows, pages of rows
-    ('rows', 'ids', [0, 100, 200, 300]),  # count of IDs while pages hold rows: not trusted, all rows kept
-    ('ids', 'missing', [0, 100, 200]),
-    ('rows', 'missing', [0, 100, 200, 300]),
+    ('ids', 'ids', [0, 100]),             # a page of 200 rows proves pages hold IDs; the short page reaches the total
+    ('ids', 'rows', [0, 100, 150]),       # count of rows while pages hold IDs: the short page is probed once more
+    # pages of 100 rows hold 50 IDs: they may be short pages of IDs, so each moves on by 50 (overlap under
+    # the rows reading, kept once) until a page brings nothing new
+    ('rows', 'rows', [0, 50, 100, 150, 200, 250]),
+    ('rows', 'ids', [0, 50, 100, 150, 200, 250]),
+    ('ids', 'missing', [0, 100]),
+    ('rows', 'missing', [0, 50, 100, 150, 200, 250]),
     ('ids', 'string', [0, 100]),
 ])
 def test_paging_pool_mode_under_both_readings(make_client, paging, count, expected_offsets):
@@ -165,18 +168,43 @@ def test_paging_pool_mode_under_both_readings(make_client, paging, count, expect
     assert all(call['limit'] == 100 for call in fake.calls)
 
 
-@pytest.mark.parametrize('count', [1000, 10 ** 9, 5, 0, 120])
-def test_wrong_count_neither_loops_nor_drops(make_client, count):
+@pytest.mark.parametrize('count, expected_offsets', [
+    (1000, [0, 100, 200, 250]),  # too high: the short page is probed once, and the empty answer ends it
+    (10 ** 9, [0, 100, 200, 250]),
+    (5, [0, 100, 200]),          # too low: full pages are followed all the same
+    (0, [0, 100, 200]),
+    (120, [0, 100, 200]),
+])
+def test_wrong_count_neither_loops_nor_drops(make_client, count, expected_offsets):
     client, fake, _sleeps = make_client(TerminalTable(table(250), count=lambda ids, rows: count))
     assert len(client.fetch('8888????')) == 250
-    assert offsets(fake) == [0, 100, 200]
+    assert offsets(fake) == expected_offsets
+
+
+@pytest.mark.parametrize('order', ['id', 'uap'])
+@pytest.mark.parametrize('count', ['ids', 'rows'])
+def test_pool_mode_exactly_one_page_of_ids_keeps_every_uap_row(make_client, order, count):
+    # 100 IDs on 2 UAPs: a first page of 100 rows can hold every ID (UAP-major order) yet half the rows.
+    terminals = table(100, uaps=('10.9.0.1#1', '10.9.0.2#2'))
+    client, _fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count=count, order=order))
+    rows = client.fetch('8888????')
+    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
+
+
+@pytest.mark.parametrize('paging', ['ids', 'rows'])
+def test_server_capping_limit_drops_nothing(make_client, paging):
+    terminals = table(250, uaps=('10.9.0.1#1', '10.9.0.2#2'))
+    client, fake, _sleeps = make_client(TerminalTable(terminals, paging=paging, max_limit=50))
+    rows = client.fetch('8888????')
+    assert len(rows) == 500 and len({row.equipment_id for row in rows}) == 250
+    assert all(call['limit'] == 100 for call in fake.calls)
 
 
 def test_rows_of_one_id_split_across_pages(make_client):
     terminals = table(70, uaps=('a#1', 'b#2', 'c#3'))
     client, fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count='ids'))
     rows = client.fetch('8888????')
-    assert len(rows) == 210 and offsets(fake) == [0, 100, 200]
+    assert len(rows) == 210 and offsets(fake) == [0, 34, 68, 102, 136]  # 100 rows hold 34 IDs: moves on by 34
 
 
 def test_overlapping_pages_keep_everything(make_client):
