@@ -63,6 +63,11 @@ def is_pattern(eid: str) -> bool:
     return any(char in eid for char in '*%?')
 
 
+def is_plannable_id(eid: str) -> bool:
+    """Return whether ``eid`` is an exact ID the planner accepts (IDs returned by CC-CMS may not be)."""
+    return bool(_EID_RE.match(eid)) and not is_pattern(eid)
+
+
 def _check_int_option(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise OptionError('%s must be an integer, got %r' % (name, value))

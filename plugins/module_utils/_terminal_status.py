@@ -16,6 +16,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     DEFAULT_MAX_RANGE_SIZE,
     Plan,
     Query,
+    is_plannable_id,
     plan_queries,
 )
 
@@ -44,8 +45,11 @@ def _run_plan(client, plan: Plan) -> _Outcome:
         outcome.rows.extend(kept)
         if query.wanted is not None:
             outcome.missing.update(query.wanted.difference(row.equipment_id for row in kept))
+        elif not result:
+            outcome.warnings.append('EID pattern %s matched no terminal: check the pattern, or list the IDs expected' % query.eid)
         elif query.eid in plan.unbounded:
-            matches = max(len({row.equipment_id for row in result}), client.reported_counts.get(query.eid, 0))
+            # Every page was read, so the distinct IDs are the matches (count may count rows).
+            matches = len({row.equipment_id for row in result})
             if matches >= API_MATCH_LIMIT:
                 outcome.warnings.append('EID pattern %s matched %d terminals, at or above the API limit of %d that can disturb UAP services: '
                                         'narrow it or list the IDs with eid_ranges' % (query.eid, matches, API_MATCH_LIMIT))
@@ -131,9 +135,12 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
         waiting = pending()
         failed_patterns = [eid for eid in waiting if eid in patterns]
         exact_ids = [eid for eid in waiting if eid not in patterns]
-        poll_plan = plan_queries(eids=exact_ids, max_matches_per_query=max_matches_per_query, max_range_size=max_range_size)
-        # A failed user pattern was accepted when first planned: ask it again as is.
-        poll_plan = Plan(tuple(sorted(poll_plan.queries + tuple(Query(eid, None) for eid in failed_patterns))),
+        poll_plan = plan_queries(eids=[eid for eid in exact_ids if is_plannable_id(eid)],
+                                 max_matches_per_query=max_matches_per_query, max_range_size=max_range_size)
+        # IDs CC-CMS returned that the planner would refuse as user input are asked for as they are;
+        # a failed user pattern was accepted when first planned: ask it again as is.
+        as_they_are = tuple(Query(eid, frozenset([eid])) for eid in exact_ids if not is_plannable_id(eid))
+        poll_plan = Plan(tuple(sorted(poll_plan.queries + as_they_are + tuple(Query(eid, None) for eid in failed_patterns))),
                          tuple(eid for eid in failed_patterns if eid in plan.unbounded))
         poll = _run_plan(client, poll_plan)
         polled_ids = set(exact_ids)

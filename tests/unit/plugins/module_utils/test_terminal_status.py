@@ -84,6 +84,30 @@ def test_unbounded_pattern_warns_at_200(make_client):
     assert query_status(client, plan_queries(eids=['5*'], allow_unbounded_wildcards=True))['warnings'] == []
 
 
+def test_unbounded_pattern_counts_terminals_not_rows(make_client):
+    # 150 terminals on 2 UAPs and a count of rows (300): the warning is about matched terminals.
+    terminals = {str(5000 + n): [('u#1', 'registered'), ('u#2', 'registered')] for n in range(150)}
+    client, _fake, _sleeps = make_client(TerminalTable(terminals, count='rows'))
+    result = query_status(client, plan_queries(eids=['5*'], allow_unbounded_wildcards=True))
+    assert len(result['terminals']) == 150 and result['warnings'] == []
+
+
+def test_pattern_matching_nothing_warns(make_client):
+    client, _fake, _sleeps = make_client(TerminalTable({'20000001': [('u#1', 'registered')]}))
+    result = query_status(client, plan_queries(eids=['7777000?', '20000001']))
+    assert result['warnings'] == ['EID pattern 7777000? matched no terminal: check the pattern, or list the IDs expected']
+    assert result['summary']['total'] == 1
+
+
+def test_wait_polls_ids_returned_by_a_pattern_that_the_planner_would_refuse(make_client):
+    # CC-CMS may hold IDs with characters users may not type ('+'): they are polled as they are.
+    client, fake, _sleeps = make_client(Registering({'8888+': 2, '88881': 0}))
+    time = FakeTime()
+    result = wait_for_registered(client, plan_queries(eids=['8888?']), timeout=60, interval=5, sleep=time.sleep, clock=time.clock)
+    assert [call['EID'] for call in fake.calls] == ['8888?', '8888+', '8888+']
+    assert result['still_unregistered'] == [] and result['errors'] == []
+
+
 def test_client_warnings_are_passed_on(make_client):
     client, _fake, _sleeps = make_client(TerminalTable({}), validate_certs=False)
     assert query_status(client, plan_queries(eids=['1']))['warnings'] == client.warnings != []
