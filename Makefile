@@ -94,7 +94,8 @@ lint: setup
 test: setup chromium
 	$(MAKE) --no-print-directory lint sanity molecule
 	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/unit tests/integration \
-	  --cov=ansible_collections.aicc.cms.plugins.module_utils --cov-report=term:skip-covered
+	  --cov=ansible_collections.aicc.cms.plugins.module_utils --cov-report=term:skip-covered \
+	  --cov-fail-under=90
 
 # Plugin reference: lint the docs, then build the collection docsite offline into docs/build
 # (antsibull-docs wants its output folder private; empty intersphinx mapping: no network here).
