@@ -10,7 +10,10 @@ class ModuleDocFragment:
     """DOCUMENTATION describes the options; MODULE and PLUGINS add what differs per front end.
 
     Plugins must not declare url and the keys as required to the config system: a missing value has
-    to reach the option layer, which rejects it with the same sentence as the module.
+    to reach the option layer, which rejects it with the same sentence as the module. For the same
+    reason the non-string options are C(raw) for plugins: Ansible's config system would convert them
+    leniently (V(ture) becomes false, silently turning off certificate checks) before the option layer
+    converts them strictly, as the module does. Each such option's type is therefore in MODULE and PLUGINS.
     """
 
     DOCUMENTATION = r'''
@@ -36,40 +39,35 @@ options:
     aliases: [sk]
   cc_id:
     description:
-      - ID of the call center, sent as C(ccId).
+      - ID of the call center, an integer, sent as C(ccId).
       - When not set, the environment variable E(AICC_CC_ID) is used; when neither is set, CC-CMS uses its Default Call Center ID.
-    type: int
   validate_certs:
     description:
       - Whether to verify the TLS certificate of CC-CMS.
       - Only set it to V(false) on a lab system; prefer O(ca_path) for a private CA.
+      - A value that is not a boolean (such as V(ture)) is refused, never taken as V(false).
       - When not set, the environment variable E(AICC_VALIDATE_CERTS) is used.
-    type: bool
     default: true
   ca_path:
     description:
-      - PEM file with the CA certificate(s) that sign the certificate of CC-CMS.
+      - Path of a PEM file with the CA certificate(s) that sign the certificate of CC-CMS.
       - When not set, the environment variable E(AICC_CA_PATH) is used; when neither is set, the system trust store is used.
-    type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP answer before retrying, greater than 0 and at most 3600.
+      - Seconds (a number) to wait for each HTTP answer before retrying, greater than 0 and at most 3600.
       - When not set, the environment variable E(AICC_TIMEOUT) is used.
-    type: float
     default: 30
   retries:
     description:
       - How many times a request is repeated after a time-out, a lost connection or an HTTP 5xx answer.
-      - Between V(0) (each request is sent once) and V(10).
+      - An integer between V(0) (each request is sent once) and V(10).
       - When not set, the environment variable E(AICC_RETRIES) is used.
-    type: int
     default: 3
   max_concurrency:
     description:
-      - Most requests in flight at the same time, between V(1) and V(10).
+      - Most requests in flight at the same time, an integer between V(1) and V(10).
       - The API degrades and times out with more than 10 concurrent requests.
       - When not set, the environment variable E(AICC_MAX_CONCURRENCY) is used.
-    type: int
     default: 5
 '''
 
@@ -81,6 +79,18 @@ options:
     required: true
   secret_key:
     required: true
+  cc_id:
+    type: int
+  validate_certs:
+    type: bool
+  ca_path:
+    type: path
+  timeout:
+    type: float
+  retries:
+    type: int
+  max_concurrency:
+    type: int
 '''
 
     PLUGINS = r'''
@@ -110,6 +120,7 @@ options:
     vars:
       - name: ansible_aicc_secret_key
   cc_id:
+    type: raw
     env:
       - name: AICC_CC_ID
     ini:
@@ -118,6 +129,7 @@ options:
     vars:
       - name: ansible_aicc_cc_id
   validate_certs:
+    type: raw
     env:
       - name: AICC_VALIDATE_CERTS
     ini:
@@ -126,6 +138,7 @@ options:
     vars:
       - name: ansible_aicc_validate_certs
   ca_path:
+    type: raw
     env:
       - name: AICC_CA_PATH
     ini:
@@ -134,6 +147,7 @@ options:
     vars:
       - name: ansible_aicc_ca_path
   timeout:
+    type: raw
     env:
       - name: AICC_TIMEOUT
     ini:
@@ -142,6 +156,7 @@ options:
     vars:
       - name: ansible_aicc_timeout
   retries:
+    type: raw
     env:
       - name: AICC_RETRIES
     ini:
@@ -150,6 +165,7 @@ options:
     vars:
       - name: ansible_aicc_retries
   max_concurrency:
+    type: raw
     env:
       - name: AICC_MAX_CONCURRENCY
     ini:

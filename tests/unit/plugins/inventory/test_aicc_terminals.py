@@ -253,3 +253,29 @@ def test_a_failed_refresh_is_not_cached(fake_cms, parse_inventory, tmp_path):
 ])
 def test_uap_group_names_are_sanitised(uap, expected):
     assert uap_group_name(uap) == expected
+
+
+@pytest.mark.parametrize('setting, sentence', [
+    ('validate_certs: maybe\n', "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'maybe' is not a valid boolean."),
+    ("validate_certs: 'ture'\n", "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."),
+    ('cc_id: abc\n', "argument 'cc_id' is of type str and we were unable to convert to int"),
+])
+def test_misspelt_values_in_the_file_get_the_module_sentence(fake_cms, parse_inventory, setting, sentence):
+    client = fake_cms(TABLE)
+    with pytest.raises(AnsibleParserError) as caught:
+        parse_inventory(CONNECTION + "eids: ['8880001']\n" + setting)
+    assert str(caught.value).startswith(sentence)
+    assert client.fetched == []
+
+
+@pytest.mark.parametrize('name, value, sentence', [
+    ('AICC_VALIDATE_CERTS', 'ture', "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."),
+    ('AICC_CC_ID', 'abc', "argument 'cc_id' is of type str and we were unable to convert to int"),
+])
+def test_misspelt_values_in_the_environment_get_the_module_sentence(fake_cms, parse_inventory, monkeypatch, name, value, sentence):
+    client = fake_cms(TABLE)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(AnsibleParserError) as caught:
+        parse_inventory(CONNECTION + "eids: ['8880001']\n")
+    assert str(caught.value).startswith(sentence)
+    assert client.fetched == []

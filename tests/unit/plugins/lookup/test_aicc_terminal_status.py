@@ -153,3 +153,37 @@ def test_unbounded_pattern_needs_the_opt_in(fake_cms, run_lookup):
         run_lookup(['888*'], **DIRECT)
     records = run_lookup(['888*'], allow_unbounded_wildcards=True, **DIRECT)
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
+
+
+MODULE_BOOL_SENTENCE = "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."
+MODULE_INT_SENTENCE = "argument 'cc_id' is of type str and we were unable to convert to int"
+
+
+@pytest.mark.parametrize('source', ['direct', 'variable', 'environment'])
+@pytest.mark.parametrize('name, value, sentence', [
+    ('validate_certs', 'ture', MODULE_BOOL_SENTENCE),
+    ('cc_id', 'abc', MODULE_INT_SENTENCE),
+])
+def test_misspelt_values_get_the_module_sentence_instead_of_a_lenient_conversion(fake_cms, run_lookup, monkeypatch, source, name, value,
+                                                                                 sentence):
+    fake_cms(TABLE)
+    kwargs, variables = dict(DIRECT), {}
+    if source == 'direct':
+        kwargs[name] = value
+    elif source == 'variable':
+        variables['ansible_aicc_%s' % name] = value
+    else:
+        monkeypatch.setenv('AICC_%s' % name.upper(), value)
+    with pytest.raises(AnsibleLookupError) as caught:
+        run_lookup(['8880001'], variables=variables, **kwargs)
+    assert str(caught.value).startswith(sentence)
+    assert all(not client.fetched for _params, client in fake_cms.created)
+
+
+def test_strict_booleans_and_numbers_still_convert(fake_cms, run_lookup, monkeypatch):
+    fake_cms(TABLE)
+    monkeypatch.setenv('AICC_VALIDATE_CERTS', 'no')
+    monkeypatch.setenv('AICC_TIMEOUT', '2.5')
+    run_lookup(['8880001'], variables={'ansible_aicc_max_concurrency': '3'}, retries='0', **DIRECT)
+    params = fake_cms.created[-1][0]
+    assert (params['validate_certs'], params['timeout'], params['max_concurrency'], params['retries']) == (False, 2.5, 3, 0)

@@ -131,8 +131,19 @@ def _fragment(fragment_class, name):
     return yaml.safe_load(getattr(fragment_class, name))['options']
 
 
+def _front_end_view(fragment_class, *names):
+    """Options as a front end sees them after extends_documentation_fragment: the halves merged, none overriding another."""
+    merged = {}
+    for name in names:
+        for option, keys in _fragment(fragment_class, name).items():
+            clashing = set(merged.get(option, {})) & set(keys)
+            assert not clashing, '%s.%s sets %s again' % (name, option, sorted(clashing))
+            merged.setdefault(option, {}).update(keys)
+    return merged
+
+
 @pytest.mark.parametrize('spec, documented', [
-    (options.CONNECTION_SPEC, _fragment(connection_doc.ModuleDocFragment, 'DOCUMENTATION')),
+    (options.CONNECTION_SPEC, _front_end_view(connection_doc.ModuleDocFragment, 'DOCUMENTATION', 'MODULE')),
     (options.SELECTION_SPEC, _fragment(query_doc.ModuleDocFragment, 'DOCUMENTATION')),
     ({name: spec for name, spec in options.QUERY_SPEC.items() if name not in options.SELECTION_SPEC},
      _fragment(query_doc.ModuleDocFragment, 'RESULT')),
@@ -146,14 +157,21 @@ def test_doc_fragments_match_the_specs(spec, documented):
         assert doc.get('aliases', []) == option.get('aliases', []), name
         assert doc.get('elements') == option.get('elements'), name
         assert doc.get('choices') == option.get('choices'), name
+        assert doc.get('required', False) == option.get('required', False), name
+
+
+def test_plugins_leave_every_non_string_conversion_to_the_option_layer():
+    """Ansible's config system converts leniently ('ture' -> false); raw values reach validate_params unconverted."""
+    plugins = _front_end_view(connection_doc.ModuleDocFragment, 'DOCUMENTATION', 'PLUGINS')
+    for name, option in options.CONNECTION_SPEC.items():
+        assert plugins[name]['type'] == ('str' if option['type'] == 'str' else 'raw'), name
+        assert 'required' not in plugins[name], name  # a missing value reaches the option layer and its sentence
 
 
 def test_plugin_sources_match_the_module_environment_fallbacks():
     plugins = _fragment(connection_doc.ModuleDocFragment, 'PLUGINS')
-    required = _fragment(connection_doc.ModuleDocFragment, 'MODULE')
     assert sorted(plugins) == sorted(options.CONNECTION_SPEC)
     for name, option in options.CONNECTION_SPEC.items():
         assert [entry['name'] for entry in plugins[name]['env']] == option['fallback'][1], name
         assert plugins[name]['ini'] == [{'section': 'aicc', 'key': name}], name
         assert plugins[name]['vars'] == [{'name': 'ansible_aicc_%s' % name}], name
-        assert required.get(name, {}).get('required', False) == option.get('required', False), name
