@@ -108,6 +108,7 @@ from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     fingerprint,
     option_values,
     records_by_id,
+    unknown_options_message,
 )
 
 CONFIG_SUFFIXES = ('aicc_terminals.yml', 'aicc_terminals.yaml')
@@ -135,7 +136,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        unknown = unknown_options_message(config, self.option_definitions, self.NAME)
+        if unknown:
+            raise AnsibleParserError(unknown)
         raw = option_values(self.get_option)
         try:
             for name in TEMPLATED_OPTIONS:

@@ -126,6 +126,7 @@ from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     PLUGIN_SPEC,
     option_values,
     records_by_id,
+    unknown_options_message,
 )
 
 display = Display()
@@ -175,6 +176,9 @@ class LookupModule(LookupBase):
         return rendered
 
     def run(self, terms, variables=None, **kwargs):
+        unknown = unknown_options_message(kwargs, self.option_definitions, self.ansible_name)
+        if unknown:
+            raise AnsibleLookupError(unknown)
         self.set_options(var_options=self._rendered_connection_vars(variables), direct=kwargs)
         raw = option_values(self.get_option)
         raw['eids'] = list(terms or []) + list(raw.get('eids') or [])

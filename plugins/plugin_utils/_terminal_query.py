@@ -31,6 +31,24 @@ def option_values(get_option: t.Callable[[str], t.Any], spec: t.Mapping[str, t.A
     return {name: get_option(name) for name in (PLUGIN_SPEC if spec is None else spec)}
 
 
+def unknown_options_message(given: t.Iterable[str], definitions: t.Mapping[str, t.Mapping[str, t.Any]], plugin_name: str) -> str | None:
+    """The sentence for names in ``given`` that are neither a documented option of the plugin nor an alias of one, else None.
+
+    ``definitions`` are the plugin's option definitions as Ansible loaded them from its documentation, so the valid
+    names never drift from the docs. Ansible itself ignores unknown names: a typo such as ``eid_range`` would narrow
+    the query without a word.
+    """
+    documented = {name: tuple(definition.get('aliases') or ()) for name, definition in definitions.items()
+                  if not name.startswith('_')}  # _terms: the lookup's positional arguments, not a keyword
+    accepted = set(documented).union(*documented.values())
+    unknown = sorted(str(name) for name in given if name not in accepted)
+    if not unknown:
+        return None
+    valid = ', '.join(name + (' (alias %s)' % ', '.join(aliases) if aliases else '') for name, aliases in sorted(documented.items()))
+    return 'unknown option%s %s for %s: check the spelling; valid options are %s' % (
+        's' if len(unknown) > 1 else '', ', '.join(unknown), plugin_name, valid)
+
+
 def missing_record(equipment_id: str) -> dict:
     """The record of a requested ID that CC-CMS does not know: never registered, no UAP row."""
     return {'equipment_id': equipment_id, 'registered': False, 'missing': True, 'uaps': []}

@@ -255,6 +255,27 @@ def test_uap_group_names_are_sanitised(uap, expected):
     assert uap_group_name(uap) == expected
 
 
+def test_unknown_config_keys_are_refused_with_the_valid_ones(fake_cms, parse_inventory):
+    # a typo of eid_ranges: silently ignored, the inventory held one terminal and could read as "all registered"
+    client = fake_cms(TABLE)
+    with pytest.raises(AnsibleParserError) as caught:
+        parse_inventory(CONNECTION + "eids: ['8880001']\neid_range: ['8880000-8880009']\n")
+    message = str(caught.value)
+    assert message.startswith('unknown option eid_range for aicc.cms.aicc_terminals: check the spelling; valid options are ')
+    for valid in ('eid_ranges', 'eids (alias eid)', 'keyed_groups', 'cache_timeout', 'hostname', 'plugin'):
+        assert valid in message
+    assert SECRET not in message
+    assert client.fetched == []
+
+
+def test_aliases_are_valid_config_keys(fake_cms, parse_inventory):
+    fake_cms(TABLE)
+    inventory = parse_inventory("plugin: aicc.cms.aicc_terminals\nurl: https://cms.example.com:28443\nak: alias-ak\nsk: %s\neid: ['8880002']\n"
+                                % SECRET)
+    assert sorted(inventory.hosts) == ['8880002']
+    assert fake_cms.created['params']['access_key'] == 'alias-ak'
+
+
 @pytest.mark.parametrize('setting, sentence', [
     ('validate_certs: maybe\n', "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'maybe' is not a valid boolean."),
     ("validate_certs: 'ture'\n", "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."),

@@ -155,6 +155,32 @@ def test_unbounded_pattern_needs_the_opt_in(fake_cms, run_lookup):
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
 
 
+@pytest.mark.parametrize('misspelt', [
+    {'eid_range': ['8880000-8880009']},  # a typo of eid_ranges: silently ignored it narrowed the scope
+    {'summary_only': True},  # a module option the lookup does not offer
+    {'wait_for': 'registered'},
+])
+def test_unknown_keyword_options_are_refused_with_the_valid_ones(fake_cms, run_lookup, misspelt):
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleLookupError) as caught:
+        run_lookup(['8880001'], **dict(DIRECT, **misspelt))
+    message = str(caught.value)
+    name, = misspelt
+    assert message.startswith('unknown option %s for aicc.cms.aicc_terminal_status: check the spelling; valid options are ' % name)
+    for valid in ('eid_ranges', 'eids (alias eid)', 'access_key (alias ak)', 'secret_key (alias sk)', 'validate_certs'):
+        assert valid in message
+    assert '_terms' not in message and SECRET not in message
+    assert all(not client.fetched for _params, client in fake_cms.created)
+
+
+def test_aliases_are_valid_keyword_options(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    records = run_lookup([], url=DIRECT['url'], ak='alias-ak', sk=SECRET, eid=['8880002'])
+    assert [record['equipment_id'] for record in records] == ['8880002']
+    params = fake_cms.created[-1][0]
+    assert (params['access_key'], params['secret_key']) == ('alias-ak', SECRET)
+
+
 MODULE_BOOL_SENTENCE = "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."
 MODULE_INT_SENTENCE = "argument 'cc_id' is of type str and we were unable to convert to int"
 
