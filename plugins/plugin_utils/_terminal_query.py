@@ -27,8 +27,13 @@ CACHE_FORMAT = 1
 
 
 def option_values(get_option: t.Callable[[str], t.Any], spec: t.Mapping[str, t.Any] | None = None) -> dict[str, t.Any]:
-    """Read every option of ``spec`` (default: PLUGIN_SPEC) from a plugin's config; unset options come back as None."""
-    return {name: get_option(name) for name in (PLUGIN_SPEC if spec is None else spec)}
+    """Read every option of ``spec`` (default: PLUGIN_SPEC) from a plugin's config; unset options come back as None.
+
+    An empty connection option counts as not set: AWX injects an empty AICC_* variable for an empty optional
+    credential field, which would otherwise be a bad cc_id or a CA path naming the current folder.
+    """
+    values = {name: get_option(name) for name in (PLUGIN_SPEC if spec is None else spec)}
+    return {name: None if name in CONNECTION_SPEC and isinstance(value, str) and value == '' else value for name, value in values.items()}
 
 
 def unknown_options_message(given: t.Iterable[str], definitions: t.Mapping[str, t.Mapping[str, t.Any]], plugin_name: str) -> str | None:

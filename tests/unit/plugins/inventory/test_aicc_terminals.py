@@ -300,3 +300,13 @@ def test_misspelt_values_in_the_environment_get_the_module_sentence(fake_cms, pa
         parse_inventory(CONNECTION + "eids: ['8880001']\n")
     assert str(caught.value).startswith(sentence)
     assert client.fetched == []
+
+
+def test_empty_environment_variables_count_as_not_set(fake_cms, parse_inventory, monkeypatch):
+    # what AWX injects for an empty optional credential field
+    fake_cms(TABLE)
+    for name in ('AICC_CC_ID', 'AICC_CA_PATH', 'AICC_VALIDATE_CERTS', 'AICC_MAX_CONCURRENCY'):
+        monkeypatch.setenv(name, '')
+    parse_inventory(CONNECTION + "eids: ['8880001']\n")
+    params = fake_cms.created['params']
+    assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['max_concurrency']) == (None, None, True, 5)

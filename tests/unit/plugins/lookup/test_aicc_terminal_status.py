@@ -213,3 +213,13 @@ def test_strict_booleans_and_numbers_still_convert(fake_cms, run_lookup, monkeyp
     run_lookup(['8880001'], variables={'ansible_aicc_max_concurrency': '3'}, retries='0', **DIRECT)
     params = fake_cms.created[-1][0]
     assert (params['validate_certs'], params['timeout'], params['max_concurrency'], params['retries']) == (False, 2.5, 3, 0)
+
+
+def test_empty_environment_variables_count_as_not_set(fake_cms, run_lookup, monkeypatch):
+    # what AWX injects for an empty optional credential field
+    fake_cms(TABLE)
+    for name in ('AICC_CC_ID', 'AICC_CA_PATH', 'AICC_VALIDATE_CERTS', 'AICC_TIMEOUT'):
+        monkeypatch.setenv(name, '')
+    run_lookup(['8880001'], **DIRECT)
+    params = fake_cms.created[-1][0]
+    assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['timeout']) == (None, None, True, 30.0)
