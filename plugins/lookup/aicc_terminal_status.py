@@ -29,6 +29,7 @@ options:
     description:
       - Equipment IDs, exact (V(8780001)) or patterns, as in O(eids).
       - They are queried together with O(eids) and O(eid_ranges).
+      - A list given as one term, such as a list variable in C(query('aicc.cms.aicc_terminal_status', phones)), stands for its IDs.
     type: list
     elements: str
 extends_documentation_fragment:
@@ -181,7 +182,8 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError(unknown)
         self.set_options(var_options=self._rendered_connection_vars(variables), direct=kwargs)
         raw = option_values(self.get_option)
-        raw['eids'] = list(terms or []) + list(raw.get('eids') or [])
+        # a list variable passed as one term (query(..., phones)) is its IDs, not one ID
+        raw['eids'] = self._flatten(terms or []) + list(raw.get('eids') or [])
         try:
             params = validate_params(raw, PLUGIN_SPEC)
             plan = plan_from_params(params)

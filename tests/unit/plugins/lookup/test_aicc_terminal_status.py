@@ -223,3 +223,10 @@ def test_empty_environment_variables_count_as_not_set(fake_cms, run_lookup, monk
     run_lookup(['8880001'], **DIRECT)
     params = fake_cms.created[-1][0]
     assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['timeout']) == (None, None, True, 30.0)
+
+
+def test_a_list_term_is_flattened(fake_cms, run_lookup):
+    # query('aicc.cms.aicc_terminal_status', phones) with phones a list variable
+    fake_cms(TABLE)
+    records = run_lookup([['8880002', '8880150'], '8880001'], **DIRECT)
+    assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
