@@ -1,0 +1,58 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which baseline the gate compares with, from real precheck / change_window / postcheck runs.
+
+A stale or failed baseline must never let a broken phone pass.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+GATE_FILES = Path(__file__).parent / "gate_files"
+SCOPE = {"aicc_gate_eid_ranges": ["8880000-8880019"], "aicc_gate_wait_timeout": 2, "aicc_gate_wait_interval": 1}
+
+
+def scope(reports, **extra) -> str:
+    return json.dumps(dict(SCOPE, aicc_gate_report_dir=str(reports), **extra))
+
+
+def registered_ids(baseline: dict) -> list[str]:
+    return sorted(eid for eid, record in baseline["terminals"].items() if record["registered"])
+
+
+def test_stale_baseline_extra_var_does_not_hide_the_fresh_one(sim, run_ansible, aicc_env, tmp_path):
+    """AWX hands an earlier precheck's artifact to a later precheck as the extra var aicc_gate_baseline."""
+    first = tmp_path / "first"
+    pre = run_ansible(["ansible-playbook", "aicc.cms.precheck", "-e", scope(first)], env=aicc_env)
+    assert pre.returncode == 0, pre.stdout + pre.stderr
+    phone = registered_ids(json.loads((first / "aicc_gate_baseline.json").read_text()))[0]
+
+    # The stale baseline: taken while the phone was down.
+    sim.set_status([phone], "not register")
+    stale_dir = tmp_path / "stale"
+    pre = run_ansible(["ansible-playbook", "aicc.cms.precheck", "-e", scope(stale_dir)], env=aicc_env)
+    assert pre.returncode == 0, pre.stdout + pre.stderr
+    stale = json.loads((stale_dir / "aicc_gate_baseline.json").read_text())
+    assert not stale["terminals"][phone]["registered"]
+    artifact = tmp_path / "artifact.json"
+    artifact.write_text(json.dumps({"aicc_gate_baseline": stale}))
+
+    # The phone is up when the window opens; the change breaks it again.
+    sim.set_status([phone], "registered")
+    window = tmp_path / "window"
+    run = run_ansible(["ansible-playbook", "aicc.cms.change_window", "-e", f"@{artifact}", "-e",
+                       scope(window, aicc_change_tasks=str(GATE_FILES / "drop_terminals.yml"), aicc_test_admin_url=sim.admin_url,
+                             aicc_test_ca_path=sim.ca_path, aicc_test_drop_eids=[phone])], env=aicc_env)
+
+    saved = json.loads((window / "aicc_gate_baseline.json").read_text())
+    assert saved["terminals"][phone]["registered"], "the precheck saved the stale baseline of the extra var"
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "FAIL: Do not proceed: 1 regressed." in run.stdout
+    assert json.loads((window / "aicc_gate_post.json").read_text())["regressed"] == [phone]
