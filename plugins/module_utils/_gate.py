@@ -79,6 +79,17 @@ def _unknown_reason(unknown: list[str], errors: list[str], what: str) -> str:
     return f"{_plural(len(unknown), 'terminal')} could not be queried, so {what}: {first_ids(unknown)} (cause: {cause})."
 
 
+def _baseline_problem(baseline: dict, terminals: dict, missing: set, unknown: set) -> str | None:
+    """Why this baseline cannot vouch for anything (None when it can): a failed or empty precheck."""
+    passed = baseline.get("precheck_passed")
+    if passed is False or (isinstance(passed, str) and passed.strip().lower() in ("false", "no")):
+        return ("The baseline was taken by a precheck that failed; "
+                "the precheck must pass before the change can be checked against its baseline.")
+    if not terminals and not missing and not unknown:
+        return "The baseline holds no terminal; run the precheck again with the scope of the change."
+    return None
+
+
 def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0, checked_at: str | None = None) -> dict:
     """Decide whether the change may start, from the module result taken before it."""
     required = _required(required_eids)
@@ -162,7 +173,9 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         eid for eid in diff["new"] if state["terminals"][eid]["registered"]}
     required_not_registered = [eid for eid in required if eid not in now_registered]
     counts = dict(diff["counts"], required_not_registered=len(required_not_registered))
+    baseline_problem = _baseline_problem(baseline, before, before_missing, before_unknown)
 
+    general = [baseline_problem] if baseline_problem else []  # reasons that no single terminal carries
     reasons = []
     lost = diff["regressed"] + diff["missing"]
     if len(lost) > allowed:
@@ -182,10 +195,9 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         if baseline_unknown:
             what += f" ({len(baseline_unknown)} already unknown in the baseline)"
         reasons.append(_unknown_reason(diff["unknown"], errors, what))
-    general = []
     if errors and not diff["unknown"]:
         general.append(f"A query failed, so the result is incomplete: {_joined(errors)}.")
-    reasons += general
+    reasons = general + reasons
 
     passed = not reasons
     if passed:
@@ -200,6 +212,8 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
     else:
         parts = [f"{counts[name]} {name.replace('_', ' ')}" for name in ("regressed", "missing", "unknown", "required_not_registered")
                  if counts[name]]
+        if baseline_problem:
+            parts = [baseline_problem[0].lower() + baseline_problem[1:].rstrip(".")]
         headline = "Do not proceed: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "."
 
     verdict = {

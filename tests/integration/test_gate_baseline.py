@@ -56,3 +56,18 @@ def test_stale_baseline_extra_var_does_not_hide_the_fresh_one(sim, run_ansible, 
     assert run.returncode == 2, run.stdout + run.stderr
     assert "FAIL: Do not proceed: 1 regressed." in run.stdout
     assert json.loads((window / "aicc_gate_post.json").read_text())["regressed"] == [phone]
+
+
+def test_postcheck_refuses_the_baseline_of_a_failed_precheck(sim, run_ansible, aicc_env, tmp_path):
+    """A precheck with a bad url fails and saves an empty baseline: the postcheck must not pass on it."""
+    reports = tmp_path / "reports"
+    pre = run_ansible(["ansible-playbook", "aicc.cms.precheck", "-e", scope(reports, aicc_gate_connection={"url": "ftp://x"})],
+                      env=aicc_env)
+    assert pre.returncode == 2, pre.stdout + pre.stderr
+    baseline = json.loads((reports / "aicc_gate_baseline.json").read_text())
+    assert baseline["precheck_passed"] is False and baseline["terminals"] == {}
+
+    post = run_ansible(["ansible-playbook", "aicc.cms.postcheck", "-e", scope(reports)], env=aicc_env)
+    assert post.returncode == 2, post.stdout + post.stderr
+    assert "FAIL: Do not proceed: the baseline was taken by a precheck that failed; the precheck must pass" in post.stdout
+    assert not json.loads((reports / "aicc_gate_post.json").read_text())["passed"]

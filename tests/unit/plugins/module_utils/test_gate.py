@@ -144,3 +144,39 @@ def test_post_baseline_unknown_is_named():
 def test_bad_settings_are_one_sentence(kwargs, words):
     with pytest.raises(OptionError, match=words):
         evaluate(result(["1"]), **kwargs)
+
+
+# --- baselines that cannot vouch for anything --------------------------------------------------
+
+def baseline_of(answer, precheck_passed=True):
+    return dict(answer, precheck_passed=precheck_passed, taken_at="2026-01-01T00:00:00Z")
+
+
+@pytest.mark.parametrize("precheck_passed", [False, "False", "false"])
+def test_post_fails_on_the_baseline_of_a_failed_precheck(precheck_passed):
+    verdict = evaluate(result(["1", "2"]), "post", baseline=baseline_of(result(["1", "2"]), precheck_passed))
+    assert not verdict["passed"]
+    sentence = "The baseline was taken by a precheck that failed; the precheck must pass before the change can be checked against its baseline."
+    assert verdict["reasons"] == [sentence] and verdict["general_reasons"] == [sentence]
+    assert verdict["headline"] == "Do not proceed: the baseline was taken by a precheck that failed; " \
+                                  "the precheck must pass before the change can be checked against its baseline."
+
+
+def test_post_fails_on_the_empty_baseline_a_failed_precheck_saves():
+    empty = {"terminals": {}, "missing": [], "unknown": [], "summary": {}, "scope": {"eids": [], "eid_ranges": ["1-2"]}}
+    for baseline in (empty, baseline_of(empty), {}):
+        verdict = evaluate(result(["1", "2"]), "post", baseline=baseline)
+        assert not verdict["passed"]
+        assert verdict["reasons"] == ["The baseline holds no terminal; run the precheck again with the scope of the change."]
+        assert verdict["headline"] == "Do not proceed: the baseline holds no terminal; run the precheck again with the scope of the change."
+
+
+def test_post_a_baseline_of_only_missing_ids_is_not_empty():
+    verdict = evaluate(result(), "post", baseline=baseline_of(result(missing=["9"])))
+    assert verdict["passed"], verdict["reasons"]
+
+
+def test_post_baseline_failure_comes_first_with_the_other_reasons():
+    verdict = evaluate(result(["1"], ["2"]), "post", baseline=baseline_of(result(["1", "2"]), False))
+    assert verdict["reasons"][0].startswith("The baseline was taken by a precheck that failed")
+    assert "1 regressed" in verdict["reasons"][1]
