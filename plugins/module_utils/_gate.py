@@ -65,7 +65,8 @@ def _current_state(result: object, fallback_unknown) -> tuple[dict, list[str]]:
     if isinstance(result.get("terminals"), dict):
         return result, errors
     if not errors:
-        errors.append("the query returned no terminals")
+        # The role registers the module with failed_when: false, which clears "failed" but keeps "msg".
+        errors.append(str(result.get("msg") or "the query returned no terminals"))
     return {"terminals": {}, "missing": [], "unknown": sorted(set(fallback_unknown))}, errors
 
 

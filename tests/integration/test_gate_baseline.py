@@ -64,6 +64,8 @@ def test_postcheck_refuses_the_baseline_of_a_failed_precheck(sim, run_ansible, a
     pre = run_ansible(["ansible-playbook", "aicc.cms.precheck", "-e", scope(reports, aicc_gate_connection={"url": "ftp://x"})],
                       env=aicc_env)
     assert pre.returncode == 2, pre.stdout + pre.stderr
+    # The module's own sentence reaches the user, not a generic "no terminals".
+    assert "no baseline could be taken: url 'ftp://x' must start with https://" in pre.stdout
     baseline = json.loads((reports / "aicc_gate_baseline.json").read_text())
     assert baseline["precheck_passed"] is False and baseline["terminals"] == {}
 

@@ -65,6 +65,20 @@ def test_pre_fails_when_the_module_failed_without_terminals():
     assert "no baseline could be taken: Authentication failed" in verdict["reasons"][0]
 
 
+def test_the_module_message_is_the_cause_when_failed_when_false_cleared_failed():
+    registered = {"failed": False, "changed": False, "msg": "url 'ftp://x' must start with https:// (or http://)"}
+    pre = evaluate(registered, "pre")
+    assert pre["reasons"] == ["The query failed, so no baseline could be taken: url 'ftp://x' must start with https:// (or http://)."]
+    post = evaluate(registered, "post", baseline=result(["1"]))
+    assert not post["passed"] and post["unknown"] == ["1"]
+    assert "(cause: url 'ftp://x' must start with https:// (or http://))." in post["reasons"][0]
+
+
+def test_a_result_without_terminals_or_message_still_fails():
+    verdict = evaluate({"changed": False}, "pre")
+    assert verdict["reasons"] == ["The query failed, so no baseline could be taken: the query returned no terminals."]
+
+
 def test_pre_fails_on_an_empty_scope():
     verdict = evaluate(result(missing=["9"]), "pre")
     assert not verdict["passed"] and "matched no terminal" in verdict["reasons"][0]
