@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 PLAYBOOK = Path(__file__).resolve().parent / 'plugins_files' / 'playbooks' / 'lookup.yml'
+CALL_PLAYBOOK = PLAYBOOK.with_name('lookup_call.yml')
 REQUESTED = sorted({'8880001', '9999999'} | {'88800%02d' % number for number in range(40, 50)})
 UNREACHABLE_URL = 'https://127.0.0.1:9'  # nothing listens there: a run that used it would fail
 
@@ -84,3 +85,65 @@ def test_a_bad_option_is_one_sentence(run_ansible, sim, aicc_env, tmp_path):
     assert 'max_concurrency must be between 1 and 10, got 11' in result.stdout
     assert 'Traceback' not in result.stdout + result.stderr
     assert sim.stats()['requests'] == 0
+
+
+def call_lookup(run_ansible, tmp_path, terms, options=None, env=None):
+    """One lookup call from lookup_call.yml with these terms and keyword options."""
+    extra = tmp_path / 'call.json'
+    extra.write_text(json.dumps({'lookup_terms': terms, 'lookup_options': options or {}}), encoding='utf-8')
+    return run_ansible(['ansible-playbook', CALL_PLAYBOOK, '-e', '@%s' % extra], env=env)
+
+
+@pytest.mark.parametrize('misspelt', [{'eid_range': ['8880000-8880009']}, {'summary_only': True}])
+def test_an_unknown_keyword_option_is_refused_not_ignored(run_ansible, sim, aicc_env, tmp_path, misspelt):
+    result = call_lookup(run_ansible, tmp_path, ['8880001'], misspelt, env=aicc_env)
+    assert result.returncode != 0
+    assert 'unknown option %s for aicc.cms.aicc_terminal_status: check the spelling; valid options are ' % next(iter(misspelt)) in result.stdout
+    assert '"msg": "LOOKUP_IDS' not in result.stdout and 'Traceback' not in result.stdout + result.stderr
+    assert sim.stats()['requests'] == 0
+
+
+@pytest.mark.parametrize('source', ['ansible.cfg', 'environment', 'variable'])
+def test_a_misspelt_boolean_is_refused_instead_of_turning_certificate_checks_off(run_ansible, sim, aicc_env, tmp_path, source):
+    env = dict(aicc_env)
+    config = tmp_path / 'ansible.cfg'
+    config.write_text('[aicc]\nvalidate_certs = %s\n' % ('ture' if source == 'ansible.cfg' else 'true'), encoding='utf-8')
+    env['ANSIBLE_CONFIG'] = str(config)
+    if source == 'environment':
+        env['AICC_VALIDATE_CERTS'] = 'ture'
+    options = {'validate_certs': 'ture'} if source == 'variable' else {}
+    result = call_lookup(run_ansible, tmp_path, ['8880001'], options, env=env)
+    assert result.returncode != 0
+    assert "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean." in result.stdout
+    assert sim.stats()['requests'] == 0
+
+
+def test_a_non_integer_cc_id_gets_the_module_sentence(run_ansible, sim, aicc_env, tmp_path):
+    result = call_lookup(run_ansible, tmp_path, ['8880001'], env=dict(aicc_env, AICC_CC_ID='abc'))
+    assert result.returncode != 0
+    assert "argument 'cc_id' is of type str and we were unable to convert to int" in result.stdout
+    assert "has an invalid value" not in result.stdout  # Ansible's own wording
+    assert sim.stats()['requests'] == 0
+
+
+def test_empty_optional_variables_count_as_not_set(run_ansible, sim, aicc_env, tmp_path):
+    # AWX injects an empty string for an empty optional credential field
+    env = dict(aicc_env, AICC_CC_ID='', AICC_TIMEOUT='', AICC_MAX_CONCURRENCY='')
+    result = call_lookup(run_ansible, tmp_path, ['8880001'], env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"msg": "LOOKUP_IDS 8880001"' in result.stdout
+
+
+def test_an_empty_validate_certs_keeps_certificate_checks_on(run_ansible, sim, aicc_env, tmp_path):
+    # not set means the default (verify), never false: without the CA the simulator's certificate is refused
+    env = {name: value for name, value in aicc_env.items() if name != 'AICC_CA_PATH'}
+    result = call_lookup(run_ansible, tmp_path, ['8880001'], env=dict(env, AICC_VALIDATE_CERTS=''))
+    assert result.returncode != 0
+    assert 'certificate verify failed for 127.0.0.1:%d: set ca_path, or validate_certs=false' % sim.port in result.stdout
+    assert 'is not verified (validate_certs=false)' not in result.stdout + result.stderr
+
+
+def test_a_list_variable_as_a_term_is_its_ids(run_ansible, sim, aicc_env, tmp_path):
+    result = call_lookup(run_ansible, tmp_path, [['8880005', '8880001']], env=aicc_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"msg": "LOOKUP_IDS 8880001,8880005"' in result.stdout
