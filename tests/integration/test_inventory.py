@@ -193,3 +193,55 @@ def test_a_failed_query_fails_the_inventory_with_the_reason(run_ansible, sim, ai
     assert '1 of 2 queries failed' in lenient.stderr
     if lenient.returncode == 0:
         assert not json.loads(lenient.stdout).get('_meta', {}).get('hostvars')
+
+
+def write_config(tmp_path, text):
+    path = tmp_path / 'lab.aicc_terminals.yml'
+    path.write_text('plugin: aicc.cms.aicc_terminals\n' + text, encoding='utf-8')
+    return path
+
+
+def test_a_misspelt_key_fails_the_source_instead_of_narrowing_it(run_ansible, sim, aicc_env, tmp_path):
+    config = write_config(tmp_path, "eids: ['8880001']\neid_range: ['8880000-8880009']\n")
+    listed = inventory_list(run_ansible, aicc_env, config)
+    assert listed.returncode != 0
+    assert 'unknown option eid_range for aicc.cms.aicc_terminals: check the spelling; valid options are ' in listed.stderr
+    assert sim.stats()['requests'] == 0
+
+
+@pytest.mark.parametrize('where', ['file', 'ansible.cfg', 'environment'])
+def test_a_misspelt_boolean_fails_instead_of_turning_certificate_checks_off(run_ansible, sim, aicc_env, tmp_path, where):
+    config = write_config(tmp_path, "eids: ['8880001']\n" + ('validate_certs: maybe\n' if where == 'file' else ''))
+    env = dict(aicc_env)
+    if where == 'ansible.cfg':
+        ansible_cfg = tmp_path / 'ansible.cfg'
+        ansible_cfg.write_text('[aicc]\nvalidate_certs = maybe\n', encoding='utf-8')
+        env['ANSIBLE_CONFIG'] = str(ansible_cfg)
+    elif where == 'environment':
+        env['AICC_VALIDATE_CERTS'] = 'maybe'
+    listed = inventory_list(run_ansible, env, config)
+    assert listed.returncode != 0
+    assert "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'maybe' is not a valid boolean." \
+        in listed.stderr
+    assert sim.stats()['requests'] == 0
+
+
+def test_a_non_integer_cc_id_gets_the_module_sentence(run_ansible, sim, aicc_env, tmp_path):
+    listed = inventory_list(run_ansible, dict(aicc_env, AICC_CC_ID='abc'), write_config(tmp_path, "eids: ['8880001']\n"))
+    assert listed.returncode != 0
+    assert "argument 'cc_id' is of type str and we were unable to convert to int" in listed.stderr
+    assert 'has an invalid value' not in listed.stderr  # Ansible's own wording
+    assert sim.stats()['requests'] == 0
+
+
+def test_empty_optional_credential_fields_count_as_not_set(run_ansible, sim, aicc_env, tmp_path):
+    # AWX injects an empty string for an empty optional credential field; empty validate_certs is not false
+    env = {name: value for name, value in aicc_env.items() if name != 'AICC_CA_PATH'}
+    config = write_config(tmp_path, "eids: ['8880001']\n")
+    refused = inventory_list(run_ansible, dict(env, AICC_CC_ID='', AICC_VALIDATE_CERTS=''), config)
+    assert refused.returncode != 0
+    assert 'certificate verify failed for 127.0.0.1:%d' % sim.port in refused.stderr
+
+    listed = inventory_list(run_ansible, dict(aicc_env, AICC_CC_ID='', AICC_VALIDATE_CERTS='', AICC_MAX_CONCURRENCY=''), config)
+    assert listed.returncode == 0, listed.stderr
+    assert list(json.loads(listed.stdout)['_meta']['hostvars']) == ['8880001']
