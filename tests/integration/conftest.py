@@ -44,6 +44,8 @@ from simulator import Simulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_SECONDS = 300
+# The vendor's rule: more than 10 concurrent requests degrade CC-CMS into time-outs.
+API_MAX_IN_FLIGHT = 10
 DEFAULT_SIM_OPTIONS = {"ranges": ("8880000-8880499",), "uaps": 2, "registered_ratio": 0.9, "seed": 1}
 
 
@@ -55,7 +57,9 @@ def _collections_root() -> Path:
 
 
 @pytest.fixture
-def sim_factory(tmp_path):
+def sim_factory(tmp_path, request):
+    """Start simulators; at teardown check the API's rules held on each (at most 10 requests in
+    flight, no wildcard query reaching 200 matches), unless the test is marked ``api_rules_exempt``."""
     started = []
 
     def start(**options) -> Simulator:
@@ -66,8 +70,14 @@ def sim_factory(tmp_path):
         return simulator
 
     yield start
+    stats = [simulator.stats() for simulator in started]
     for simulator in reversed(started):
         simulator.stop()
+    if request.node.get_closest_marker('api_rules_exempt') is None:
+        for numbers in stats:
+            assert numbers['max_in_flight'] <= API_MAX_IN_FLIGHT and numbers['violations'] == 0, (
+                'the API rules were broken: max in flight %s (at most %d), wildcard violations %s'
+                % (numbers['max_in_flight'], API_MAX_IN_FLIGHT, numbers.get('violation_eids', numbers['violations'])))
 
 
 @pytest.fixture
