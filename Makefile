@@ -74,11 +74,13 @@ integration: setup chromium
 	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/integration
 
 # ansible-test wants the physical working directory inside ansible_collections/<ns>/<name>, so it
-# runs on a fresh copy of the files git tracks or would track (not the symlinked layout).
-SANITY_DIR := $(CURDIR)/.build/sanity/ansible_collections/aicc/cms
+# runs on a fresh copy of the files git tracks or would track (not the symlinked layout); one copy
+# per run, so two runs at once do not pull the files from under each other.
 sanity: setup ansible-test-pip
-	$(BIN)/python tests/tools/stage_collection.py $(SANITY_DIR)
-	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no $(SANITY_ARGS)
+	@mkdir -p .build; stage=$$(mktemp -d $(CURDIR)/.build/sanity.XXXXXX); trap 'rm -rf "$$stage"' EXIT; \
+	dest=$$stage/ansible_collections/aicc/cms; \
+	$(BIN)/python tests/tools/stage_collection.py $$dest; \
+	cd $$dest && $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no $(SANITY_ARGS)
 
 molecule: setup
 	@cd $(COLLECTION_DIR); scenarios=$$(ls extensions/molecule 2>/dev/null | grep -v '^config' || true); \
