@@ -21,7 +21,10 @@ options:
   url:
     description:
       - Address of CC-CMS, or of the NSLB in front of it, as V(https://ip:port).
-      - Only the scheme, host and port are used; the API path is added by the collection.
+      - The API path C(/rest/cmsapp/v1/openapi/uap/queryterminalstatus) is added by the collection. A path in O(url) is
+        kept as a base path in front of it, for an NSLB or proxy that publishes CC-CMS under a prefix, for example
+        V(https://nslb.example.com:443/cms) calls C(https://nslb.example.com:443/cms/rest/cmsapp/v1/openapi/uap/queryterminalstatus).
+      - A query or fragment (C(?), C(#)) and user credentials in O(url) are refused.
       - Required. When not set, the environment variable E(AICC_URL) is used.
     type: str
   access_key:

@@ -21,10 +21,14 @@ description:
   - "Terminals are not connection targets. No host variable tells Ansible how to reach a phone; run plays on them with
     C(connection: local) and C(gather_facts: false)."
   - A query that fails after its retries fails the whole source with the reason; the inventory never silently lacks
-    terminals. Ansible only warns about a failed source by default; set C(unparsed_is_failed=true) in the
-    C([inventory]) section of C(ansible.cfg) (or E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true)) so that the run stops.
+    terminals. Ansible only warns about a failed source by default; set C(any_unparsed_is_failed=true) in the
+    C([inventory]) section of C(ansible.cfg) (or E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true)) so that the run stops.
+    C(unparsed_is_failed) is not enough, it stops only when every source fails. Plays that rely on the groups should
+    also start with a guard task, an C(ansible.builtin.assert) that C('aicc_registered' in groups).
+  - A key that is not an option of this plugin (a typo such as C(eid_range)) fails the source with the valid keys.
   - With O(cache=true) the raw API answers are cached under a key made of the configuration file path and the query
-    (never the secret key); a cache hit sends no request.
+    (never the secret key); a cache hit sends no request, so it shows the state of the earlier query. Do not cache an
+    inventory that checks a change window, or run it with C(--flush-cache).
   - Every string that comes from the API is marked unsafe, so it is never rendered as a template.
   - O(url), O(access_key) and O(secret_key) may be templates when they are set in the configuration file, for example a
     lookup that reads a vault; extra variables (C(-e)) are available to them.
@@ -66,6 +70,7 @@ eids:
 
 ---
 # lab.aicc_terminals.yml -- connection in the file, keys from a vault, groups by socket status, cached for 5 minutes
+# (a report; an inventory that checks a change window is not cached)
 plugin: aicc.cms.aicc_terminals
 url: https://cms.example.com:28080
 access_key: "{{ lookup('ansible.builtin.env', 'AICC_LAB_AK') }}"

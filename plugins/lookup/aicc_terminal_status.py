@@ -16,8 +16,9 @@ description:
   - Queries the CC-CMS C(queryterminalstatus) API for the terminals named by the terms and returns one record per
     terminal, ordered by equipment ID.
   - Takes the same connection and selection options as the M(aicc.cms.aicc_terminal_status) module, with the same
-    validation. Each option is taken from, in this order, the lookup's keyword argument, a variable
-    (C(ansible_aicc_*)), an environment variable (C(AICC_*)), the C([aicc]) section of C(ansible.cfg), the default.
+    validation; any other keyword (a typo such as C(eid_range), or C(summary_only)) is refused. Each option is taken
+    from, in this order, the lookup's keyword argument, a variable (C(ansible_aicc_*)), an environment variable
+    (C(AICC_*)), the C([aicc]) section of C(ansible.cfg), the default. An empty value counts as not set.
   - A requested exact ID that CC-CMS does not know is returned as a record with C(registered=false),
     C(missing=true) and no UAP rows, so it is never taken for a registered terminal.
   - When a query fails (after its retries) the lookup fails with the reason; it never returns a partial list.

@@ -74,12 +74,17 @@ def truth(sim, eids) -> dict:
     return states
 
 
+# What the docs recommend: fail when ANY source does not parse. ANSIBLE_INVENTORY_UNPARSED_FAILED only
+# fails when every source fails, so a failed CC-CMS query next to a good static source would pass.
+FAIL_ON_ANY_UNPARSED = {'ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED': 'true'}
+
+
 def inventory_list(run_ansible, env, *sources, extra=()):
-    """``ansible-inventory --list``, failing on a source that does not parse (unless env says otherwise)."""
+    """``ansible-inventory --list``, failing on any source that does not parse (unless env says otherwise)."""
     args = ['ansible-inventory']
     for source in sources:
         args += ['-i', source]
-    return run_ansible(args + ['--list'] + list(extra), env=dict({'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true'}, **env))
+    return run_ansible(args + ['--list'] + list(extra), env=dict(FAIL_ON_ANY_UNPARSED, **env))
 
 
 def test_list_and_graph_match_the_golden_files(run_ansible, sim, aicc_env):
@@ -189,10 +194,29 @@ def test_a_failed_query_fails_the_inventory_with_the_reason(run_ansible, sim, ai
     assert sim.secret_key not in strict.stdout + strict.stderr
 
     # Ansible's default only warns about a failed source: still the reason, and no terminal at all.
-    lenient = inventory_list(run_ansible, dict(env, ANSIBLE_INVENTORY_UNPARSED_FAILED='false'), TERMINALS)
+    lenient = inventory_list(run_ansible, dict(env, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED='false'), TERMINALS)
     assert '1 of 2 queries failed' in lenient.stderr
     if lenient.returncode == 0:
         assert not json.loads(lenient.stdout).get('_meta', {}).get('hostvars')
+
+
+def test_any_unparsed_is_failed_stops_a_failed_source_next_to_a_good_one(run_ansible, sim, aicc_env, tmp_path):
+    static = tmp_path / 'hosts.ini'
+    static.write_text('[controllers]\nlocalhost ansible_connection=local\n', encoding='utf-8')
+    sim.set_faults(['503:1@88800*'])
+    env = dict(aicc_env, AICC_RETRIES='0')
+
+    failed = inventory_list(run_ansible, env, static, TERMINALS)
+    assert failed.returncode != 0
+    assert '1 of 2 queries failed' in failed.stderr
+
+    # unparsed_is_failed alone is not enough: the static source parses, so the run goes on without any terminal
+    only_all = inventory_list(run_ansible, dict(env, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED='false',
+                                                ANSIBLE_INVENTORY_UNPARSED_FAILED='true'), static, TERMINALS)
+    assert only_all.returncode == 0, only_all.stderr
+    listed = plain(json.loads(only_all.stdout))
+    assert 'localhost' in listed['controllers']['hosts']
+    assert 'aicc_registered' not in listed and not set(listed.get('_meta', {}).get('hostvars', {})) - {'localhost'}
 
 
 def write_config(tmp_path, text):
