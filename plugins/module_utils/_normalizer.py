@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+import sys
 import typing as t
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import ResultCodeError, UnexpectedResponseError
@@ -44,6 +47,15 @@ KNOWN_VALUES = {
     'monitor_flag': frozenset(('unstarted', 'started')),
     'tls_status': frozenset(('unconnect', 'connect', 'uninstall')),
 }
+
+
+_API_NAMES = tuple(api_name for api_name, _field in ROW_FIELDS)
+# Enum-like fields repeated in every row: interned so that 100,000 records share a few string objects.
+_SHARED_FIELDS = frozenset(('registerStatus', 'socketStatus', 'monitorFlag', 'protocolType', 'roamIpAndPort', 'tlsStatus', 'ipType',
+                            'ccuModuleNumber', 'terminationType'))
+_SHARED_POSITIONS = tuple(position for position, api_name in enumerate(_API_NAMES) if api_name in _SHARED_FIELDS)
+_get_all_fields = operator.itemgetter(*_API_NAMES)  # every field present: one C call (KeyError otherwise)
+_PLAIN_TYPES = frozenset((str, type(None)))
 
 
 class Row(t.NamedTuple):
@@ -90,15 +102,23 @@ def parse_count(value: object, name: str = 'count') -> int | None:
 def _parse_row(uap: str | None, item: object) -> Row:
     if not isinstance(item, dict):
         raise _shape_error('a row of resultDesc.data is %s, not an object' % type(item).__name__)
-    values = {}
-    for api_name, field in ROW_FIELDS:
-        value = item.get(api_name)
-        if value is not None and not isinstance(value, str):
-            raise _shape_error('field %s of a row is %s, not a string' % (api_name, type(value).__name__))
-        values[field] = value
-    if not values['equipment_id']:
+    try:
+        values = list(_get_all_fields(item))
+    except KeyError:
+        get = item.get
+        values = [get(api_name) for api_name in _API_NAMES]
+    if not _PLAIN_TYPES.issuperset(map(type, values)):
+        for position, value in enumerate(values):
+            if value is not None and not isinstance(value, str):
+                raise _shape_error('field %s of a row is %s, not a string' % (_API_NAMES[position], type(value).__name__))
+            values[position] = None if value is None else str(value)  # a str subclass: plain str from here on
+    if not values[0]:
         raise _shape_error('a row of resultDesc.data has no equipmentId')
-    return Row(uap=uap, **values)
+    for position in _SHARED_POSITIONS:
+        value = values[position]
+        if value is not None:
+            values[position] = sys.intern(value)
+    return tuple.__new__(Row, (uap, *values))
 
 
 def parse_page(payload: object) -> Page:
@@ -126,7 +146,9 @@ def parse_page(payload: object) -> Page:
         for uap, items in data.items():
             if not isinstance(items, list):
                 raise _shape_error('resultDesc.data[%r] is %s, not a list' % (uap, type(items).__name__))
-            rows.extend(_parse_row(uap, item) for item in items)
+            if type(uap) is str:  # pylint: disable=unidiomatic-typecheck  # sys.intern refuses str subclasses
+                uap = sys.intern(uap)
+            rows.extend([_parse_row(uap, item) for item in items])
     elif isinstance(data, list):
         # Rows without their UAP key: still keyed by equipmentId, and by "uap" when a row carries it.
         for item in data:
@@ -159,14 +181,21 @@ def split_uap(uap: str | None) -> tuple[str | None, int | str | None]:
     return ip, int(number) if number.isdigit() and number.isascii() else number
 
 
+_split_uap_cached = functools.lru_cache(maxsize=1024)(split_uap)  # a few UAPs, 100,000 rows
+# (field, position in Row, documented values), by field name: the order of ``unrecognized``.
+_ENUM_CHECKS = tuple(sorted((field, Row._fields.index(field), known) for field, known in KNOWN_VALUES.items()))
+
+
 def _uap_record(row: Row) -> dict:
-    uap_ip, uap_id = split_uap(row.uap)
-    record = {'uap': row.uap, 'uap_ip': uap_ip, 'uap_id': uap_id}
-    for _api_name, field in ROW_FIELDS[1:]:
-        record[field] = getattr(row, field)
-    record['unrecognized'] = sorted(field for field, known in KNOWN_VALUES.items()
-                                    if record[field] is not None and record[field] not in known)
-    return record
+    (uap, _equipment_id, register_status, socket_status, ip_and_port, monitor_flag, protocol_type, roam_ip_and_port, tls_status,
+     ip_type, ccu_module_number, termination_type) = row
+    uap_ip, uap_id = _split_uap_cached(uap)
+    return {
+        'uap': uap, 'uap_ip': uap_ip, 'uap_id': uap_id, 'register_status': register_status, 'socket_status': socket_status,
+        'ip_and_port': ip_and_port, 'monitor_flag': monitor_flag, 'protocol_type': protocol_type, 'roam_ip_and_port': roam_ip_and_port,
+        'tls_status': tls_status, 'ip_type': ip_type, 'ccu_module_number': ccu_module_number, 'termination_type': termination_type,
+        'unrecognized': [field for field, position, known in _ENUM_CHECKS if row[position] is not None and row[position] not in known],
+    }
 
 
 def _row_order(row: Row) -> tuple:
@@ -179,19 +208,76 @@ def build_terminals(rows: t.Iterable[Row], wanted: t.Collection[str] | None = No
     With ``wanted``, rows of other IDs are dropped. A terminal is registered when at least one of
     its UAP rows says ``registered``.
     """
-    by_id: dict[str, set[Row]] = {}
+    # Most terminals have one row: kept as the Row itself, a set only once a second distinct row comes.
+    by_id: dict[str, Row | set[Row]] = {}
     for row in rows:
-        if wanted is None or row.equipment_id in wanted:
-            by_id.setdefault(row.equipment_id, set()).add(row)
+        equipment_id = row[1]
+        if wanted is not None and equipment_id not in wanted:
+            continue
+        known = by_id.get(equipment_id)
+        if known is None:
+            by_id[equipment_id] = row
+        elif known.__class__ is set:
+            known.add(row)
+        elif known != row:
+            by_id[equipment_id] = {known, row}
     terminals = {}
     for equipment_id in sorted(by_id):
-        uap_rows = sorted(by_id[equipment_id], key=_row_order)
+        known = by_id[equipment_id]
+        uap_rows = sorted(known, key=_row_order) if known.__class__ is set else (known,)
         terminals[equipment_id] = {
             'equipment_id': equipment_id,
-            'registered': any(row.register_status == REGISTERED for row in uap_rows),
+            'registered': any(row[2] == REGISTERED for row in uap_rows),
             'uaps': [_uap_record(row) for row in uap_rows],
         }
     return terminals
+
+
+def record_rows(record: dict) -> list[Row]:
+    """The rows a record was built from (``build_terminals`` of them gives the record back)."""
+    return [Row(uap['uap'], record['equipment_id'], *(uap[field] for _api_name, field in ROW_FIELDS[1:])) for uap in record['uaps']]
+
+
+def merge_records(first: dict, second: dict) -> dict:
+    """One record from two records of the same terminal (answers of two queries), rows merged as in build_terminals."""
+    return build_terminals(record_rows(first) + record_rows(second))[first['equipment_id']]
+
+
+class Tally:
+    """Running counts of ``summarize``: ``add`` records one by one (then drop them), ``summary`` at the end."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.registered = 0
+        self.by_socket_status: dict[str, int] = {}
+        self.by_uap: dict[str, dict[str, int]] = {}
+
+    def add(self, record: dict) -> None:
+        """Count one terminal record and its UAP rows."""
+        self.total += 1
+        self.registered += bool(record['registered'])
+        by_socket_status, by_uap = self.by_socket_status, self.by_uap
+        for uap in record['uaps']:
+            status = uap['socket_status'] if uap['socket_status'] is not None else 'unknown'
+            by_socket_status[status] = by_socket_status.get(status, 0) + 1
+            key = uap['uap'] if uap['uap'] is not None else 'unknown'
+            counts = by_uap.get(key)
+            if counts is None:
+                counts = by_uap[key] = {'total': 0, 'registered': 0, 'not_registered': 0}
+            counts['total'] += 1
+            counts['registered' if uap['register_status'] == REGISTERED else 'not_registered'] += 1
+
+    def summary(self, missing: t.Collection[str] = (), unknown: t.Collection[str] = ()) -> dict:
+        """The summary of every record added; ``missing`` and ``unknown`` as in ``summarize``."""
+        return {
+            'total': self.total,
+            'registered': self.registered,
+            'not_registered': self.total - self.registered,
+            'missing': len(missing),
+            'unknown': len(unknown),
+            'by_socket_status': dict(sorted(self.by_socket_status.items())),
+            'by_uap': {uap: dict(counts) for uap, counts in sorted(self.by_uap.items())},
+        }
 
 
 def summarize(terminals: dict[str, dict], missing: t.Collection[str] = (), unknown: t.Collection[str] = ()) -> dict:
@@ -202,23 +288,7 @@ def summarize(terminals: dict[str, dict], missing: t.Collection[str] = (), unkno
     UAP rows per socket status; ``by_uap`` counts rows per UAP (``total``, ``registered``,
     ``not_registered``).
     """
-    registered = sum(1 for record in terminals.values() if record['registered'])
-    by_socket_status: dict[str, int] = {}
-    by_uap: dict[str, dict[str, int]] = {}
+    tally = Tally()
     for record in terminals.values():
-        for uap in record['uaps']:
-            status = uap['socket_status'] if uap['socket_status'] is not None else 'unknown'
-            by_socket_status[status] = by_socket_status.get(status, 0) + 1
-            counts = by_uap.setdefault(uap['uap'] if uap['uap'] is not None else 'unknown',
-                                       {'total': 0, 'registered': 0, 'not_registered': 0})
-            counts['total'] += 1
-            counts['registered' if uap['register_status'] == REGISTERED else 'not_registered'] += 1
-    return {
-        'total': len(terminals),
-        'registered': registered,
-        'not_registered': len(terminals) - registered,
-        'missing': len(missing),
-        'unknown': len(unknown),
-        'by_socket_status': dict(sorted(by_socket_status.items())),
-        'by_uap': dict(sorted(by_uap.items())),
-    }
+        tally.add(record)
+    return tally.summary(missing, unknown)
