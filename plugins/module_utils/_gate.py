@@ -45,8 +45,8 @@ def _number(value, name: str, minimum: float, maximum: float | None = None) -> f
     except (TypeError, ValueError):
         raise OptionError(f"{name} must be a number, not {value!r}.") from None
     if number < minimum or (maximum is not None and number > maximum):
-        upper = f" and {maximum:g}" if maximum is not None else " or more"
-        raise OptionError(f"{name} must be between {minimum:g}{upper}, not {value!r}.")
+        allowed = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"{minimum:g} or more"
+        raise OptionError(f"{name} must be {allowed}, not {value!r}.")
     return number
 
 
@@ -73,6 +73,12 @@ def _current_state(result: object, fallback_unknown) -> tuple[dict, list[str]]:
 def _joined(errors: list[str]) -> str:
     """Error sentences inside one reason sentence: no doubled full stops."""
     return "; ".join(error.rstrip(". ") for error in errors)
+
+
+def _baseline_unknown_reason(unknown: list[str]) -> str:
+    return (f"{_plural(len(unknown), 'terminal')} {'was' if len(unknown) == 1 else 'were'} unknown in the baseline "
+            f"(the precheck could not query {'it' if len(unknown) == 1 else 'them'}), "
+            f"so whether the change broke {'it' if len(unknown) == 1 else 'them'} is unknown: {first_ids(unknown)}.")
 
 
 def _unknown_reason(unknown: list[str], errors: list[str], what: str) -> str:
@@ -133,10 +139,19 @@ def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0
         "required_not_registered": len(required_not_registered),
     }
     passed = not reasons
-    headline = (
-        f"Baseline taken: {len(registered)} of {known} terminals registered ({ratio:.1%}); the change may start."
-        if passed else f"Precheck failed: {reasons[0]}"
-    )
+    if passed:
+        headline = f"Baseline taken: {len(registered)} of {known} terminals registered ({ratio:.1%}); the change may start."
+    else:
+        parts = [f"{len(unknown)} unknown"] if unknown else []
+        if errors and not unknown:
+            parts.append("the query failed")
+        elif not known and not unknown:
+            parts.append("the scope matched no terminal")
+        if known and ratio < min_ratio:
+            parts.append(f"{ratio:.1%} registered, below the {min_ratio:.1%} required")
+        if required_not_registered:
+            parts.append(f"{len(required_not_registered)} required not registered")
+        headline = "Do not start the change: " + ", ".join(parts) + "."
     return {
         "phase": "pre",
         "passed": passed,
@@ -190,13 +205,14 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
             f"{_plural(len(required_not_registered), 'required terminal')} not registered after the change: "
             f"{first_ids(required_not_registered)}."
         )
-    if diff["unknown"]:
-        baseline_unknown = sorted(before_unknown)
-        what = "whether the change broke them is unknown"
-        if baseline_unknown:
-            what += f" ({len(baseline_unknown)} already unknown in the baseline)"
-        reasons.append(_unknown_reason(diff["unknown"], errors, what))
-    if errors and not diff["unknown"]:
+    unknown_now = sorted(set(diff["unknown"]) & set(state.get("unknown") or ()))
+    unknown_then_only = sorted(set(diff["unknown"]) - set(unknown_now))
+    if unknown_now:
+        them = "it" if len(unknown_now) == 1 else "them"
+        reasons.append(_unknown_reason(unknown_now, errors, f"whether the change broke {them} is unknown"))
+    if unknown_then_only:
+        reasons.append(_baseline_unknown_reason(unknown_then_only))
+    if errors and not unknown_now:
         general.append(f"A query failed, so the result is incomplete: {_joined(errors)}.")
     reasons = general + reasons
 
@@ -231,6 +247,7 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         "required_not_registered": required_not_registered,
         "waited": waited,
         "checked_at": checked_at,
+        "baseline_taken_at": baseline.get("taken_at") if isinstance(baseline.get("taken_at"), str) else None,
     }
     verdict.update({name: diff[name] for name in POST_LISTS if name in diff})
     verdict["details"] = diff["details"]
@@ -241,8 +258,10 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
 def summary_lines(verdict: dict) -> list[str]:
     """What the task output shows: the verdict, the counts, the first IDs of each list that matters."""
     lines = [f"{verdict['verdict']}: {verdict['headline']}"]
+    if verdict["phase"] == "post":
+        lines.append(f"baseline taken at {verdict.get('baseline_taken_at') or 'an unknown time'}, compared at {verdict.get('checked_at')}")
     lines.extend(f"- {reason}" for reason in verdict["reasons"])
-    if verdict.get("waited") is not None:
+    if verdict.get("waited"):
         lines.append(f"waited {verdict['waited']} s for the terminals registered before to register again")
     lines.append("counts: " + ", ".join(f"{name}={value}" for name, value in verdict["counts"].items()))
     names = PRE_LISTS[:4] if verdict["phase"] == "pre" else ("regressed", "missing", "unknown", "required_not_registered", "recovered")

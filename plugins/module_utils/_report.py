@@ -119,7 +119,9 @@ def render_html(verdict: dict) -> str:
         f"<tr><td>{_esc(name.replace('_', ' '))}</td><td>{_esc(value)}</td></tr>" for name, value in verdict["counts"].items()
     )
     meta = [f"checked at {_esc(verdict.get('checked_at') or 'unknown time')}"]
-    if verdict.get("waited") is not None:
+    if verdict["phase"] == "post":
+        meta.append(f"<strong>baseline taken at {_esc(verdict.get('baseline_taken_at') or 'an unknown time')}</strong>")
+    if verdict.get("waited"):
         meta.append(f"waited {_esc(verdict['waited'])} s for re-registration")
     if verdict.get("required_eids"):
         meta.append(f"required: {_esc(first_ids(verdict['required_eids']))}")
@@ -156,7 +158,11 @@ def _md(value: object) -> str:
 
 def render_markdown(verdict: dict) -> str:
     icon = "PASS ✅" if verdict["passed"] else "FAIL ❌"
-    lines = [f"# {icon} AICC registration gate: {_md(PHASE_TITLES[verdict['phase']])}", "", f"**{_md(verdict['headline'])}**", ""]
+    checked = f"_Checked at {_md(verdict.get('checked_at') or 'unknown time')}"
+    if verdict["phase"] == "post":
+        checked += f", against the baseline taken at {_md(verdict.get('baseline_taken_at') or 'an unknown time')}"
+    lines = [f"# {icon} AICC registration gate: {_md(PHASE_TITLES[verdict['phase']])}", "", f"**{_md(verdict['headline'])}**", "",
+             checked + "._", ""]
     if verdict.get("reasons"):
         lines += ["## Why", ""] + [f"- {_md(reason)}" for reason in verdict["reasons"]] + [""]
     lines += ["## Counts", "", "| count | value |", "|---|---:|"]
@@ -165,7 +171,6 @@ def render_markdown(verdict: dict) -> str:
     for name, title in TABLES[verdict["phase"]]:
         if verdict.get(name):
             lines += [f"## {_md(title)} ({len(verdict[name])})", "", _md(first_ids(verdict[name], 50)), ""]
-    lines.append(f"_Checked at {_md(verdict.get('checked_at') or 'unknown time')}._")
     return "\n".join(lines) + "\n"
 
 

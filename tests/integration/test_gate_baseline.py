@@ -72,4 +72,7 @@ def test_postcheck_refuses_the_baseline_of_a_failed_precheck(sim, run_ansible, a
     post = run_ansible(["ansible-playbook", "aicc.cms.postcheck", "-e", scope(reports)], env=aicc_env)
     assert post.returncode == 2, post.stdout + post.stderr
     assert "FAIL: Do not proceed: the baseline was taken by a precheck that failed; the precheck must pass" in post.stdout
+    # The date of the baseline is shown, and no wait that did not happen.
+    assert f"baseline taken at {baseline['taken_at']}, compared at " in post.stdout
+    assert "waited 0 s" not in post.stdout
     assert not json.loads((reports / "aicc_gate_post.json").read_text())["passed"]

@@ -124,7 +124,7 @@ def test_post_unknown_is_never_a_pass():
     current = result(["1"], unknown=["2"], errors=["HTTP 503 from CC-CMS for EID 2."])
     verdict = evaluate(current, "post", baseline=result(["1", "2"]))
     assert not verdict["passed"] and verdict["unknown"] == ["2"]
-    assert "whether the change broke them is unknown: 2 (cause: HTTP 503 from CC-CMS for EID 2)" in verdict["reasons"][0]
+    assert "whether the change broke it is unknown: 2 (cause: HTTP 503 from CC-CMS for EID 2)" in verdict["reasons"][0]
 
 
 def test_post_module_failure_without_terminals_makes_the_baseline_unknown():
@@ -139,9 +139,22 @@ def test_post_failed_query_without_unknown_ids_still_fails():
     assert verdict["general_reasons"] == ["A query failed, so the result is incomplete: The query failed."]
 
 
-def test_post_baseline_unknown_is_named():
+def test_post_unknown_only_in_the_baseline_is_not_blamed_on_the_current_query():
     verdict = evaluate(result(["1", "2"]), "post", baseline=result(["1"], unknown=["2"]))
-    assert not verdict["passed"] and "1 already unknown in the baseline" in verdict["reasons"][0]
+    assert not verdict["passed"] and verdict["unknown"] == ["2"]
+    assert verdict["reasons"] == [
+        "1 terminal was unknown in the baseline (the precheck could not query it), so whether the change broke it is unknown: 2."
+    ]
+
+
+def test_post_unknown_now_and_unknown_in_the_baseline_get_each_their_cause():
+    current = result(["1"], unknown=["3"], errors=["HTTP 503 from CC-CMS for EID 3."])
+    verdict = evaluate(current, "post", baseline=result(["1", "3"], unknown=["2", "4"]))
+    assert verdict["reasons"] == [
+        "1 terminal could not be queried, so whether the change broke it is unknown: 3 (cause: HTTP 503 from CC-CMS for EID 3).",
+        "2 terminals were unknown in the baseline (the precheck could not query them), so whether the change broke them is unknown: 2, 4.",
+    ]
+    assert verdict["headline"] == "Do not proceed: 3 unknown."
 
 
 @pytest.mark.parametrize(
@@ -149,9 +162,9 @@ def test_post_baseline_unknown_is_named():
     [
         ({"phase": "during"}, "phase must be 'pre' or 'post'"),
         ({"phase": "post"}, "needs the baseline"),
-        ({"phase": "pre", "min_registered_ratio": 2}, "between 0 and 1"),
+        ({"phase": "pre", "min_registered_ratio": 2}, r"^aicc_gate_min_registered_ratio must be between 0 and 1, not 2\.$"),
         ({"phase": "pre", "min_registered_ratio": "lots"}, "must be a number"),
-        ({"phase": "post", "baseline": {}, "max_regressions": -1}, "aicc_gate_max_regressions must be between 0 or more"),
+        ({"phase": "post", "baseline": {}, "max_regressions": -1}, r"^aicc_gate_max_regressions must be 0 or more, not -1\.$"),
         ({"phase": "pre", "required_eids": "1001"}, "must be a list"),
     ],
 )
@@ -194,3 +207,35 @@ def test_post_baseline_failure_comes_first_with_the_other_reasons():
     verdict = evaluate(result(["1"], ["2"]), "post", baseline=baseline_of(result(["1", "2"]), False))
     assert verdict["reasons"][0].startswith("The baseline was taken by a precheck that failed")
     assert "1 regressed" in verdict["reasons"][1]
+
+
+# --- what the output shows ------------------------------------------------------------------------
+
+def test_pre_headline_summarises_instead_of_repeating_the_first_reason():
+    verdict = evaluate(result(["1"], ["2", "3", "4"], unknown=["5"], errors=["HTTP 503 for EID 5."]), "pre",
+                       min_registered_ratio=0.5, required_eids=["2"])
+    assert verdict["headline"] == "Do not start the change: 1 unknown, 25.0% registered, below the 50.0% required, 1 required not registered."
+    assert not any(reason in verdict["headline"] for reason in verdict["reasons"])
+    assert verdict["summary_lines"][0] == "FAIL: " + verdict["headline"]
+    assert evaluate({"msg": "Connection refused."}, "pre")["headline"] == "Do not start the change: the query failed."
+    assert evaluate(result(missing=["9"]), "pre")["headline"] == "Do not start the change: the scope matched no terminal."
+
+
+@pytest.mark.parametrize("waited", [None, 0])
+def test_post_says_nothing_about_a_wait_that_did_not_happen(waited):
+    verdict = evaluate(result(["1"]), "post", baseline=result(["1"]), waited=waited)
+    assert not any("waited" in line for line in verdict["summary_lines"])
+
+
+def test_post_shows_how_long_it_waited():
+    verdict = evaluate(result(["1"]), "post", baseline=result(["1"]), waited=12)
+    assert "waited 12 s for the terminals registered before to register again" in verdict["summary_lines"]
+
+
+def test_post_shows_when_the_baseline_was_taken():
+    verdict = evaluate(result(["1"]), "post", baseline=baseline_of(result(["1"])), checked_at="2026-03-02T10:00:00Z")
+    assert verdict["baseline_taken_at"] == "2026-01-01T00:00:00Z"
+    assert verdict["summary_lines"][1] == "baseline taken at 2026-01-01T00:00:00Z, compared at 2026-03-02T10:00:00Z"
+    undated = evaluate(result(["1"]), "post", baseline=result(["1"]), checked_at="2026-03-02T10:00:00Z")
+    assert undated["baseline_taken_at"] is None
+    assert undated["summary_lines"][1] == "baseline taken at an unknown time, compared at 2026-03-02T10:00:00Z"

@@ -106,3 +106,17 @@ def test_bad_input(verdict, fmt, words):
 def test_unknown_format(passed_post):
     with pytest.raises(OptionError, match="Unknown report format 'pdf'; use one of html, markdown, junit, json."):
         render(passed_post, "pdf")
+
+
+def test_post_reports_show_when_the_baseline_was_taken():
+    baseline = dict(module_result(["1"]), taken_at="2025-12-24T08:00:00Z")
+    verdict = evaluate(module_result(["1"]), "post", baseline=baseline, checked_at="2026-01-01T00:00:00Z")
+    assert "<strong>baseline taken at 2025-12-24T08:00:00Z</strong>" in render(verdict, "html")
+    assert "_Checked at 2026\\-01\\-01T00:00:00Z, against the baseline taken at 2025\\-12\\-24T08:00:00Z._" in render(verdict, "markdown")
+    assert json.loads(render(verdict, "json"))["baseline_taken_at"] == "2025-12-24T08:00:00Z"
+
+
+@pytest.mark.parametrize(("waited", "shown"), [(None, False), (0, False), (7, True)])
+def test_html_mentions_the_wait_only_when_there_was_one(waited, shown):
+    verdict = evaluate(module_result(["1"]), "post", baseline=module_result(["1"]), waited=waited)
+    assert ("s for re-registration" in render(verdict, "html")) is shown
