@@ -88,8 +88,11 @@ molecule: setup
 	for s in $$scenarios; do [ -f extensions/molecule/$$s/molecule.yml ] || continue; \
 	  echo "=== molecule scenario $$s"; (cd extensions && $(BIN)/molecule test -s $$s) || exit 1; done
 
+# ansible-lint (production profile), the plugin documentation and the changelog fragments.
 lint: setup
 	cd $(COLLECTION_DIR) && $(BIN)/ansible-lint --profile production
+	cd $(COLLECTION_DIR) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(COLLECTION_DIR) && $(BIN)/antsibull-changelog lint
 
 # Lint, sanity and molecule first; units and integration in one pytest run, so the last lines
 # are the test runner's summary.
