@@ -193,7 +193,13 @@ class CmsClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.max_concurrency, max_retries=0)
         self._session.mount('https://', adapter)
         self._session.mount('http://', adapter)
-        self._verify: bool | str = ca_path if ca_path is not None else bool(validate_certs)
+        verify: bool | str = ca_path if ca_path is not None else bool(validate_certs)
+        # The environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE...) is read once here for the one URL used,
+        # instead of by requests on every request (a scan of os.environ each time).
+        environment = self._session.merge_environment_settings(self.endpoint.url, {}, None, verify, None)
+        self._session.trust_env = False
+        self._proxies: dict = environment['proxies']
+        self._verify: bool | str = environment['verify']
         if self._verify is False and self.endpoint.url.startswith('https://'):
             self.warnings.append('the TLS certificate of %s is not verified (validate_certs=false): set ca_path to verify it'
                                  % self.endpoint.address)
@@ -238,7 +244,7 @@ class CmsClient:
         with self._lock:
             self._requests_sent += 1
         return self._session.post(self.endpoint.url, data=body, headers=headers, timeout=self.timeout,
-                                  verify=self._verify, allow_redirects=False)
+                                  verify=self._verify, proxies=self._proxies, allow_redirects=False)
 
     def _unexpected(self, detail: str, attempts: int = 1) -> UnexpectedResponseError:
         suffix = ' (after %d attempts)' % attempts if attempts > 1 else ''
@@ -350,10 +356,13 @@ class CmsClient:
             if page.count is not None:
                 with self._lock:
                     self.reported_counts[eid] = max(page.count, self.reported_counts.get(eid, 0))
-            new_rows = [row for row in dict.fromkeys(page.rows) if row not in seen]
+            new_rows = []
+            for row in page.rows:
+                if row not in seen:
+                    seen.add(row)
+                    new_rows.append(row)
             if not new_rows:
                 return rows
-            seen.update(new_rows)
             rows.extend(new_rows)
             page_ids = len({row.equipment_id for row in page.rows})
             seen_ids.update(row.equipment_id for row in new_rows)
@@ -374,24 +383,38 @@ class CmsClient:
         raise self._unexpected('EID %r still brought new rows after %d pages of %d; the paging of the server looks broken'
                                % (eid, self.max_pages, page_size))
 
+    def fetch_each(self, eids: t.Sequence[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+        """``(index in eids, rows or ApiError)`` of each EID as soon as its query ends (completion order).
+
+        At most ``max_concurrency`` requests are in flight: each worker pages one query sequentially.
+        The caller can turn each answer into records while the other queries are still running, so
+        the rows of every query never have to be held at once.
+        """
+        eids = list(eids)
+        if not eids:
+            return
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(eids))) as pool:
+            index_of = {pool.submit(self.fetch, eid): index for index, eid in enumerate(eids)}
+            try:
+                for future in concurrent.futures.as_completed(list(index_of)):
+                    index = index_of.pop(future)
+                    try:
+                        result: list[Row] | ApiError = future.result()
+                    except ApiError as exc:
+                        result = exc
+                    del future  # its rows are freed once the caller has used them
+                    yield index, result
+            finally:
+                for pending in index_of:
+                    pending.cancel()
+
     def fetch_many(self, eids: t.Sequence[str]) -> list[list[Row] | ApiError]:
         """Rows of each EID, in the order given; a failed query yields its ApiError instead.
 
         At most ``max_concurrency`` requests are in flight: each worker pages one query sequentially.
         """
         eids = list(eids)
-        if not eids:
-            return []
-        results: list[list[Row] | ApiError] = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(eids))) as pool:
-            futures = [pool.submit(self.fetch, eid) for eid in eids]
-            for future in futures:
-                try:
-                    results.append(future.result())
-                except ApiError as exc:
-                    results.append(exc)
-                except BaseException:
-                    for pending in futures:
-                        pending.cancel()
-                    raise
+        results: list[list[Row] | ApiError] = [[] for _eid in eids]
+        for index, result in self.fetch_each(eids):
+            results[index] = result
         return results

@@ -59,6 +59,7 @@ class FakeCms(BaseAdapter):
         self.calls: list[dict] = []
         self.authorizations: list[str] = []
         self.verify_seen: list = []
+        self.proxies_seen: list = []
         self.in_flight = 0
         self.max_in_flight = 0
         self.lock = threading.Condition()
@@ -91,6 +92,7 @@ class FakeCms(BaseAdapter):
             self.calls.append(body)
             self.authorizations.append(request.headers['Authorization'])
             self.verify_seen.append(verify)
+            self.proxies_seen.append(proxies)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             self.lock.notify_all()

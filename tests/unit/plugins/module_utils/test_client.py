@@ -111,6 +111,25 @@ def test_verify_settings(make_client, tmp_path, monkeypatch):
     assert fake.verify_seen == [True]
 
 
+def test_environment_read_once_still_applies(make_client, tmp_path, monkeypatch):
+    """Proxy and CA bundle variables are resolved at construction, as requests would on each request."""
+    bundle = tmp_path / 'bundle.pem'
+    bundle.write_text('not read by the fake transport')
+    for name in ('NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy', 'HTTP_PROXY', 'http_proxy', 'CURL_CA_BUNDLE'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example:3128')
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', str(bundle))
+    client, fake, _sleeps = make_client(TerminalTable({}))
+    client.fetch('1')
+    client.fetch('2')
+    assert fake.proxies_seen == [{'https': 'http://proxy.example:3128'}] * 2
+    assert fake.verify_seen == [str(bundle)] * 2
+    monkeypatch.setenv('NO_PROXY', '10.1.1.1')
+    client, fake, _sleeps = make_client(TerminalTable({}), validate_certs=False)
+    client.fetch('1')
+    assert fake.proxies_seen == [{}] and fake.verify_seen == [False]
+
+
 def test_validate_certs_false_warns_once_and_silences_only_this_host(make_client):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
@@ -467,6 +486,16 @@ def test_fetch_many_keeps_order_and_reports_failures(make_client):
     assert [len(r) if isinstance(r, list) else type(r).__name__ for r in results] == [10, 'ResultCodeError', 10, 'ConnectionFailedError', 1]
     assert all(isinstance(r, ApiError) for r in results if not isinstance(r, list))
     assert client.fetch_many([]) == []
+
+
+def test_fetch_each_yields_every_query_once_as_it_ends(make_client):
+    terminals = table(30, start=20000000)
+    client, _fake, _sleeps = make_client(TerminalTable(terminals), max_concurrency=3)
+    eids = ['2000001?', '2000000?', '20000029', '2000002?']
+    answers = list(client.fetch_each(eids))
+    assert sorted(index for index, _rows in answers) == [0, 1, 2, 3]
+    assert {eids[index]: len(rows) for index, rows in answers} == {'2000001?': 10, '2000000?': 10, '20000029': 1, '2000002?': 10}
+    assert list(client.fetch_each([])) == []
 
 
 def test_fetch_many_reraises_unexpected_errors(make_client):
