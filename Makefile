@@ -7,7 +7,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # ansible-test, FQCNs and molecule need the checkout under ansible_collections/<namespace>/<name>.
 COLLECTIONS_ROOT := $(CURDIR)/.build

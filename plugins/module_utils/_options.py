@@ -4,7 +4,7 @@
 """Options shared by the module, the lookup and the inventory: one spec, one validation.
 
 The module passes ``CONNECTION_SPEC`` and ``QUERY_SPEC`` to ``AnsibleModule`` (environment
-variables ``AICC_*`` come in through ``env_fallback``). Plugins read their options through
+variables ``AICC_*`` come in through ``env_fallback_if_set``). Plugins read their options through
 Ansible's config system and hand them to ``validate_params``, which runs the same
 ``ArgumentSpecValidator`` and the same ``check_values``, so every front end accepts and rejects
 the same values with the same messages.
@@ -13,26 +13,40 @@ the same values with the same messages.
 from __future__ import annotations
 
 import copy
+import os
 import typing as t
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.aicc.cms.plugins.module_utils._client import MAX_CONCURRENCY, MAX_PAGE_SIZE, MAX_RETRIES, CmsClient, parse_endpoint
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import API_MATCH_LIMIT, DEFAULT_MAX_RANGE_SIZE, Plan, plan_queries
 
+def env_fallback_if_set(*names: str) -> str:
+    """The first of the environment variables ``names`` that is set and not empty.
+
+    Unlike Ansible's env_fallback an empty variable counts as not set: AWX injects every variable of
+    a credential type, empty for an empty optional field.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 # The access key is sent in clear in every Authorization header: it is no secret (no_log=False).
 CONNECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
-    url=dict(type='str', required=True, fallback=(env_fallback, ['AICC_URL'])),
-    access_key=dict(type='str', required=True, aliases=['ak'], no_log=False, fallback=(env_fallback, ['AICC_ACCESS_KEY'])),
-    secret_key=dict(type='str', required=True, aliases=['sk'], no_log=True, fallback=(env_fallback, ['AICC_SECRET_KEY'])),
-    cc_id=dict(type='int', fallback=(env_fallback, ['AICC_CC_ID'])),
-    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['AICC_VALIDATE_CERTS'])),
-    ca_path=dict(type='path', fallback=(env_fallback, ['AICC_CA_PATH'])),
-    timeout=dict(type='float', default=30.0, fallback=(env_fallback, ['AICC_TIMEOUT'])),
-    retries=dict(type='int', default=3, fallback=(env_fallback, ['AICC_RETRIES'])),
-    max_concurrency=dict(type='int', default=5, fallback=(env_fallback, ['AICC_MAX_CONCURRENCY'])),
+    url=dict(type='str', required=True, fallback=(env_fallback_if_set, ['AICC_URL'])),
+    access_key=dict(type='str', required=True, aliases=['ak'], no_log=False, fallback=(env_fallback_if_set, ['AICC_ACCESS_KEY'])),
+    secret_key=dict(type='str', required=True, aliases=['sk'], no_log=True, fallback=(env_fallback_if_set, ['AICC_SECRET_KEY'])),
+    cc_id=dict(type='int', fallback=(env_fallback_if_set, ['AICC_CC_ID'])),
+    validate_certs=dict(type='bool', default=True, fallback=(env_fallback_if_set, ['AICC_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(env_fallback_if_set, ['AICC_CA_PATH'])),
+    timeout=dict(type='float', default=30.0, fallback=(env_fallback_if_set, ['AICC_TIMEOUT'])),
+    retries=dict(type='int', default=3, fallback=(env_fallback_if_set, ['AICC_RETRIES'])),
+    max_concurrency=dict(type='int', default=5, fallback=(env_fallback_if_set, ['AICC_MAX_CONCURRENCY'])),
 )
 
 # What selects terminals; the inventory uses only this part of QUERY_SPEC.

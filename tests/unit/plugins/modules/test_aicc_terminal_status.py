@@ -199,3 +199,21 @@ def test_module_and_plugins_refuse_with_the_same_sentence(bad, capsys, stand_in)
     with pytest.raises(OptionError) as raised:
         options.plan_from_params(options.validate_params(plugin_params, options.MODULE_SPEC))
     assert output['msg'] == str(raised.value)
+
+
+def test_empty_environment_variables_count_as_not_set(monkeypatch, capsys):
+    # AWX injects every variable of a credential type, empty for an empty optional field.
+    built = []
+
+    def client_from_params(params):
+        built.append(dict(params))
+        return StandInClient({'8780001': True})
+
+    monkeypatch.setattr(module, 'client_from_params', client_from_params)
+    for name, value in (('AICC_URL', CONNECTION['url']), ('AICC_ACCESS_KEY', 'ak-1'), ('AICC_SECRET_KEY', SECRET),
+                        ('AICC_CC_ID', ''), ('AICC_CA_PATH', ''), ('AICC_TIMEOUT', '')):
+        monkeypatch.setenv(name, value)
+    failed, output = run_module({'eids': ['8780001']}, capsys)
+    assert not failed, output
+    assert (built[0]['cc_id'], built[0]['ca_path'], built[0]['timeout']) == (None, None, 30.0)
+    assert built[0]['url'] == CONNECTION['url']
