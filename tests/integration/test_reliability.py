@@ -139,7 +139,7 @@ def test_api_rules_hold_under_the_heaviest_calls(sim_factory, run_ansible, tmp_p
     inventory.write_text(yaml.safe_dump({"plugin": "aicc.cms.aicc_terminals", "eid_ranges": ["8880000-8884999"], "max_concurrency": 10}))
 
     played = run_ansible(["ansible-playbook", str(playbook)], env=env)
-    listed = run_ansible(["ansible-inventory", "-i", str(inventory), "--list"], env=dict(env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"))
+    listed = run_ansible(["ansible-inventory", "-i", str(inventory), "--list"], env=dict(env, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true"))
 
     assert played.returncode == 0, played.stdout[-3000:] + played.stderr[-3000:]
     assert listed.returncode == 0, listed.stderr[-3000:]
