@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
 import typing as t
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row, build_terminals, summarize
+from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row, Tally, build_terminals, merge_records
 from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     API_MATCH_LIMIT,
     DEFAULT_MAX_MATCHES_PER_QUERY,
@@ -21,46 +23,117 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
 )
 
 
+@contextlib.contextmanager
+def _collector_paused() -> t.Iterator[None]:
+    """No cyclic garbage collection while records are built: they hold no reference cycles, and the
+    collector would otherwise rescan the growing set of records again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class _Outcome(t.NamedTuple):
-    rows: list[Row]
+    terminals: dict[str, dict]  # records kept, in the order the answers arrived
+    counted: Tally  # records already counted and dropped (registered ones under summary_only)
+    dropped: set[str]  # their IDs
     missing: set[str]
     unknown: set[str]
     errors: list[str]
     warnings: list[str]
 
 
-def _run_plan(client, plan: Plan) -> _Outcome:
-    unique_eids = list(dict.fromkeys(query.eid for query in plan.queries))
-    results = dict(zip(unique_eids, client.fetch_many(unique_eids)))
-    outcome = _Outcome([], set(), set(), [], [])
-    for eid in unique_eids:
-        if isinstance(results[eid], ApiError):
-            outcome.errors.append('EID %s: %s' % (eid, results[eid]))
+def _answers(client, eids: list[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+    """Each query's answer as it ends when the client can stream them, else all at once."""
+    fetch_each = getattr(client, 'fetch_each', None)
+    if fetch_each is not None:
+        return fetch_each(eids)
+    return enumerate(client.fetch_many(eids))
+
+
+def _may_overlap(queries_by_eid: dict[str, list[Query]]) -> bool:
+    """Whether one terminal can be in the answers of two different EIDs (its records must then be merged)."""
+    if len(queries_by_eid) > 1 and any(query.wanted is None for queries in queries_by_eid.values() for query in queries):
+        return True
+    seen: set[str] = set()
+    for queries in queries_by_eid.values():
+        wanted = frozenset().union(*(query.wanted for query in queries))
+        if not seen.isdisjoint(wanted):
+            return True
+        seen.update(wanted)
+    return False
+
+
+def _run_plan(client, plan: Plan, drop_registered: bool = False) -> _Outcome:
+    """Run the plan, turning each query's rows into records as its answer arrives.
+
+    With ``drop_registered``, registered terminals are only counted, unless a terminal may come
+    back in another query's answer (then every record is kept until the end to be merged).
+    """
+    queries_by_eid: dict[str, list[Query]] = {}
     for query in plan.queries:
-        result = results[query.eid]
+        queries_by_eid.setdefault(query.eid, []).append(query)
+    unique_eids = list(queries_by_eid)
+    drop_registered = drop_registered and not _may_overlap(queries_by_eid)
+    outcome = _Outcome({}, Tally(), set(), set(), set(), [], [])
+    terminals = outcome.terminals
+    errors_by_eid: dict[str, str] = {}
+    warnings_by_eid: dict[str, list[str]] = {}
+    for index, result in _answers(client, unique_eids):
+        eid = unique_eids[index]
         if isinstance(result, ApiError):
-            outcome.unknown.update(query.wanted if query.wanted is not None else (query.eid,))
+            errors_by_eid[eid] = 'EID %s: %s' % (eid, result)
+            for query in queries_by_eid[eid]:
+                outcome.unknown.update(query.wanted if query.wanted is not None else (query.eid,))
             continue
-        kept = [row for row in result if query.wanted is None or row.equipment_id in query.wanted]
-        outcome.rows.extend(kept)
-        if query.wanted is not None:
-            outcome.missing.update(query.wanted.difference(row.equipment_id for row in kept))
-        elif not result:
-            outcome.warnings.append('EID pattern %s matched no terminal: check the pattern, or list the IDs expected' % query.eid)
-        elif query.eid in plan.unbounded:
-            # Every page was read, so the distinct IDs are the matches (count may count rows).
-            matches = len({row.equipment_id for row in result})
-            if matches >= API_MATCH_LIMIT:
-                outcome.warnings.append('EID pattern %s matched %d terminals, at or above the API limit of %d that can disturb UAP services: '
-                                        'narrow it or list the IDs with eid_ranges' % (query.eid, matches, API_MATCH_LIMIT))
+        rows: list[Row] = []
+        for query in queries_by_eid[eid]:
+            kept = result if query.wanted is None else [row for row in result if row.equipment_id in query.wanted]
+            rows.extend(kept)
+            if query.wanted is not None:
+                outcome.missing.update(query.wanted.difference(row.equipment_id for row in kept))
+            elif not result:
+                warnings_by_eid.setdefault(eid, []).append(
+                    'EID pattern %s matched no terminal: check the pattern, or list the IDs expected' % query.eid)
+            elif query.eid in plan.unbounded:
+                # Every page was read, so the distinct IDs are the matches (count may count rows).
+                matches = len({row.equipment_id for row in result})
+                if matches >= API_MATCH_LIMIT:
+                    warnings_by_eid.setdefault(eid, []).append(
+                        'EID pattern %s matched %d terminals, at or above the API limit of %d that can disturb UAP services: '
+                        'narrow it or list the IDs with eid_ranges' % (query.eid, matches, API_MATCH_LIMIT))
+        del result
+        with _collector_paused():
+            built = build_terminals(rows)
+        del rows
+        for equipment_id, record in built.items():
+            if equipment_id in terminals:
+                terminals[equipment_id] = merge_records(terminals[equipment_id], record)
+            elif drop_registered and record['registered']:
+                outcome.counted.add(record)
+                outcome.dropped.add(equipment_id)
+            else:
+                terminals[equipment_id] = record
+    # Errors and warnings in plan order, whatever order the answers came in.
+    outcome.errors.extend(errors_by_eid[eid] for eid in unique_eids if eid in errors_by_eid)
+    outcome.warnings.extend(warning for eid in unique_eids for warning in warnings_by_eid.get(eid, ()))
     return outcome
 
 
 def _result(terminals: dict[str, dict], missing: t.Iterable[str], unknown: t.Iterable[str], errors: list[str],
-            warnings: list[str], requests: int, queries: list[str], summary_only: bool) -> dict:
-    missing = sorted(set(missing) - terminals.keys())
-    unknown = sorted(set(unknown) - terminals.keys())
-    summary = summarize(terminals, missing, unknown)
+            warnings: list[str], requests: int, queries: list[str], summary_only: bool, counted: Tally | None = None,
+            dropped: t.Collection[str] = frozenset()) -> dict:
+    """The facade's answer; ``counted``/``dropped``: records already counted and left out of ``terminals``."""
+    terminals = dict(sorted(terminals.items()))
+    missing = sorted(eid for eid in set(missing) if eid not in terminals and eid not in dropped)
+    unknown = sorted(eid for eid in set(unknown) if eid not in terminals and eid not in dropped)
+    tally = counted if counted is not None else Tally()
+    for record in terminals.values():
+        tally.add(record)
+    summary = tally.summary(missing, unknown)
     if summary_only:
         terminals = {eid: record for eid, record in terminals.items() if not record['registered']}
     return {
@@ -82,10 +155,10 @@ def query_status(client, plan: Plan, summary_only: bool = False) -> dict:
     ``unknown``. With ``summary_only``, ``terminals`` keeps only the terminals not registered.
     """
     requests_before = client.requests_sent
-    outcome = _run_plan(client, plan)
-    return _result(build_terminals(outcome.rows), outcome.missing, outcome.unknown, outcome.errors,
-                   list(client.warnings) + outcome.warnings, client.requests_sent - requests_before,
-                   [query.eid for query in plan.queries], summary_only)
+    outcome = _run_plan(client, plan, drop_registered=summary_only)
+    return _result(outcome.terminals, outcome.missing, outcome.unknown, outcome.errors, list(client.warnings) + outcome.warnings,
+                   client.requests_sent - requests_before, [query.eid for query in plan.queries], summary_only,
+                   counted=outcome.counted, dropped=outcome.dropped)
 
 
 def incomplete_answer(result: dict) -> str | None:
@@ -120,7 +193,7 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     started = clock()
     requests_before = client.requests_sent
     outcome = _run_plan(client, plan)
-    terminals = build_terminals(outcome.rows)
+    terminals = outcome.terminals
     missing, unknown, errors, warnings = set(outcome.missing), set(outcome.unknown), outcome.errors, outcome.warnings
     patterns = frozenset(plan.patterns)
     polls = 0
@@ -144,15 +217,13 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
                          tuple(eid for eid in failed_patterns if eid in plan.unbounded))
         poll = _run_plan(client, poll_plan)
         polled_ids = set(exact_ids)
-        fresh = build_terminals(poll.rows)
         for eid in polled_ids:
             terminals.pop(eid, None)
-        terminals.update(fresh)
+        terminals.update(poll.terminals)
         missing = (missing - polled_ids) | poll.missing
         unknown = (unknown - polled_ids - set(failed_patterns)) | poll.unknown
         errors = poll.errors
         warnings = warnings + poll.warnings
-    terminals = dict(sorted(terminals.items()))
     result = _result(terminals, missing, unknown, errors, list(client.warnings) + warnings,
                      client.requests_sent - requests_before, [query.eid for query in plan.queries], summary_only)
     result['waited'] = round(clock() - started, 3)

@@ -184,3 +184,57 @@ def test_wait_options(make_client, timeout, interval):
     client, _fake, _sleeps = make_client(Registering({}))
     with pytest.raises(OptionError):
         wait_for_registered(client, plan_queries(eids=['1']), timeout=timeout, interval=interval)
+
+
+class FetchManyOnly:
+    """A client wrapper offering only fetch_many (as the lookup's recording and replaying clients do)."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+        self.warnings = client.warnings
+
+    @property
+    def requests_sent(self) -> int:
+        return self._client.requests_sent
+
+    def fetch_many(self, eids):
+        return self._client.fetch_many(eids)
+
+
+@pytest.mark.parametrize('selection', [
+    {'eid_ranges': ['70000000-70000349']},  # disjoint blocks: registered records are only counted
+    {'eids': ['70000001', '70000002', '7000001?', '700002*'], 'allow_unbounded_wildcards': True},  # overlapping answers
+])
+def test_summary_only_streams_the_same_answer(make_client, selection):
+    terminals = {'%d' % (70000000 + n): [('u#1', 'registered' if n % 3 else 'not register')] + ([('u#2', 'registered')] if n % 5 == 0 else [])
+                 for n in range(350)}
+    plan = plan_queries(**selection)
+    full_client, _fake, _sleeps = make_client(TerminalTable(terminals))
+    full = query_status(full_client, plan)
+    summary_client, _fake, _sleeps = make_client(TerminalTable(terminals))
+    summary = query_status(summary_client, plan, summary_only=True)
+    plain_client, _fake, _sleeps = make_client(TerminalTable(terminals))
+    plain = query_status(FetchManyOnly(plain_client), plan, summary_only=True)
+    assert summary == plain
+    assert summary['summary'] == full['summary'] and full['summary']['total'] > 0
+    assert summary['terminals'] == {eid: record for eid, record in full['terminals'].items() if not record['registered']}
+    assert list(full['terminals']) == sorted(full['terminals'])
+    assert (summary['missing'], summary['unknown'], summary['warnings']) == (full['missing'], full['unknown'], full['warnings'])
+
+
+def test_terminal_in_two_answers_keeps_all_its_rows(make_client):
+    terminals = {'71000001': [('u#1', 'not register'), ('u#2', 'registered')], '71000002': [('u#1', 'registered')]}
+
+    def handler(body, index):
+        # Each EID sees another UAP of 71000001, as two UAP pools answering differently would.
+        table = {eid: [row for row in uaps if body['EID'] != '7100000?' or row[0] == 'u#1'] for eid, uaps in terminals.items()}
+        if body['EID'] == '71*':
+            table = {'71000001': [('u#2', 'registered')]}
+        return TerminalTable(table)(body, index)
+
+    client, _fake, _sleeps = make_client(handler)
+    result = query_status(client, plan_queries(eids=['7100000?', '71*'], allow_unbounded_wildcards=True), summary_only=True)
+    assert result['terminals'] == {}
+    assert result['summary']['total'] == 2 and result['summary']['registered'] == 2
+    assert result['summary']['by_uap'] == {'u#1': {'total': 2, 'registered': 1, 'not_registered': 1},
+                                           'u#2': {'total': 1, 'registered': 1, 'not_registered': 0}}
