@@ -45,7 +45,7 @@ options:
     type: float
     default: 0
   waited:
-    description: Seconds spent waiting for re-registration, shown in the reports.
+    description: Seconds spent waiting for re-registration, shown in the reports; omit it when nothing was waited for.
     type: int
   checked_at:
     description: When the result was taken (ISO 8601); the current UTC time when omitted.
@@ -66,6 +66,8 @@ _value:
       C(summary_lines) (what the task output shows), and the sorted ID lists of the phase
       (pre C(registered), C(not_registered), C(missing), C(unknown), C(required_not_registered);
       post the categories of P(aicc.cms.registration_diff#filter) and C(required_not_registered)) with C(details).
+    - For O(phase=post) also C(baseline_taken_at), the C(taken_at) of the baseline (null when it has none),
+      and C(waited), null when nothing was waited for.
   type: dict
 """
 
