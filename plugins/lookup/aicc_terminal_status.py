@@ -15,8 +15,8 @@ short_description: Registration status of Huawei AICC terminals, from CC-CMS
 description:
   - Queries the CC-CMS C(queryterminalstatus) API for the terminals named by the terms and returns one record per
     terminal, ordered by equipment ID.
-  - Takes the same connection and selection options as the M(aicc.cms.aicc_terminal_status) module, with the same
-    validation; any other keyword (a typo such as C(eid_range), or C(summary_only)) is refused. Each option is taken
+  - Takes the same connection, selection, O(summary_only) and O(wait_for) options as the M(aicc.cms.aicc_terminal_status)
+    module, with the same validation; any other keyword (a typo such as C(eid_range)) is refused. Each option is taken
     from, in this order, the lookup's keyword argument, a variable (C(ansible_aicc_*)), an environment variable
     (C(AICC_*)), the C([aicc]) section of C(ansible.cfg), the default. An empty value counts as not set.
   - A requested exact ID that CC-CMS does not know is returned as a record with C(registered=false),
@@ -33,6 +33,28 @@ options:
       - A list given as one term, such as a list variable in C(query('aicc.cms.aicc_terminal_status', phones)), stands for its IDs.
     type: list
     elements: str
+  summary_only:
+    description:
+      - When V(true), only the terminals that are not registered (and requested IDs CC-CMS does not know) are returned.
+    type: bool
+    default: false
+  wait_for:
+    description:
+      - V(registered) polls until every requested terminal is registered, or fails after O(wait_timeout); the
+        template waits meanwhile.
+      - Each poll queries only the terminals not yet registered.
+    type: str
+    choices: [registered]
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait_for) before failing. Must be greater than 0.
+    type: int
+    default: 300
+  wait_interval:
+    description:
+      - Seconds between two polls with O(wait_for). Must be greater than 0.
+    type: int
+    default: 10
 extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.plugins
@@ -121,8 +143,8 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.aicc.cms.plugins.module_utils._options import client_from_params, error_message, plan_from_params, validate_params
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status
+from ansible_collections.aicc.cms.plugins.module_utils._options import RESULT_SPEC, client_from_params, error_message, plan_from_params, validate_params
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     CLIENT_OPTION_NAMES,
     PLUGIN_SPEC,
@@ -132,6 +154,9 @@ from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
 )
 
 display = Display()
+
+# The plugins' options, and what the answer holds and whether to wait, as in the module.
+LOOKUP_SPEC = dict(PLUGIN_SPEC, **RESULT_SPEC)
 
 VAR_PREFIX = 'ansible_aicc_'
 
@@ -182,20 +207,20 @@ class LookupModule(LookupBase):
         if unknown:
             raise AnsibleLookupError(unknown)
         self.set_options(var_options=self._rendered_connection_vars(variables), direct=kwargs)
-        raw = option_values(self.get_option)
+        raw = option_values(self.get_option, LOOKUP_SPEC)
         # a list variable passed as one term (query(..., phones)) is its IDs, not one ID
         raw['eids'] = self._flatten(terms or []) + list(raw.get('eids') or [])
         try:
-            params = validate_params(raw, PLUGIN_SPEC)
+            params = validate_params(raw, LOOKUP_SPEC)
             plan = plan_from_params(params)
-            result = query_status(_shared_client(params), plan)
+            result = run_query(_shared_client(params), plan, params)
         except Exception as error:  # pylint: disable=broad-exception-caught
             # core errors are one sentence already; anything else is masked the same way, without a traceback
             raise AnsibleLookupError(error_message(error, raw.get('secret_key'))) from None
 
         for warning in result['warnings']:
             display.warning(warning)
-        problem = incomplete_answer(result)
+        problem = failure_sentence(result)
         if problem:
             raise AnsibleLookupError(problem)
         return list(records_by_id(result).values())

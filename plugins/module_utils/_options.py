@@ -59,13 +59,15 @@ SELECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
     max_range_size=dict(type='int', default=DEFAULT_MAX_RANGE_SIZE),
 )
 
-QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(
-    SELECTION_SPEC,
+# What the answer holds and whether to wait: the module and the lookup.
+RESULT_SPEC: dict[str, dict[str, t.Any]] = dict(
     summary_only=dict(type='bool', default=False),
     wait_for=dict(type='str', choices=['registered']),
     wait_timeout=dict(type='int', default=300),
     wait_interval=dict(type='int', default=10),
 )
+
+QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
 
 MODULE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **QUERY_SPEC)
 

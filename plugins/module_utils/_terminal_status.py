@@ -173,6 +173,37 @@ def incomplete_answer(result: dict) -> str | None:
         len(errors), len(result['queries']), len(result['unknown']), errors[0])
 
 
+SHOWN_UNREGISTERED = 20
+
+
+def failure_sentence(result: dict) -> str | None:
+    """The sentence a front end fails with, or None: a partial answer, or a wait that timed out
+    (the count and the first 20 IDs still not registered)."""
+    problem = incomplete_answer(result)
+    if problem:
+        return problem
+    still_unregistered = result.get('still_unregistered')
+    if still_unregistered:
+        shown = ', '.join(still_unregistered[:SHOWN_UNREGISTERED])
+        more = ' and %d more' % (len(still_unregistered) - SHOWN_UNREGISTERED) if len(still_unregistered) > SHOWN_UNREGISTERED else ''
+        return '%d terminals still not registered after waiting %s seconds (wait_timeout=%s): %s%s' % (
+            len(still_unregistered), result['waited'], result['wait_timeout'], shown, more)
+    return None
+
+
+def run_query(client, plan: Plan, params: t.Mapping[str, t.Any]) -> dict:
+    """query_status, or wait_for_registered when ``params['wait_for']`` is ``registered``: what every
+    front end runs with its validated options."""
+    summary_only = bool(params.get('summary_only'))
+    if params.get('wait_for') == 'registered':
+        result = wait_for_registered(client, plan, timeout=params['wait_timeout'], interval=params['wait_interval'],
+                                     max_matches_per_query=params['max_matches_per_query'], max_range_size=params['max_range_size'],
+                                     summary_only=summary_only)
+        result['wait_timeout'] = params['wait_timeout']
+        return result
+    return query_status(client, plan, summary_only=summary_only)
+
+
 def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (minimum_exclusive and value == 0):
         raise OptionError('%s must be a number of seconds %s, got %r' % (name, 'above 0' if minimum_exclusive else 'of at least 0', value))

@@ -289,36 +289,17 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     error_message,
     plan_from_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status, wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
 
-SHOWN_UNREGISTERED = 20
 RESULT_KEYS = ('terminals', 'missing', 'unknown', 'errors', 'summary', 'requests', 'queries')
 
 
-def run_query(params: dict) -> dict:
-    """Validate, plan and query; the core's result as is (raises AiccError on bad input)."""
+def query(params: dict) -> dict:
+    """Validate, plan and query (or wait); the core's result as is (raises AiccError on bad input)."""
     check_values(params)
     plan = plan_from_params(params)
     with client_from_params(params) as client:
-        if params['wait_for'] == 'registered':
-            return wait_for_registered(client, plan, timeout=params['wait_timeout'], interval=params['wait_interval'],
-                                       max_matches_per_query=params['max_matches_per_query'], max_range_size=params['max_range_size'],
-                                       summary_only=params['summary_only'])
-        return query_status(client, plan, summary_only=params['summary_only'])
-
-
-def failure_message(result: dict, params: dict) -> str | None:
-    """The one sentence the module fails with, or None when the answer is complete."""
-    problem = incomplete_answer(result)
-    if problem:
-        return problem
-    still_unregistered = result.get('still_unregistered')
-    if params['wait_for'] == 'registered' and still_unregistered:
-        shown = ', '.join(still_unregistered[:SHOWN_UNREGISTERED])
-        more = ' and %d more' % (len(still_unregistered) - SHOWN_UNREGISTERED) if len(still_unregistered) > SHOWN_UNREGISTERED else ''
-        return '%d terminals still not registered after waiting %s seconds (wait_timeout=%s): %s%s' % (
-            len(still_unregistered), result['waited'], params['wait_timeout'], shown, more)
-    return None
+        return run_query(client, plan, params)
 
 
 def main() -> None:
@@ -328,7 +309,7 @@ def main() -> None:
 
     params = module.params
     try:
-        result = run_query(params)
+        result = query(params)
     except AiccError as error:
         module.fail_json(msg=error_message(error, params['secret_key']))
     except Exception as error:  # pylint: disable=broad-exception-caught
@@ -340,7 +321,7 @@ def main() -> None:
     if params['wait_for'] == 'registered':
         output.update(waited=result['waited'], still_unregistered=result['still_unregistered'])
 
-    message = failure_message(result, params)
+    message = failure_sentence(result)
     if message:
         module.fail_json(msg=message, **output)
     module.exit_json(**output)

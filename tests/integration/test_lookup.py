@@ -94,7 +94,7 @@ def call_lookup(run_ansible, tmp_path, terms, options=None, env=None):
     return run_ansible(['ansible-playbook', CALL_PLAYBOOK, '-e', '@%s' % extra], env=env)
 
 
-@pytest.mark.parametrize('misspelt', [{'eid_range': ['8880000-8880009']}, {'summary_only': True}])
+@pytest.mark.parametrize('misspelt', [{'eid_range': ['8880000-8880009']}, {'summary_onyl': True}])
 def test_an_unknown_keyword_option_is_refused_not_ignored(run_ansible, sim, aicc_env, tmp_path, misspelt):
     result = call_lookup(run_ansible, tmp_path, ['8880001'], misspelt, env=aicc_env)
     assert result.returncode != 0

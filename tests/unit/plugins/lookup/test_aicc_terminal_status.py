@@ -157,8 +157,8 @@ def test_unbounded_pattern_needs_the_opt_in(fake_cms, run_lookup):
 
 @pytest.mark.parametrize('misspelt', [
     {'eid_range': ['8880000-8880009']},  # a typo of eid_ranges: silently ignored it narrowed the scope
-    {'summary_only': True},  # a module option the lookup does not offer
-    {'wait_for': 'registered'},
+    {'summary': True},  # a typo of summary_only
+    {'wait': 'registered'},  # a typo of wait_for
 ])
 def test_unknown_keyword_options_are_refused_with_the_valid_ones(fake_cms, run_lookup, misspelt):
     fake_cms(TABLE)
@@ -230,3 +230,22 @@ def test_a_list_term_is_flattened(fake_cms, run_lookup):
     fake_cms(TABLE)
     records = run_lookup([['8880002', '8880150'], '8880001'], **DIRECT)
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
+
+
+def test_summary_only_returns_what_is_not_registered(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    records = run_lookup(['8880001', '8880002', '8880404'], summary_only=True, **DIRECT)
+    assert [(record['equipment_id'], record['registered']) for record in records] == [('8880002', False), ('8880404', False)]
+
+
+def test_wait_for_registered_times_out_with_the_module_sentence(fake_cms, run_lookup, monkeypatch):
+    from ansible_collections.aicc.cms.plugins.module_utils import _terminal_status as terminal_status
+    clock = iter(float(tick) for tick in range(10_000))
+    monkeypatch.setattr(terminal_status.time, 'sleep', lambda seconds: None)
+    monkeypatch.setattr(terminal_status.time, 'monotonic', lambda: next(clock))
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleLookupError) as caught:
+        run_lookup(['8880001', '8880002'], wait_for='registered', wait_timeout=3, wait_interval=1, **DIRECT)
+    assert str(caught.value).startswith('1 terminals still not registered after waiting ')
+    assert str(caught.value).endswith('(wait_timeout=3): 8880002')
+    assert run_lookup(['8880001'], wait_for='registered', wait_timeout=3, wait_interval=1, **DIRECT)[0]['registered'] is True

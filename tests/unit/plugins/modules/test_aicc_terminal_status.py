@@ -15,6 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.aicc.cms.plugins.module_utils import _options as options
 from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row
+from ansible_collections.aicc.cms.plugins.module_utils import _terminal_status as terminal_status
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import wait_for_registered
 from ansible_collections.aicc.cms.plugins.modules import aicc_terminal_status as module
 
@@ -68,7 +69,7 @@ def run_module(args, capsys):
 def fake_time(monkeypatch):
     """The wait loop on a clock that advances one second per reading, and sleeps that do not wait."""
     clock = iter(float(tick) for tick in range(100_000))
-    monkeypatch.setattr(module, 'wait_for_registered',
+    monkeypatch.setattr(terminal_status, 'wait_for_registered',
                         functools.partial(wait_for_registered, sleep=lambda seconds: None, clock=lambda: next(clock)))
 
 
@@ -167,7 +168,7 @@ def test_unexpected_errors_become_one_sentence_without_the_secret(monkeypatch, c
     def broken(params):
         raise RuntimeError('boom near %s' % params['secret_key'])
 
-    monkeypatch.setattr(module, 'run_query', broken)
+    monkeypatch.setattr(module, 'query', broken)
     failed, output = run_module(dict(CONNECTION, eids=['8780001']), capsys)
     assert failed
     assert output['msg'] == 'unexpected RuntimeError while querying CC-CMS: boom near ********'
