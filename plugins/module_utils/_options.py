@@ -23,6 +23,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._client import MAX_CONCUR
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import API_MATCH_LIMIT, DEFAULT_MAX_RANGE_SIZE, Plan, plan_queries
 
+
 def env_fallback_if_set(*names: str) -> str:
     """The first of the environment variables ``names`` that is set and not empty.
 
