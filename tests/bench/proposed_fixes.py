@@ -1,23 +1,20 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Measure the fixes proposed in docs/performance.md without changing the core.
+"""Measure the core fixes recorded in docs/performance.md, phase by phase, on the current core.
 
     python tests/bench/proposed_fixes.py [--terminals 100000] [--rounds 3]
 
-1. ``build_terminals`` with the garbage collector paused (it allocates ~100 dicts per 100 rows,
-   so the cyclic collector runs hundreds of times over a growing heap).
-2. The client with ``session.trust_env = False`` (no proxy/netrc look-up in the environment on
-   every request): a sweep at zero latency, alternating with the client as it is.
-3. Peak memory of ``query_status(summary_only=True)`` with the repeated enum strings of each row
-   interned, each variant in a fresh process (``ru_maxrss``).
+1. ``build_terminals`` over every row of a sweep, with the cyclic garbage collector running and
+   paused (as ``_terminal_status`` does while it builds records).
+2. The fetch phase alone (``fetch_many`` at zero latency): the client's own cost per request.
+3. Peak memory of ``query_status`` with the full result and with ``summary_only``, each in a
+   fresh process (``ru_maxrss``).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import resource
 import statistics
 import subprocess
@@ -35,47 +32,20 @@ from simprocess import SimulatorProcess  # noqa: E402
 
 from ansible_collections.aicc.cms.plugins.module_utils import _normalizer  # noqa: E402
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import _run_plan, query_status  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import _collector_paused, query_status  # noqa: E402
 # pylint: enable=wrong-import-position
 
-SHARED_FIELDS = ('register_status', 'socket_status', 'monitor_flag', 'protocol_type', 'tls_status', 'ip_type', 'ccu_module_number',
-                 'termination_type', 'roam_ip_and_port')
 
-
-@contextlib.contextmanager
-def gc_paused():
-    """The proposed fix 1: no cyclic collection while records are built (the records hold no cycles)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def interning_parse_row():
-    """The proposed fix 3: _parse_row with the UAP key and enum values interned (one string object each)."""
-    original = _normalizer._parse_row  # pylint: disable=protected-access
-
-    def parse_row(uap, item):
-        row = original(None if uap is None else sys.intern(uap), item)
-        return row._replace(**{field: sys.intern(getattr(row, field)) for field in SHARED_FIELDS if getattr(row, field) is not None})
-    return parse_row
-
-
-def peak_memory(terminals: int, interned: bool) -> float:
-    """Peak RSS in MiB of query_status(summary_only=True), measured in a fresh process."""
-    command = [sys.executable, __file__, '--memory-child', str(terminals)] + (['--interned'] if interned else [])
+def peak_memory(terminals: int, summary_only: bool) -> float:
+    """Peak RSS in MiB of query_status, measured in a fresh process."""
+    command = [sys.executable, __file__, '--memory-child', str(terminals)] + (['--summary-only'] if summary_only else [])
     return float(subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()[-1])
 
 
-def memory_child(terminals: int, interned: bool) -> None:
-    if interned:
-        _normalizer._parse_row = interning_parse_row()  # pylint: disable=protected-access
+def memory_child(terminals: int, summary_only: bool) -> None:
     plan = plan_queries(eid_ranges=[id_range(terminals)])
     with SimulatorProcess([id_range(terminals)]) as sim, client_for(sim) as client:
-        query_status(client, plan, summary_only=True)
+        query_status(client, plan, summary_only=summary_only)
     print('%.1f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0))
 
 
@@ -95,35 +65,33 @@ def main() -> int:
     parser.add_argument('--terminals', type=int, default=100_000)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--memory-child', type=int, help=argparse.SUPPRESS)
-    parser.add_argument('--interned', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument('--summary-only', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
-        memory_child(args.memory_child, args.interned)
+        memory_child(args.memory_child, args.summary_only)
         return 0
-    as_is, interned = peak_memory(args.terminals, False), peak_memory(args.terminals, True)
+    full, summary_only = peak_memory(args.terminals, False), peak_memory(args.terminals, True)
     plan = plan_queries(eid_ranges=[id_range(args.terminals)])
+    eids = list(dict.fromkeys(query.eid for query in plan.queries))
     with SimulatorProcess([id_range(args.terminals)]) as sim:
         with client_for(sim) as client:
-            rows = _run_plan(client, plan).rows
+            rows = [row for answer in client.fetch_many(eids) for row in answer]
 
         def build_paused() -> None:
-            with gc_paused():
+            with _collector_paused():
                 _normalizer.build_terminals(rows)
 
-        built = alternate(args.rounds, {'as is': lambda: _normalizer.build_terminals(rows), 'gc paused': build_paused})
-        print('1. build_terminals, %d terminals: as is %.2f s, gc paused %.2f s (%.1fx)'
-              % (args.terminals, built['as is'], built['gc paused'], built['as is'] / built['gc paused']))
+        built = alternate(args.rounds, {'collector on': lambda: _normalizer.build_terminals(rows), 'collector paused': build_paused})
+        print('1. build_terminals, %d terminals: collector on %.2f s, paused %.2f s (%.1fx)'
+              % (args.terminals, built['collector on'], built['collector paused'], built['collector on'] / built['collector paused']))
 
-        def sweep(trust_env: bool) -> None:
+        def fetch() -> None:
             with client_for(sim) as client:
-                client.session.trust_env = trust_env
-                _run_plan(client, plan)
+                client.fetch_many(eids)
 
-        fetched = alternate(args.rounds, {'as is': lambda: sweep(True), 'trust_env=False': lambda: sweep(False)})
-        print('2. fetch phase, %d requests at zero latency: as is %.2f s, trust_env=False %.2f s (%.2fx)'
-              % (len(plan.queries), fetched['as is'], fetched['trust_env=False'], fetched['as is'] / fetched['trust_env=False']))
-    print('3. query_status(summary_only=True) peak RSS: as is %.0f MiB, interned %.0f MiB'
-          % (as_is, interned))
+        fetched = alternate(args.rounds, {'fetch': fetch})
+        print('2. fetch phase, %d queries at zero latency: %.2f s' % (len(eids), fetched['fetch']))
+    print('3. query_status peak RSS: full result %.0f MiB, summary_only %.0f MiB' % (full, summary_only))
     return 0
 
 
