@@ -7,7 +7,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """DOCUMENTATION: the options that select terminals (every front end); RESULT: what the module returns and waits for."""
+    """DOCUMENTATION: the options that select terminals (every front end); RESULT: what the module returns;
+    WAIT: waiting until terminals are registered (module and lookup)."""
 
     DOCUMENTATION = r'''
 options:
@@ -64,6 +65,10 @@ options:
         counts all of them.
     type: bool
     default: false
+'''
+
+    WAIT = r'''
+options:
   wait_for:
     description:
       - V(registered) polls until every requested terminal is registered, or fails after O(wait_timeout).

@@ -38,27 +38,11 @@ options:
       - When V(true), only the terminals that are not registered (and requested IDs CC-CMS does not know) are returned.
     type: bool
     default: false
-  wait_for:
-    description:
-      - V(registered) polls until every requested terminal is registered, or fails after O(wait_timeout); the
-        template waits meanwhile.
-      - Each poll queries only the terminals not yet registered.
-    type: str
-    choices: [registered]
-  wait_timeout:
-    description:
-      - Seconds to wait with O(wait_for) before failing. Must be greater than 0.
-    type: int
-    default: 300
-  wait_interval:
-    description:
-      - Seconds between two polls with O(wait_for). Must be greater than 0.
-    type: int
-    default: 10
 extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.plugins
   - aicc.cms.query
+  - aicc.cms.query.wait
 seealso:
   - module: aicc.cms.aicc_terminal_status
   - plugin: aicc.cms.aicc_terminals

@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - aicc.cms.connection.module
   - aicc.cms.query
   - aicc.cms.query.result
+  - aicc.cms.query.wait
 attributes:
   check_mode:
     description: Can run in check mode and return the status the task would return.
