@@ -22,20 +22,31 @@ export ANSIBLE_LOCALHOST_WARNING := false
 # pytest-ansible, when present, must not hijack plain pytest runs
 export PYTEST_ADDOPTS := -p no:ansible -p no:cacheprovider
 
-.PHONY: help setup layout test units sanity integration molecule lint docs demo sim bench build clean chromium
+.PHONY: help setup layout lock test units sanity integration molecule lint docs demo sim bench build clean chromium
 
 help:
 	@echo "make demo   - rehearse a change window gated against the simulator"
 	@echo "make test   - every test (lint, sanity, molecule, units, integration)"
-	@echo "parts: units sanity integration molecule lint docs bench sim build clean"
+	@echo "parts: units sanity integration molecule lint docs bench sim build clean lock"
 
 # --- bootstrap -----------------------------------------------------------------------------
-$(STAMP): requirements.txt requirements-dev.txt
+# Exact versions from tests/constraints/py<X.Y>.txt when there is one for this Python (the ranges
+# of requirements-dev.txt otherwise): every machine installs the set that passed.
+$(STAMP): requirements.txt requirements-dev.txt $(wildcard tests/constraints/*.txt)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed as $(PYTHON)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@pin=tests/constraints/py$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])').txt; \
+	if [ -f $$pin ]; then pin="-c $$pin"; else echo "no $$pin: installing the newest versions requirements-dev.txt allows"; pin=; fi; \
+	echo "$(BIN)/python -m pip install -r requirements-dev.txt $$pin"; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt $$pin
 	@touch $@
+
+# Refresh the exact versions for this Python from what is installed (after a passing make test).
+lock: setup
+	@pin=tests/constraints/py$(PY_VERSION).txt; \
+	{ echo "# Exact versions make installs on Python $(PY_VERSION) (pip freeze); refresh with 'make lock'."; \
+	  $(BIN)/python -m pip freeze --disable-pip-version-check | grep -v -e '^-e ' -e ' @ file:'; } > $$pin; echo "wrote $$pin"
 
 $(COLLECTION_DIR):
 	@mkdir -p $(dir $(COLLECTION_DIR))
