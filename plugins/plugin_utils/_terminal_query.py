@@ -15,6 +15,7 @@ import typing as t
 from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row
 from ansible_collections.aicc.cms.plugins.module_utils._options import CONNECTION_SPEC, SELECTION_SPEC
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import _answers as answers_as_they_end
 
 # The options both plugins offer: connection and selection (no waiting, no summary_only).
 PLUGIN_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **SELECTION_SPEC)
@@ -86,6 +87,14 @@ class RecordingClient:
             if not isinstance(result, ApiError):
                 self.recorded[eid] = list(result)
         return results
+
+    def fetch_each(self, eids: t.Sequence[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+        """The real client's answers as each query ends (what the core reads), recorded on the way."""
+        eids = list(eids)
+        for index, result in answers_as_they_end(self._client, eids):
+            if not isinstance(result, ApiError):
+                self.recorded[eids[index]] = list(result)
+            yield index, result
 
     def __getattr__(self, name: str) -> t.Any:
         # requests_sent, warnings, reported_counts: the real client's

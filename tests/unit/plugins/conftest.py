@@ -46,7 +46,7 @@ def row(equipment_id, uap='10.10.0.1#1', register_status='registered', socket_st
 
 
 class FakeClient:
-    """Answers fetch_many from a row table, one request per EID; EIDs matching ``failing`` fail."""
+    """Answers fetch_many and fetch_each (as CmsClient does) from a row table, one request per EID; EIDs matching ``failing`` fail."""
 
     def __init__(self, rows, failing=()):
         self.rows = list(rows)
@@ -71,6 +71,9 @@ class FakeClient:
             else:
                 results.append(self._matches(eid))
         return results
+
+    def fetch_each(self, eids):
+        return enumerate(self.fetch_many(eids))
 
     def close(self):
         self.closed = True
