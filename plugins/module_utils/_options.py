@@ -123,13 +123,28 @@ def _spec_without_fallbacks(spec: t.Mapping[str, dict[str, t.Any]]) -> dict[str,
     return plain
 
 
+def _as_module_receives(value: t.Any) -> t.Any:
+    """The value in the plain types a module gets from JSON.
+
+    Before ansible-core 2.19 the YAML loader and the templar hand plugins str, list and dict subclasses
+    (AnsibleUnicode, AnsibleUnsafeText...), whose class names would otherwise show in the validator's sentences.
+    """
+    if isinstance(value, str):
+        return str.__str__(value)  # an exact str: AnsibleUnsafeText.__str__ returns itself
+    if isinstance(value, t.Mapping):
+        return {_as_module_receives(key): _as_module_receives(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_module_receives(item) for item in value]
+    return value
+
+
 def validate_params(params: t.Mapping[str, t.Any], spec: t.Mapping[str, dict[str, t.Any]]) -> dict[str, t.Any]:
     """Validate plugin options as AnsibleModule would and return them typed, with defaults.
 
     ``params`` holds the values from the plugin's ``get_option`` (unset options as None; options
     outside ``spec`` are ignored). Raises OptionError with the same sentence the module gives.
     """
-    given = {name: value for name, value in params.items() if name in spec and value is not None}
+    given = {name: _as_module_receives(value) for name, value in params.items() if name in spec and value is not None}
     result = ArgumentSpecValidator(_spec_without_fallbacks(spec)).validate(given)
     if result.error_messages:
         raise OptionError(result.errors.msg)

@@ -12,6 +12,7 @@ from ansible_collections.aicc.cms.plugins.doc_fragments import connection as con
 from ansible_collections.aicc.cms.plugins.doc_fragments import query as query_doc
 from ansible_collections.aicc.cms.plugins.module_utils import _options as options
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, NoResponseError, OptionError, PlanError
+from core_compat import validator_wording
 
 URL = 'https://10.1.1.1:28443'
 SECRET = 'unit-test-secret-3f1c'
@@ -78,8 +79,39 @@ def test_plugins_never_read_the_environment_through_the_spec(monkeypatch):
 def test_bad_values_get_one_sentence(changes, message):
     with pytest.raises(OptionError) as raised:
         options.validate_params(plugin_view(**changes), options.MODULE_SPEC)
-    assert str(raised.value).startswith(message)
+    assert validator_wording(str(raised.value)).startswith(message)
     assert SECRET not in str(raised.value)
+
+
+class TextSubclass(str):
+    """What the YAML loader and the templar hand plugins before ansible-core 2.19 (AnsibleUnicode, AnsibleUnsafeText)."""
+
+
+class ListSubclass(list):
+    """AnsibleSequence before ansible-core 2.19."""
+
+
+@pytest.mark.parametrize('changes', [
+    {'validate_certs': 'maybe'},
+    {'cc_id': 'abc'},
+    {'eids': {'8780001': 'x'}},
+    {'max_concurrency': 'many'},
+])
+def test_subclassed_values_get_the_sentence_the_module_gives_for_plain_ones(changes):
+    """The module gets JSON types; a plugin's str/list/dict subclasses must not change the sentence."""
+    subclassed = {name: TextSubclass(value) if isinstance(value, str) else ListSubclass(value) if isinstance(value, list) else value
+                  for name, value in changes.items()}
+    with pytest.raises(OptionError) as plain_error:
+        options.validate_params(plugin_view(**changes), options.MODULE_SPEC)
+    with pytest.raises(OptionError) as subclass_error:
+        options.validate_params(plugin_view(**subclassed), options.MODULE_SPEC)
+    assert str(subclass_error.value) == str(plain_error.value)
+
+
+def test_validated_values_are_plain_types():
+    validated = options.validate_params(plugin_view(url=TextSubclass(URL), eids=ListSubclass([TextSubclass('8780001')])), options.MODULE_SPEC)
+    assert type(validated['url']) is str
+    assert type(validated['eids']) is list and type(validated['eids'][0]) is str
 
 
 def test_only_the_options_of_the_front_end_are_checked():
