@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from core_compat import validator_wording
+
 PLAYBOOK = Path(__file__).resolve().parent / 'plugins_files' / 'playbooks' / 'lookup.yml'
 CALL_PLAYBOOK = PLAYBOOK.with_name('lookup_call.yml')
 REQUESTED = sorted({'8880001', '9999999'} | {'88800%02d' % number for number in range(40, 50)})
@@ -114,14 +116,15 @@ def test_a_misspelt_boolean_is_refused_instead_of_turning_certificate_checks_off
     options = {'validate_certs': 'ture'} if source == 'variable' else {}
     result = call_lookup(run_ansible, tmp_path, ['8880001'], options, env=env)
     assert result.returncode != 0
-    assert "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean." in result.stdout
+    assert "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean." \
+        in validator_wording(result.stdout)
     assert sim.stats()['requests'] == 0
 
 
 def test_a_non_integer_cc_id_gets_the_module_sentence(run_ansible, sim, aicc_env, tmp_path):
     result = call_lookup(run_ansible, tmp_path, ['8880001'], env=dict(aicc_env, AICC_CC_ID='abc'))
     assert result.returncode != 0
-    assert "argument 'cc_id' is of type str and we were unable to convert to int" in result.stdout
+    assert "argument 'cc_id' is of type str and we were unable to convert to int" in validator_wording(result.stdout)
     assert "has an invalid value" not in result.stdout  # Ansible's own wording
     assert sim.stats()['requests'] == 0
 

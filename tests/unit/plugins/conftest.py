@@ -9,7 +9,6 @@ import fnmatch
 import sys
 from pathlib import Path
 
-from ansible.module_utils import _internal as _module_utils_internal
 from ansible.plugins.loader import init_plugin_loader
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 
@@ -28,10 +27,16 @@ def _install_collection_loader() -> None:
     init_plugin_loader([str(repo_root.parents[2]) if repo_root.parent.name == 'aicc' else str(repo_root / '.build')])
 
 
+try:
+    from ansible.module_utils import _internal as _module_utils_internal
+except ImportError:  # ansible-core before 2.19 has no controller flag
+    _module_utils_internal = None
+
 _install_collection_loader()
 # Importing controller code flags the whole process as the controller, which changes how AnsibleModule
 # reports warnings in module unit tests of the same session: flag it only while a plugin test runs.
-_module_utils_internal.is_controller = False
+if _module_utils_internal is not None:
+    _module_utils_internal.is_controller = False
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row  # noqa: E402  pylint: disable=wrong-import-position

@@ -10,7 +10,9 @@ import functools
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
+
+patch_module_args = pytest.importorskip(
+    'ansible.module_utils.testing', reason='the module tests inject arguments with patch_module_args (ansible-core 2.19 and later)').patch_module_args
 
 from ansible_collections.aicc.cms.plugins.module_utils import _options as options
 from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError, OptionError
