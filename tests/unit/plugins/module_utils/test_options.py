@@ -110,8 +110,8 @@ def test_subclassed_values_get_the_sentence_the_module_gives_for_plain_ones(chan
 
 def test_validated_values_are_plain_types():
     validated = options.validate_params(plugin_view(url=TextSubclass(URL), eids=ListSubclass([TextSubclass('8780001')])), options.MODULE_SPEC)
-    assert type(validated['url']) is str
-    assert type(validated['eids']) is list and type(validated['eids'][0]) is str
+    # exact types, not subclasses
+    assert [type(validated['url']), type(validated['eids']), type(validated['eids'][0])] == [str, list, str]
 
 
 def test_only_the_options_of_the_front_end_are_checked():
