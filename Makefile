@@ -22,12 +22,13 @@ export ANSIBLE_LOCALHOST_WARNING := false
 # pytest-ansible, when present, must not hijack plain pytest runs
 export PYTEST_ADDOPTS := -p no:ansible -p no:cacheprovider
 
-.PHONY: help setup layout lock test units sanity integration molecule lint docs demo sim bench build clean chromium
+.PHONY: help setup layout lock test units sanity integration molecule lint docs demo sim bench build clean chromium compat
 
 help:
 	@echo "make demo   - rehearse a change window gated against the simulator"
 	@echo "make test   - every test (lint, sanity, molecule, units, integration)"
 	@echo "parts: units sanity integration molecule lint docs bench sim build clean lock"
+	@echo "make compat - plugin unit tests and integration again on ansible-core 2.17 (not in make test)"
 
 # --- bootstrap -----------------------------------------------------------------------------
 # Exact versions from tests/constraints/py<X.Y>.txt when there is one for this Python (the ranges
@@ -83,6 +84,23 @@ units: setup
 
 integration: setup chromium
 	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/integration
+
+# The oldest ansible-core meta/runtime.yml allows (2.17), in a venv of its own: requirements-dev.txt
+# under a constraint, then the plugin unit tests and the integration suite. Not part of make test
+# (about 3 minutes). The venv holds a '*' .gitignore so git, sanity's staging and ansible-lint skip it.
+COMPAT_VENV := .venv-2.17
+COMPAT_BIN := $(CURDIR)/$(COMPAT_VENV)/bin
+COMPAT_CONSTRAINT := tests/constraints/ansible-core-2.17.txt
+$(COMPAT_VENV)/.installed: requirements.txt requirements-dev.txt $(COMPAT_CONSTRAINT)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else "ansible-core 2.17 needs Python 3.10 to 3.12 as $(PYTHON)")'
+	@test -x $(COMPAT_BIN)/python || $(PYTHON) -m venv $(COMPAT_VENV)
+	@echo '*' > $(COMPAT_VENV)/.gitignore
+	$(COMPAT_BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(COMPAT_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c $(COMPAT_CONSTRAINT)
+	@touch $@
+
+compat: $(COMPAT_VENV)/.installed chromium | $(COLLECTION_DIR)
+	cd $(COLLECTION_DIR) && PATH=$(COMPAT_BIN):$$PATH $(COMPAT_BIN)/python -m pytest tests/unit/plugins tests/integration
 
 # ansible-test wants the physical working directory inside ansible_collections/<ns>/<name>, so it
 # runs on a fresh copy of the files git tracks or would track (not the symlinked layout); one copy
