@@ -231,6 +231,8 @@ def test_environment_fallbacks_and_secret_never_shown(run_ansible, tmp_path, sim
         "AICC_URL": canary_sim.url, "AICC_ACCESS_KEY": canary_sim.access_key, "AICC_SECRET_KEY": canary,
         "AICC_CA_PATH": canary_sim.ca_path, "AICC_CC_ID": "1", "AICC_VALIDATE_CERTS": "true", "AICC_TIMEOUT": "20",
         "AICC_RETRIES": "1", "AICC_MAX_CONCURRENCY": "2",
+        # ansible-core 2.21 adds the module's arguments to the result only when asked; older cores ignore this
+        "ANSIBLE_INJECT_INVOCATION": "true",
     }
 
     proc, results = play(run_ansible, tmp_path, "env_fallback.yml", {}, env=env, verbosity="-vvvv")
