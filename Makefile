@@ -160,4 +160,4 @@ build: setup
 	$(BIN)/ansible-galaxy collection build --force
 
 clean:
-	rm -rf .build tests/output .ansible collections docs/build aicc-cms-*.tar.gz .coverage
+	rm -rf .build .venv-2.17 tests/output .ansible collections docs/build aicc-cms-*.tar.gz .coverage
