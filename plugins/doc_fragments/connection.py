@@ -25,7 +25,7 @@ options:
         kept as a base path in front of it, for an NSLB or proxy that publishes CC-CMS under a prefix, for example
         V(https://nslb.example.com:443/cms) calls C(https://nslb.example.com:443/cms/rest/cmsapp/v1/openapi/uap/queryterminalstatus).
       - A query or fragment (C(?), C(#)) and user credentials in O(url) are refused.
-      - Required. When not set, the environment variable E(AICC_URL) is used.
+      - Required. When not set, the environment variable E(AICC_URL) is used. An empty E(AICC_*) variable counts as not set.
     type: str
   access_key:
     description:
@@ -62,7 +62,8 @@ options:
     default: 30
   retries:
     description:
-      - How many times a request is repeated after a time-out, a lost connection or an HTTP 5xx answer.
+      - How many times a request is repeated after a time-out, a lost connection, an HTTP 5xx or 429 answer (after its
+        C(Retry-After)), or an answer that is not JSON; never after HTTP 401 or a failure C(resultCode).
       - An integer between V(0) (each request is sent once) and V(10).
       - When not set, the environment variable E(AICC_RETRIES) is used.
     default: 3

@@ -35,6 +35,8 @@ options:
   page_size:
     description:
       - Records asked for per request (C(limit)); larger answers are paged with C(offset).
+      - The API leaves open whether C(count), C(limit) and C(offset) count IDs or rows, so C(count) never ends paging on
+        its own; a full page is always followed by one more request.
       - Between V(1) and V(1000).
     type: int
     default: 100

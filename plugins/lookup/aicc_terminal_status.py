@@ -18,7 +18,7 @@ description:
   - Takes the same connection, selection, O(summary_only) and O(wait_for) options as the M(aicc.cms.aicc_terminal_status)
     module, with the same validation; any other keyword (a typo such as C(eid_range)) is refused. Each option is taken
     from, in this order, the lookup's keyword argument, a variable (C(ansible_aicc_*)), an environment variable
-    (C(AICC_*)), the C([aicc]) section of C(ansible.cfg), the default. An empty value counts as not set.
+    (C(AICC_*)), the C([aicc]) section of C(ansible.cfg), the default. An empty connection option counts as not set.
   - A requested exact ID that CC-CMS does not know is returned as a record with C(registered=false),
     C(missing=true) and no UAP rows, so it is never taken for a registered terminal.
   - When a query fails (after its retries) the lookup fails with the reason; it never returns a partial list.

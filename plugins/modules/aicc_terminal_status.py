@@ -24,6 +24,7 @@ author:
   - aicc.cms contributors (!UNKNOWN)
 requirements:
   - requests >= 2.28 on the host that runs the module
+  - urllib3 >= 2.0 on the host that runs the module
 extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.module
