@@ -9,6 +9,8 @@ import fnmatch
 import sys
 from pathlib import Path
 
+import pytest
+
 from ansible.plugins.loader import init_plugin_loader
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 
@@ -88,3 +90,13 @@ class FakeClient:
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+@pytest.fixture
+def controller_process(monkeypatch):
+    """Flag this process as the controller, as it is for a lookup or an inventory plugin (ansible-core 2.19+)."""
+    try:
+        from ansible.module_utils import _internal as module_utils_internal  # pylint: disable=import-outside-toplevel
+    except ImportError:  # ansible-core before 2.19 has no controller flag
+        return
+    monkeypatch.setattr(module_utils_internal, 'is_controller', True)

@@ -17,15 +17,6 @@ from ..conftest import FakeClient
 PLUGIN_NAME = 'aicc.cms.aicc_terminals'
 
 
-@pytest.fixture(autouse=True)
-def controller_process(monkeypatch):
-    try:
-        from ansible.module_utils import _internal as module_utils_internal
-    except ImportError:  # ansible-core before 2.19 has no controller flag
-        return
-    monkeypatch.setattr(module_utils_internal, 'is_controller', True)
-
-
 @pytest.fixture
 def fake_cms(monkeypatch):
     """``fake_cms(rows, failing=())`` installs a FakeClient as what the inventory connects to and returns it."""

@@ -18,6 +18,9 @@ from core_compat import cached_value, composed, replace_cached_value, validator_
 from ..conftest import SECRET, row
 from .conftest import PLUGIN_NAME
 
+# Plugins run in the controller process.
+pytestmark = pytest.mark.usefixtures('controller_process')
+
 CONNECTION = """plugin: aicc.cms.aicc_terminals
 url: https://cms.example.com:28443
 access_key: unit-access-key

@@ -18,15 +18,6 @@ from ..conftest import FakeClient
 PLUGIN_NAME = 'aicc.cms.aicc_terminal_status'
 
 
-@pytest.fixture(autouse=True)
-def controller_process(monkeypatch):
-    try:
-        from ansible.module_utils import _internal as module_utils_internal
-    except ImportError:  # ansible-core before 2.19 has no controller flag
-        return
-    monkeypatch.setattr(module_utils_internal, 'is_controller', True)
-
-
 @pytest.fixture
 def lookup_module(monkeypatch):
     """The lookup's Python module, with its per-process client cache emptied before and after the test."""

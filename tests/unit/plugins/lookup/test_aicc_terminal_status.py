@@ -21,6 +21,9 @@ from core_compat import validator_wording
 
 from ..conftest import SECRET, row
 
+# Plugins run in the controller process.
+pytestmark = pytest.mark.usefixtures('controller_process')
+
 TABLE = [
     row('8880002', register_status='not register', socket_status='uninstall'),
     row('8880001', uap='10.10.0.2#2'),
