@@ -35,12 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="chance that one UAP's status differs from the terminal's (pool mode)")
     add("--seed", type=int, default=DEFAULTS.seed)
     add("--data", help="JSON/YAML list of terminals instead of --ranges (see README.md)")
-    add("--count-semantics", choices=("ids", "rows"), default=DEFAULTS.count_semantics)
+    add("--count-semantics", choices=("ids", "rows"), default=DEFAULTS.count_semantics, help="what count counts (default ids)")
+    add("--paging-unit", choices=("ids", "rows"), default=DEFAULTS.paging_unit,
+        help="what limit/offset count (default: the same as --count-semantics)")
+    add("--row-order", choices=("id", "uap"), default=DEFAULTS.row_order,
+        help="matches sorted by equipment ID or grouped by UAP first (default: uap when paging rows, id when paging IDs)")
     add("--max-in-flight", type=int, default=DEFAULTS.max_in_flight)
     add("--stall-seconds", type=float, default=DEFAULTS.stall_seconds)
     add("--violation-threshold", type=int, default=DEFAULTS.violation_threshold)
     add("--skew-seconds", type=float, default=DEFAULTS.skew_seconds)
-    add("--max-limit", type=int, default=DEFAULTS.max_limit)
+    add("--max-limit", type=int, default=DEFAULTS.max_limit, help="largest limit accepted; above it: 0100002")
+    add("--limit-cap", type=int, default=DEFAULTS.limit_cap, metavar="N",
+        help="serve at most N items per page whatever limit asks, silently (count stays the true total)")
     add("--fault", dest="faults", action="append", default=[], metavar="KIND:RATE[@GLOB]",
         help="inject a fault; kinds: %s (repeatable)" % ", ".join(FAULT_KINDS))
     add("--fault-seed", type=int, default=DEFAULTS.fault_seed)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 from . import signing
 from .faults import FaultError, FaultPlan
 from .scenario import ScenarioRunner, load_scenario
-from .store import COUNT_SEMANTICS, DataError, TerminalStore, expand_ranges, has_wildcard
+from .store import COUNT_SEMANTICS, PAGING_UNITS, ROW_ORDERS, DataError, TerminalStore, expand_ranges, has_wildcard
 
 API_PATH = "/rest/cmsapp/v1/openapi/uap/queryterminalstatus"
 ADMIN_PREFIX = "/_sim"
@@ -56,6 +56,9 @@ class SimulatorOptions:  # pylint: disable=too-many-instance-attributes
     uap_disagreement: float = 0.02
     data: str | None = None
     count_semantics: str = "ids"
+    paging_unit: str | None = None      # what limit/offset count; None: the same as count_semantics
+    row_order: str | None = None        # "id" or "uap"; None: "uap" when paging rows, "id" when paging IDs
+    limit_cap: int | None = None        # serve at most this many items per page, silently; None: no cap
     max_in_flight: int = 10
     stall_seconds: float = 60.0
     violation_threshold: int = 200
@@ -94,6 +97,7 @@ class Stats:
         self.faults_injected: collections.Counter = collections.Counter()
         self.pages_served = 0
         self.rows_served = 0
+        self.limits_capped = 0
 
     def snapshot(self) -> dict:
         return {
@@ -102,6 +106,7 @@ class Stats:
             "violations": self.violations, "violation_eids": list(self.violation_eids),
             "unauthorized": self.unauthorized, "unauthorized_by_reason": dict(self.unauthorized_by_reason),
             "faults_injected": dict(self.faults_injected), "pages_served": self.pages_served, "rows_served": self.rows_served,
+            "limits_capped": self.limits_capped,
         }
 
 
@@ -233,6 +238,13 @@ class Simulator:
         opts = self.options
         if opts.count_semantics not in COUNT_SEMANTICS:
             raise ValueError("count_semantics must be 'ids' or 'rows'.")
+        if opts.paging_unit is not None and opts.paging_unit not in PAGING_UNITS:
+            raise ValueError("paging_unit must be 'ids' or 'rows' (or None for the count semantics).")
+        if opts.row_order is not None and opts.row_order not in ROW_ORDERS:
+            raise ValueError("row_order must be 'id' or 'uap' (or None for the paging unit's default).")
+        if opts.limit_cap is not None and (isinstance(opts.limit_cap, bool) or not isinstance(opts.limit_cap, int)
+                                           or opts.limit_cap < 1):
+            raise ValueError("limit_cap must be an integer of 1 or more (or None for no cap).")
         self.access_key = opts.access_key or os.environ.get(ACCESS_KEY_ENV) or DEFAULT_ACCESS_KEY
         self.secret_key = opts.secret_key or os.environ.get(SECRET_KEY_ENV) or DEFAULT_SECRET_KEY
         self.cc_ids = {int(cc_id) for cc_id in opts.cc_ids}
@@ -486,10 +498,16 @@ class Simulator:
                 self.stats_counters.violations += 1
                 if len(self.stats_counters.violation_eids) < MAX_RECORDED_VIOLATIONS:
                     self.stats_counters.violation_eids.append({"eid": eid, "matches": len(matches)})
-        text, rows = self.store.page_json(matches, self.options.count_semantics, limit, offset)
+        opts = self.options
+        capped = opts.limit_cap is not None and limit > opts.limit_cap
+        if capped:
+            limit = opts.limit_cap  # silently, as a server with its own page limit might
+        text, rows = self.store.page_json(matches, opts.count_semantics, limit, offset,
+                                          paging_unit=opts.paging_unit, row_order=opts.row_order)
         with self.stats_counters.lock:
             self.stats_counters.pages_served += 1
             self.stats_counters.rows_served += rows
+            self.stats_counters.limits_capped += capped
         self._count_result("0100000")
         return 200, text
 

@@ -19,6 +19,8 @@ REGISTER_STATUSES = (REGISTERED, NOT_REGISTERED)
 SOCKET_STATUSES = ("fault", "normal", "connecting", "uninstall")
 WILDCARDS = "*%?"
 COUNT_SEMANTICS = ("ids", "rows")
+PAGING_UNITS = ("ids", "rows")
+ROW_ORDERS = ("id", "uap")
 
 # Vendor field name -> Row attribute, in the order of Table 5.
 FIELDS = (
@@ -224,17 +226,34 @@ class TerminalStore:
             return self.eids[low:high]
         return [eid for eid in self.eids[low:high] if regex.fullmatch(eid)]
 
-    def page_json(self, eids: list[str], semantics: str, limit: int, offset: int) -> tuple[str, int]:
-        """The success body for matched ``eids`` and the number of rows it carries."""
+    def page_json(self, eids: list[str], semantics: str, limit: int, offset: int,
+                  paging_unit: str | None = None, row_order: str | None = None) -> tuple[str, int]:
+        """The success body for matched ``eids`` and the number of rows it carries.
+
+        ``semantics``: what ``count`` counts (distinct IDs or rows). ``paging_unit``: what
+        ``limit``/``offset`` count (default: the same as ``semantics``); paging over IDs returns
+        every row of each paged ID. ``row_order``: matches sorted by equipment ID (``id``) or
+        grouped by UAP first (``uap``); default ``uap`` when paging rows, ``id`` when paging IDs.
+        """
+        paging_unit = paging_unit or semantics
+        row_order = row_order or ("uap" if paging_unit == "rows" else "id")
         with self.lock:
-            if semantics == "ids":
-                count = len(eids)
-                rows = [row for eid in eids[offset:offset + limit] for row in self.rows_by_eid[eid]]
+            rows_of = self.rows_by_eid
+            if paging_unit == "ids" and row_order == "id":
+                # Fast path (IDs already sorted): never builds the rows of unpaged IDs.
+                rows = [row for eid in eids[offset:offset + limit] for row in rows_of[eid]]
+                count = len(eids) if semantics == "ids" else sum(len(rows_of[eid]) for eid in eids)
             else:
-                all_rows = [row for eid in eids for row in self.rows_by_eid[eid]]
-                all_rows.sort(key=lambda row: self._uap_order[row.uap])  # stable: eids already sorted
-                count = len(all_rows)
-                rows = all_rows[offset:offset + limit]
+                all_rows = [row for eid in eids for row in rows_of[eid]]  # each ID's rows in pool order
+                if row_order == "uap":
+                    all_rows.sort(key=lambda row: self._uap_order[row.uap])  # stable: IDs stay sorted per UAP
+                count = len(eids) if semantics == "ids" else len(all_rows)
+                if paging_unit == "ids":
+                    ordered_ids = list(dict.fromkeys(row.equipment_id for row in all_rows))
+                    paged = set(ordered_ids[offset:offset + limit])
+                    rows = [row for row in all_rows if row.equipment_id in paged]
+                else:
+                    rows = all_rows[offset:offset + limit]
             grouped: dict[str, list[str]] = {}
             for row in sorted(rows, key=lambda row: self._uap_order[row.uap]):
                 grouped.setdefault(row.uap, []).append(row.json())
