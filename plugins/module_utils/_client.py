@@ -48,6 +48,7 @@ CONTENT_TYPE = 'application/json;charset=UTF-8'
 USER_AGENT = 'aicc.cms'
 MAX_CONCURRENCY = 10  # the API's hard rule: more than 10 concurrent requests time out
 MAX_PAGE_SIZE = 1000
+VENDOR_DEFAULT_LIMIT = 100  # the documented default of limit: no server pages below it
 MAX_RETRIES = 10
 DEFAULT_MAX_PAGES = 10_000
 RETRY_STATUSES = frozenset([429] + list(range(500, 600)))
@@ -341,6 +342,12 @@ class CmsClient:
         every ID ``count`` announced has been seen. A short page while more is announced (a server
         capping ``limit``) moves the offset on by the IDs it held, which skips nothing under either
         reading; rows seen twice are kept once.
+
+        A short page is taken as the end only where no cap can explain it: the vendor documents 100
+        as the default ``limit``, so a server serves at least 100 items a page. Above that page size,
+        or once a short page was followed by more rows (a cap proven), a short page is confirmed by
+        one more request: with ``count`` over IDs and pages over rows, the capped page that completes
+        the IDs can still leave rows of other UAPs unread.
         """
         if not isinstance(eid, str) or not eid:
             raise OptionError('an EID must be a non-empty string, got %r' % (eid,))
@@ -350,6 +357,9 @@ class CmsClient:
         rows: list[Row] = []
         # A page holding more rows than limit proves that limit/offset count IDs.
         paging_by_ids = False
+        # Short pages may be capped ones: above the documented default, or once more rows followed one.
+        short_pages_may_be_capped = page_size > VENDOR_DEFAULT_LIMIT
+        after_short_page = False
         offset = 0
         for _page_number in range(self.max_pages):
             page = self._request_page(eid, offset)
@@ -363,6 +373,8 @@ class CmsClient:
                     new_rows.append(row)
             if not new_rows:
                 return rows
+            short_pages_may_be_capped = short_pages_may_be_capped or after_short_page
+            after_short_page = False
             rows.extend(new_rows)
             page_ids = len({row.equipment_id for row in page.rows})
             seen_ids.update(row.equipment_id for row in new_rows)
@@ -376,10 +388,11 @@ class CmsClient:
                 # A page full of IDs moves on by limit under both readings; a page full only of rows may
                 # be a short page of IDs from a server capping limit, so it moves on by the IDs it held.
                 offset += page_size if full_of_ids else page_ids
-            elif page.count is None or all_announced_seen:
-                return rows  # a short page, and nothing announced is unseen
+            elif (page.count is None or all_announced_seen) and not short_pages_may_be_capped:
+                return rows  # a short page no cap can explain, and nothing announced is unseen
             else:
                 offset += page_ids
+                after_short_page = True
         raise self._unexpected('EID %r still brought new rows after %d pages of %d; the paging of the server looks broken'
                                % (eid, self.max_pages, page_size))
 

@@ -517,3 +517,18 @@ def test_secret_never_in_messages(make_client):
         with pytest.raises(ApiError) as caught:
             client.fetch('1')
         assert SECRET_KEY not in str(caught.value) and 'auth-v2/' + ACCESS_KEY not in str(caught.value)
+
+
+def test_page_size_above_the_documented_default_confirms_a_short_page(make_client):
+    # count of IDs, pages of rows grouped by UAP, a server capping limit at 150 of the 200 asked: the first
+    # page holds every ID (count reached) but not the rows of the fourth UAP.
+    terminals = table(50, uaps=('a#1', 'b#2', 'c#3', 'd#4'))
+    client, fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count='ids', order='uap', max_limit=150), page_size=200)
+    rows = client.fetch('8888????')
+    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
+    assert offsets(fake) == [0, 50, 100]  # confirmed, then proven capped: paging ends on a page with nothing new
+
+
+def test_short_page_at_the_documented_default_is_the_end(make_client):
+    client, fake, _sleeps = make_client(TerminalTable(table(30, uaps=('a#1', 'b#2'))))
+    assert len(client.fetch('8888????')) == 60 and offsets(fake) == [0]
