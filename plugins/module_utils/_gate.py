@@ -152,29 +152,22 @@ def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0
         if required_not_registered:
             parts.append(f"{len(required_not_registered)} required not registered")
         headline = "Do not start the change: " + ", ".join(parts) + "."
-    return {
-        "phase": "pre",
-        "passed": passed,
-        "verdict": "PASS" if passed else "FAIL",
-        "headline": headline,
-        "reasons": reasons,
-        "general_reasons": general,
-        "errors": errors,
-        "counts": counts,
-        "registered_ratio": round(ratio, 4),
-        "min_registered_ratio": min_ratio,
-        "required_eids": required,
-        "checked_at": checked_at,
-        "registered": registered,
-        "not_registered": not_registered,
-        "missing": sorted(set(missing) - unknown_set),
-        "unknown": unknown,
-        "required_not_registered": required_not_registered,
-        "details": {eid: {"category": "registered" if terminals[eid]["registered"] else "not registered",
-                          "uaps": [{"uap": row.get("uap"), "before": None, "after": row.get("register_status")}
-                                   for row in terminals[eid].get("uaps") or () if isinstance(row, dict)]}
-                    for eid in not_registered},
-    }
+    return _verdict(
+        "pre", headline, reasons, general, errors, counts,
+        registered_ratio=round(ratio, 4),
+        min_registered_ratio=min_ratio,
+        required_eids=required,
+        checked_at=checked_at,
+        registered=registered,
+        not_registered=not_registered,
+        missing=sorted(set(missing) - unknown_set),
+        unknown=unknown,
+        required_not_registered=required_not_registered,
+        details={eid: {"category": "registered" if terminals[eid]["registered"] else "not registered",
+                       "uaps": [{"uap": row.get("uap"), "before": None, "after": row.get("register_status")}
+                                for row in terminals[eid].get("uaps") or () if isinstance(row, dict)]}
+                 for eid in not_registered},
+    )
 
 
 def evaluate_postcheck(baseline: object, result: object, required_eids=None, max_regressions=0,
@@ -233,26 +226,26 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
             parts = [baseline_problem[0].lower() + baseline_problem[1:].rstrip(".")]
         headline = "Do not proceed: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "."
 
-    verdict = {
-        "phase": "post",
-        "passed": passed,
-        "verdict": "PASS" if passed else "FAIL",
-        "headline": headline,
-        "reasons": reasons,
-        "general_reasons": general,
-        "errors": errors,
-        "counts": counts,
-        "max_regressions": allowed,
-        "required_eids": required,
-        "required_not_registered": required_not_registered,
-        "waited": waited,
-        "checked_at": checked_at,
-        "baseline_taken_at": baseline.get("taken_at") if isinstance(baseline.get("taken_at"), str) else None,
-    }
+    verdict = _verdict(
+        "post", headline, reasons, general, errors, counts,
+        max_regressions=allowed,
+        required_eids=required,
+        required_not_registered=required_not_registered,
+        waited=waited,
+        checked_at=checked_at,
+        baseline_taken_at=baseline.get("taken_at") if isinstance(baseline.get("taken_at"), str) else None,
+    )
     verdict.update({name: diff[name] for name in POST_LISTS if name in diff})
     verdict["details"] = diff["details"]
     verdict["by_uap"] = diff["by_uap"]
     return verdict
+
+
+def _verdict(phase: str, headline: str, reasons: list, general: list, errors: list, counts: dict, **fields) -> dict:
+    """The keys every verdict starts with; it passes when there is no reason to fail."""
+    passed = not reasons
+    return dict(phase=phase, passed=passed, verdict="PASS" if passed else "FAIL", headline=headline, reasons=reasons,
+                general_reasons=general, errors=errors, counts=counts, **fields)
 
 
 def summary_lines(verdict: dict) -> list[str]:
