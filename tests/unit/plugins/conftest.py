@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from pathlib import Path
 
@@ -100,3 +101,11 @@ def controller_process(monkeypatch):
     except ImportError:  # ansible-core before 2.19 has no controller flag
         return
     monkeypatch.setattr(module_utils_internal, 'is_controller', True)
+
+
+@pytest.fixture
+def no_aicc_environment(monkeypatch):
+    """No AICC_* variable from the shell running the tests: plugins would take them as option values."""
+    for name in list(os.environ):
+        if name.startswith('AICC_'):
+            monkeypatch.delenv(name)

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -18,8 +17,8 @@ from core_compat import cached_value, composed, replace_cached_value, validator_
 from ..conftest import SECRET, row
 from .conftest import PLUGIN_NAME
 
-# Plugins run in the controller process.
-pytestmark = pytest.mark.usefixtures('controller_process')
+# Plugins run in the controller process; AICC_* variables of the shell running the tests stay out.
+pytestmark = pytest.mark.usefixtures('controller_process', 'no_aicc_environment')
 
 CONNECTION = """plugin: aicc.cms.aicc_terminals
 url: https://cms.example.com:28443
@@ -34,13 +33,6 @@ TABLE = [
     row('8880003', uap='fd00::1#3'),
     row('8880150'),
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_aicc_environment(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith('AICC_'):
-            monkeypatch.delenv(name)
 
 
 def group_hosts(inventory, group):

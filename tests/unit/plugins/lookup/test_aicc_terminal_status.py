@@ -21,8 +21,8 @@ from core_compat import validator_wording
 
 from ..conftest import SECRET, row
 
-# Plugins run in the controller process.
-pytestmark = pytest.mark.usefixtures('controller_process')
+# Plugins run in the controller process; AICC_* variables of the shell running the tests stay out.
+pytestmark = pytest.mark.usefixtures('controller_process', 'no_aicc_environment')
 
 TABLE = [
     row('8880002', register_status='not register', socket_status='uninstall'),
@@ -31,13 +31,6 @@ TABLE = [
     row('8880150'),
 ]
 DIRECT = {'url': 'https://direct.example.com:28443', 'access_key': 'direct-ak', 'secret_key': SECRET}
-
-
-@pytest.fixture(autouse=True)
-def no_aicc_environment(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith('AICC_'):
-            monkeypatch.delenv(name)
 
 
 def test_records_come_ordered_by_id_with_unknown_ids_as_not_registered(fake_cms, run_lookup):
