@@ -15,9 +15,8 @@ import typing as t
 from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row
 from ansible_collections.aicc.cms.plugins.module_utils._options import CONNECTION_SPEC, SELECTION_SPEC
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import _answers as answers_as_they_end
 
-# The options both plugins offer: connection and selection (no waiting, no summary_only).
+# The options both plugins offer: connection and selection (the lookup adds summary_only and the wait options).
 PLUGIN_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **SELECTION_SPEC)
 
 # Every option client_from_params reads: one client per distinct combination.
@@ -81,17 +80,10 @@ class RecordingClient:
         self._client = client
         self.recorded: dict[str, list[Row]] = {}
 
-    def fetch_many(self, eids: t.Sequence[str]) -> list[list[Row] | ApiError]:
-        results = self._client.fetch_many(eids)
-        for eid, result in zip(eids, results):
-            if not isinstance(result, ApiError):
-                self.recorded[eid] = list(result)
-        return results
-
     def fetch_each(self, eids: t.Sequence[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
         """The real client's answers as each query ends (what the core reads), recorded on the way."""
         eids = list(eids)
-        for index, result in answers_as_they_end(self._client, eids):
+        for index, result in self._client.fetch_each(eids):
             if not isinstance(result, ApiError):
                 self.recorded[eids[index]] = list(result)
             yield index, result
