@@ -80,10 +80,10 @@ class RecordingClient:
         self._client = client
         self.recorded: dict[str, list[Row]] = {}
 
-    def fetch_each(self, eids: t.Sequence[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+    def fetch_each(self, eids: t.Sequence[str], wanted=None) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
         """The real client's answers as each query ends (what the core reads), recorded on the way."""
         eids = list(eids)
-        for index, result in self._client.fetch_each(eids):
+        for index, result in self._client.fetch_each(eids, wanted):
             if not isinstance(result, ApiError):
                 self.recorded[eids[index]] = list(result)
             yield index, result

@@ -80,7 +80,7 @@ class FakeClient:
                 results.append(self._matches(eid))
         return results
 
-    def fetch_each(self, eids):
+    def fetch_each(self, eids, wanted=None):
         return enumerate(self.fetch_many(eids))
 
     def close(self):
