@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime
+import email.utils
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     ConnectionFailedError,
     NoResponseError,
     OptionError,
+    RequestBudgetError,
     ResultCodeError,
     TlsError,
     UnexpectedResponseError,
@@ -52,6 +54,7 @@ MAX_CONCURRENCY = 10  # the API's hard rule: more than 10 concurrent requests ti
 MAX_PAGE_SIZE = 1000
 MAX_RETRIES = 10
 INVALID_PARAMETERS_CODE = '0100002'
+CLOCK_SAMPLES = 20
 RETRY_STATUSES = frozenset([429] + list(range(500, 600)))
 BACKOFF_FACTOR = 0.5
 BACKOFF_MAX = 10.0
@@ -157,7 +160,8 @@ class CmsClient:
                  ca_path: str | None = None, timeout: float = 30.0, retries: int = 3, max_concurrency: int = 5,
                  page_size: int = 100, *, backoff_factor: float = BACKOFF_FACTOR,
                  backoff_max: float = BACKOFF_MAX, sleep: t.Callable[[float], None] = time.sleep,
-                 utcnow: t.Callable[[], datetime.datetime] | None = None, trace: bool = False) -> None:
+                 utcnow: t.Callable[[], datetime.datetime] | None = None, trace: bool = False,
+                 max_requests: int | None = None) -> None:
         if not HAS_REQUESTS:
             raise AiccError('the Python library "requests" is required on this host: install it with pip install requests')
         self.endpoint = parse_endpoint(url)
@@ -182,6 +186,8 @@ class CmsClient:
         self.page_size = _check_int('page_size', page_size, 1, MAX_PAGE_SIZE)
         self.profile = ServerProfile(self.page_size)
         self.trace: list[dict] | None = [] if trace else None
+        self.max_requests = None if max_requests is None else _check_int('max_requests', max_requests, 1, 10 ** 6)
+        self.clock_offsets: list[float] = []  # server Date minus this host's clock, seconds (first answers only)
         if ca_path is not None and not os.path.exists(ca_path):
             raise OptionError('ca_path %r does not exist: give the PEM file (or c_rehash folder) of the CA that signed the CC-CMS certificate' % ca_path)
         self.warnings: list[str] = []
@@ -247,9 +253,24 @@ class CmsClient:
             'Host': self.endpoint.host,
         }
         with self._lock:
+            if self.max_requests is not None and self._requests_sent >= self.max_requests:
+                raise RequestBudgetError('stopped after %d requests (the request budget of this task)' % self.max_requests)
             self._requests_sent += 1
         return self._session.post(self.endpoint.url, data=body, headers=headers, timeout=self.timeout,
                                   verify=self._verify, proxies=self._proxies, allow_redirects=False)
+
+    def _note_clock(self, date: str | None) -> None:
+        """Keep how far the server's clock is from this host's (a skew beyond 15 minutes fails the signature)."""
+        if not date or len(self.clock_offsets) >= CLOCK_SAMPLES:
+            return
+        try:
+            server_time = email.utils.parsedate_to_datetime(date)
+        except (TypeError, ValueError, IndexError):
+            return
+        if server_time.tzinfo is None:
+            return
+        with self._lock:
+            self.clock_offsets.append(round((server_time - self._utcnow()).total_seconds(), 3))
 
     def _unexpected(self, detail: str, attempts: int = 1) -> UnexpectedResponseError:
         suffix = ' (after %d attempts)' % attempts if attempts > 1 else ''
@@ -283,6 +304,7 @@ class CmsClient:
 
         status = response.status_code
         exchange['status'] = status
+        self._note_clock(response.headers.get('Date'))
         media_type = _media_type(response)
         detail = 'HTTP %d %s: %s' % (status, media_type, _snippet(response.content))
         if status == 401:
@@ -368,6 +390,8 @@ class CmsClient:
                     delay = retry.get_backoff_time()
                 if delay > 0:
                     self._sleep(delay)
+            except RequestBudgetError:
+                raise  # nothing was sent
             except AiccError:
                 self._record(exchange, started)
                 raise
@@ -403,7 +427,12 @@ class CmsClient:
         pager = Pager(eid, self.page_size, self.profile, wanted)
         offset: int | None = 0
         while offset is not None:
-            page = self._request_page(eid, offset)
+            try:
+                page = self._request_page(eid, offset)
+            except RequestBudgetError as exc:
+                # what the pages read so far prove, and their rows (aicc_cms_info reports them)
+                exc.standing, exc.rows = pager.standing(), pager.rows()
+                raise
             if page.count is not None:
                 with self._lock:
                     self.reported_counts[eid] = max(page.count, self.reported_counts.get(eid, 0))

@@ -66,6 +66,7 @@ RESULT_SPEC: dict[str, dict[str, t.Any]] = dict(
     wait_for=dict(type='str', choices=['registered']),
     wait_timeout=dict(type='int', default=300),
     wait_interval=dict(type='int', default=10),
+    trace=dict(type='bool', default=False),
 )
 
 QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
@@ -185,6 +186,7 @@ def client_from_params(params: t.Mapping[str, t.Any]) -> CmsClient:
         retries=_value(params, 'retries'),
         max_concurrency=_value(params, 'max_concurrency'),
         page_size=_value(params, 'page_size'),
+        trace=bool(params.get('trace')),
     )
 
 

@@ -20,7 +20,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import CONNECTIO
 PLUGIN_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **SELECTION_SPEC)
 
 # Every option client_from_params reads: one client per distinct combination.
-CLIENT_OPTION_NAMES = tuple(sorted(CONNECTION_SPEC)) + ('page_size',)
+CLIENT_OPTION_NAMES = tuple(sorted(CONNECTION_SPEC)) + ('page_size', 'trace')
 
 # Version of the raw results stored in the inventory cache; bump it when their shape changes.
 CACHE_FORMAT = 1
