@@ -43,6 +43,7 @@ extends_documentation_fragment:
   - aicc.cms.connection.plugins
   - aicc.cms.query
   - aicc.cms.query.wait
+  - aicc.cms.query.trace
 seealso:
   - module: aicc.cms.aicc_terminal_status
   - plugin: aicc.cms.aicc_terminals

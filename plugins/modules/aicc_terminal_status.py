@@ -30,6 +30,7 @@ extends_documentation_fragment:
   - aicc.cms.connection.module
   - aicc.cms.query
   - aicc.cms.query.result
+  - aicc.cms.query.trace
   - aicc.cms.query.wait
 attributes:
   check_mode:

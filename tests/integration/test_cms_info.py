@@ -71,3 +71,48 @@ def test_probe_stops_at_max_queries(run_ansible, tmp_path, sim_factory):
     result, _proc = probe(run_ansible, tmp_path, sim, max_queries=2)
     assert result["requests"] == 2 == sim.stats()["requests"]
     assert result["complete"] is False and result["queries"] == 0
+
+
+TRACE_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Query with trace
+      aicc.cms.aicc_terminal_status:
+        url: "{{ conn.url }}"
+        access_key: "{{ conn.access_key }}"
+        secret_key: "{{ conn.secret_key }}"
+        ca_path: "{{ conn.ca_path }}"
+        eid_ranges: ["8880000-8880149"]
+        trace: true
+      register: traced
+    - name: The lookup's exchanges
+      ansible.builtin.set_fact:
+        looked_up: "{{ lookup('aicc.cms.aicc_terminal_status', '8880000', url=conn.url, access_key=conn.access_key,
+                       secret_key=conn.secret_key, ca_path=conn.ca_path, trace=true, wantlist=true) }}"
+    - name: Keep both
+      ansible.builtin.copy:
+        content: "{{ {'module': traced, 'lookup': looked_up} | to_json }}"
+        dest: "{{ out }}"
+        mode: "0600"
+"""
+
+
+def test_trace_returns_every_exchange_from_the_module_and_the_lookup(run_ansible, tmp_path, sim_factory):
+    sim = sim_factory(ranges=("8880000-8880499",), uaps=2, seed=1)
+    playbook = tmp_path / "trace.yml"
+    playbook.write_text(TRACE_PLAYBOOK)
+    out = tmp_path / "trace.json"
+    conn = {"url": sim.url, "access_key": sim.access_key, "secret_key": sim.secret_key, "ca_path": sim.ca_path}
+    extra = tmp_path / "vars.json"
+    extra.write_text(json.dumps({"conn": conn, "out": str(out)}))
+    proc = run_ansible(["ansible-playbook", str(playbook), "-e", "@%s" % extra, "-vvv"])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    results = json.loads(out.read_text())
+    exchanges = results["module"]["trace"]
+    assert len(exchanges) == results["module"]["requests"] == sim.stats()["requests"] - len(results["lookup"])
+    assert {exchange["eid"] for exchange in exchanges} == {"88800??", "88801??"}
+    assert all(exchange["status"] == 200 and exchange["result_code"] == "0100000" for exchange in exchanges)
+    assert sum(exchange["rows"] for exchange in exchanges) >= 300  # every row of 150 terminals on 2 UAPs, at least once
+    assert [exchange["eid"] for exchange in results["lookup"]][0] == "8880000"
+    assert sim.secret_key not in proc.stdout + proc.stderr
