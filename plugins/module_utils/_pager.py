@@ -98,7 +98,7 @@ ANY_CAP = CapRange(frozenset(), 0)
 class _PageView:
     """One answer as the pager sees it: the item sets of every unit."""
 
-    __slots__ = ('offset', 'ids', 'rows', 'by_key', 'count', 'key_counts', 'first_key', 'ids_of_key', 'no_match')
+    __slots__ = ('offset', 'ids', 'rows', 'by_key', 'count', 'key_counts', 'first_key', 'no_match')
 
     def __init__(self, offset: int, page: Page) -> None:
         self.offset = offset
@@ -112,7 +112,6 @@ class _PageView:
         self.count = page.count
         self.key_counts = page.key_counts
         self.no_match = page.no_match
-        self.ids_of_key = None
 
     def size(self, unit: str) -> int:
         if unit == 'ids':
@@ -122,6 +121,9 @@ class _PageView:
         return max((len(ids) for ids in self.by_key.values()), default=0)
 
 
+_NOTHING: frozenset = frozenset()
+
+
 class _Paging(t.NamedTuple):
     """What one (unit, offset unit, cap) makes of the pages: more may be left, and the next offset under it."""
 
@@ -129,7 +131,7 @@ class _Paging(t.NamedTuple):
     next_offset: int | None  # None with ended False: no offset can read on (offset ignored)
 
 
-def _list_state(starts: list[int], sets: list[t.Collection], cap: int, first_new: int) -> tuple[bool, int] | None:
+def _list_state(starts: list[int], sets: list[t.AbstractSet], cap: int, first_new: int) -> tuple[bool, int] | None:
     """Check windows ``[start, start + len)`` of one server list; (ended, next start), or None if inconsistent.
 
     Pairs of pages before ``first_new`` were checked already (the pages only grow).
@@ -153,18 +155,17 @@ def _list_state(starts: list[int], sets: list[t.Collection], cap: int, first_new
         for earlier in range(later):  # two windows of one list share exactly their overlap
             expected = max(0, min(starts[earlier] + len(sets[earlier]), starts[later] + len(sets[later]))
                            - max(starts[earlier], starts[later]))
-            first, second = sets[earlier], sets[later]
-            if len(first) > len(second):
-                first, second = second, first
-            if sum(1 for item in first if item in second) != expected:
+            if len(sets[earlier] & sets[later]) != expected:
                 return None
     return high != math.inf, low
 
 
-def paging_state(pages: list[_PageView], unit: str, offset_unit: str, cap: int, first_new: int = 0) -> _Paging | None:
+def paging_state(pages: list[_PageView], unit: str, offset_unit: str, cap: int, first_new: int = 0,
+                 keys_stay: bool = True) -> _Paging | None:
     """How the pages read under (unit, offset unit, cap); None when they contradict it.
 
     ``first_new``: the pages before it were found consistent with the same (unit, offset unit, cap).
+    ``keys_stay``: every ID came with the same UAP keys on every page (see ``keys_stay_with_ids``).
     """
     if offset_unit == 'items':
         starts = [page.offset for page in pages]
@@ -176,19 +177,14 @@ def paging_state(pages: list[_PageView], unit: str, offset_unit: str, cap: int, 
         keys = list(dict.fromkeys(key for page in pages for key in page.by_key))
         ended, next_start = True, math.inf
         for key in keys:
-            state = _list_state(starts, [page.by_key.get(key, ()) for page in pages], cap, first_new)
+            state = _list_state(starts, [page.by_key.get(key, _NOTHING) for page in pages], cap, first_new)
             if state is None:
                 return None
             if not state[0]:
                 ended, next_start = False, min(next_start, state[1])
     else:
-        if unit == 'ids':
-            # Paging IDs returns every row of each ID: an ID's UAP keys are the same on every page.
-            keys_of: dict[str, frozenset] = {}
-            for page in pages:
-                for equipment_id, keys in _keys_by_id(page).items():
-                    if keys_of.setdefault(equipment_id, keys) != keys:
-                        return None
+        if unit == 'ids' and not keys_stay:
+            return None  # paging IDs returns every row of each ID, on every page
         state = _list_state(starts, [page.ids if unit == 'ids' else page.rows for page in pages], cap, first_new)
         if state is None:
             return None
@@ -201,12 +197,10 @@ def paging_state(pages: list[_PageView], unit: str, offset_unit: str, cap: int, 
 
 
 def _keys_by_id(page: _PageView) -> dict[str, frozenset]:
-    if page.ids_of_key is None:
-        keys: dict[str, set] = {}
-        for uap, equipment_id in page.rows:
-            keys.setdefault(equipment_id, set()).add(uap)
-        page.ids_of_key = {equipment_id: frozenset(uaps) for equipment_id, uaps in keys.items()}
-    return page.ids_of_key
+    keys: dict[str, set] = {}
+    for uap, equipment_id in page.rows:
+        keys.setdefault(equipment_id, set()).add(uap)
+    return {equipment_id: frozenset(uaps) for equipment_id, uaps in keys.items()}
 
 
 class _Seen(t.NamedTuple):
@@ -343,6 +337,8 @@ class Pager:
         self.wanted = wanted
         self.max_ids = None if '*' in eid or '%' in eid else 10 ** eid.count('?')
         self._checked: dict[tuple, int] = {}  # (unit, offset unit, cap) -> pages found consistent with it
+        self._keys_of_id: dict[str, frozenset] = {}
+        self._keys_stay = True  # each ID came with the same UAP keys on every page
         self._pages: list[_PageView] = []
         self._rows: dict[tuple, Row] = {}
         self._standing: dict[Reading, CapRange] = {}
@@ -371,14 +367,16 @@ class Pager:
         """Take the answer to ``offset``; return the next offset to ask, or None when the query is done."""
         view = _PageView(offset, page)
         self._pages.append(view)
+        rows, by_key = self._rows, self._rows_by_key
         for row in page.rows:
-            self._rows[(row.uap, row.equipment_id)] = row
-        for equipment_id in view.ids:
-            self._seen_ids.add(equipment_id)
-        by_key: dict = {}
-        for uap, _equipment_id in self._rows:
-            by_key[uap] = by_key.get(uap, 0) + 1
-        self._rows_by_key = by_key
+            key = (row.uap, row.equipment_id)
+            if key not in rows:
+                by_key[row.uap] = by_key.get(row.uap, 0) + 1
+            rows[key] = row
+        self._seen_ids.update(view.ids)
+        for equipment_id, keys in _keys_by_id(view).items():
+            if self._keys_of_id.setdefault(equipment_id, keys) != keys:
+                self._keys_stay = False
         if self.max_ids is not None and len(self._seen_ids) > self.max_ids:
             raise PagingContradiction('EID %s brought %d distinct equipment IDs, more than the %d it can match: CC-CMS answers rows '
                                       'that do not fit the query' % (self.eid, len(self._seen_ids), self.max_ids))
@@ -432,7 +430,8 @@ class Pager:
             for cap in candidates:
                 key = (reading.unit, reading.offset_unit, cap)
                 if key not in paging_cache:
-                    paging_cache[key] = paging_state(pages, reading.unit, reading.offset_unit, cap, self._checked.get(key, 0))
+                    paging_cache[key] = paging_state(pages, reading.unit, reading.offset_unit, cap, self._checked.get(key, 0),
+                                                     self._keys_stay)
                     if paging_cache[key] is not None:
                         self._checked[key] = len(pages)
                 paging = paging_cache[key]
