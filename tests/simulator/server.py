@@ -398,11 +398,7 @@ class Simulator:
         """Requests a client that knew this server's reading in advance needs for ``eid`` asked with
         ``limit=page_size``: the items of the paging unit over the effective page size (after the cap),
         rounded up, at least 1. Under an ignored offset only the first page can ever be had: 1."""
-        if self.reading.paging_unit == "ignored":
-            return 1
-        effective = min(page_size, self.options.limit_cap or page_size)
-        items = self.store.unit_items(self.store.match(eid), self.reading)
-        return max(1, -(-items // effective))
+        return self.store.minimum_requests(eid, self.reading, page_size, self.options.limit_cap)
 
     def terminal(self, eid: str) -> dict | None:
         """``{"<ip>#<no>": row}`` of one terminal, as the API would show it, or None."""

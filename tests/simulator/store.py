@@ -327,6 +327,14 @@ class TerminalStore:
             return len(rows)
         return max(self.key_totals(rows).values(), default=0)
 
+    def minimum_requests(self, eid: str, reading: Reading, page_size: int, limit_cap: int | None = None) -> int:
+        """Requests a client that knew ``reading`` needs for ``eid`` asked with ``limit=page_size`` (see
+        ``Simulator.minimum_requests``): the unit's items over the effective page size, rounded up, at least 1."""
+        if reading.paging_unit == "ignored":
+            return 1  # only the first page can ever be had
+        effective = min(page_size, limit_cap or page_size)
+        return max(1, -(-self.unit_items(self.match(eid), reading) // effective))
+
     def page(self, eids: list[str], reading: Reading, limit: int, offset: int, query: str = "") -> Page:
         """One page of the matched ``eids`` under ``reading`` (``limit`` already capped by the server)."""
         start = offset * limit if reading.offset_unit == "pages" else offset
