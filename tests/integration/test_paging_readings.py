@@ -10,6 +10,11 @@ the nastiest readings a real ``ansible-playbook`` run of the module, must give b
 the simulator holds: every (UAP, equipment) row with its own status, the holes as missing, and
 nothing unknown. The ``sim_factory`` fixture checks the API's rules (at most 10 requests in
 flight, no wildcard query reaching 200 matches) at teardown.
+
+The reading matrix below (``MATRIX``) adds every count semantics, paging unit, offset unit, row
+order, answer shape, empty page, ``0101002`` for no match and limit type the simulator serves, and
+their nastiest combinations, for the facade, the module, the lookup and the inventory alike; one
+case is a server no reading can explain, which must fail with its IDs unknown.
 """
 
 from __future__ import annotations
