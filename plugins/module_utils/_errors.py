@@ -52,3 +52,11 @@ class ConnectionFailedError(ApiError):
 
 class TlsError(ApiError):
     """The server certificate could not be verified."""
+
+
+class TotalTimeoutError(NoResponseError):
+    """The deadline of the whole task (total_timeout) passed."""
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """An answer grew past the cap on its decompressed size."""
