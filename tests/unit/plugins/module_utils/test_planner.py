@@ -131,8 +131,8 @@ def test_max_range_size_has_a_ceiling():
 
 
 def test_oversized_ranges_are_refused_before_any_id_is_generated():
-    # ten ranges of 2 million each pass max_range_size one by one, but not together; the sentence comes
-    # before 20 million IDs would be built (the fuzz and memory tests would notice those)
+    # five ranges of 2 million and one of 2 pass max_range_size one by one, but not together; the sentence comes
+    # before 10 million IDs are built
     ranges = ['%d0000000-%d1999999' % (digit, digit) for digit in range(1, 6)]
     with pytest.raises(PlanError, match=r'^eid_ranges hold 10000002 IDs together, more than the 10000000 one task can plan'):
         plan_queries(eid_ranges=ranges + ['9000000000-9000000001'], max_range_size=10 ** 7)
