@@ -99,6 +99,7 @@ SECONDS_OPTIONS = frozenset(('timeout', 'total_timeout', 'wait_timeout', 'wait_i
 # No number in any range above needs more characters, nor is larger than this.
 _MAX_NUMBER_TEXT = 40
 _LARGEST_NUMBER = 10 ** 15
+_YAML_NOT_FINITE = frozenset(('.inf', '+.inf', '-.inf', '.nan'))
 
 
 def _shown(value: t.Any) -> str:
@@ -131,6 +132,8 @@ def raw_number_problem(name: str, value: t.Any) -> str | None:
     if isinstance(value, str):
         text = value.strip()
         if len(text) > _MAX_NUMBER_TEXT:
+            return range_sentence(name, value)
+        if text.lower() in _YAML_NOT_FINITE:
             return range_sentence(name, value)
         try:
             number = float(text)
@@ -171,7 +174,7 @@ def raw_problem(params: t.Mapping[str, t.Any], spec: t.Mapping[str, dict[str, t.
 
 def screen_module_params(params: dict[str, t.Any]) -> str | None:
     """The module's raw arguments (and the AICC_* variables of those not given) checked before AnsibleModule
-    converts them; each refused value is replaced by None, so no converter ever sees it. Returns the first sentence."""
+    converts them; each refused value is replaced by the default (or None), so no converter ever sees it. Returns the first sentence."""
     problem = alias_conflict((name for name, value in params.items() if value is not None), MODULE_SPEC)
     for name, option in MODULE_SPEC.items():
         given = name in params or any(alias in params for alias in option.get('aliases') or ())
@@ -187,7 +190,7 @@ def screen_module_params(params: dict[str, t.Any]) -> str | None:
             None)
         if found:
             problem = problem or found
-            params[name] = None
+            params[name] = option.get('default')  # what the converters take without a word; the module fails with the sentence
             for alias in option.get('aliases') or ():
                 params.pop(alias, None)
     return problem
