@@ -98,6 +98,8 @@ def parse_endpoint(url: object) -> Endpoint:
         raise OptionError('url %r must start with https:// (or http://)' % url)
     if not parts.hostname:
         raise OptionError('url %r has no host: write it as https://<ip>:<port>' % url)
+    if port == 0:
+        raise OptionError('url %r has port 0: give the port of CC-CMS (or the NSLB), 1 to 65535' % url)
     if parts.username is not None or parts.password is not None:
         raise OptionError('url %r must not carry credentials: use access_key and secret_key' % url)
     if parts.query or parts.fragment or url.strip().endswith(('?', '#')):
