@@ -349,7 +349,9 @@ class CmsClient:
                         raise self._total_timeout('before a complete answer') from None
                     raise
         except NoSlot:
-            raise self._total_timeout('waiting for a free slot of the in-flight budget (other runs on this host held every slot)') from None
+            raise TotalTimeoutError('total_timeout of %g s ran out waiting for a free slot of the in-flight budget of %s: other runs of the '
+                                    'collection on this host held every slot; lower their forks or max_concurrency, or raise total_timeout'
+                                    % (self.deadline.seconds, self.endpoint.address)) from None
 
         media_type = _media_type(headers)
         detail = 'HTTP %d %s: %s' % (status, media_type, _snippet(content))
