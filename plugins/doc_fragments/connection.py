@@ -66,9 +66,9 @@ options:
   total_timeout:
     description:
       - Seconds (a number) the whole task may take, greater than 0 and at most 86400, every request, retry, backoff,
-        wait for a slot of the in-flight budget and the polls of O(wait_for) included. When it runs out, the queries not
+        wait for a slot of the in-flight budget and the polls of C(wait_for) (module and lookup) included. When it runs out, the queries not
         answered yet fail (their terminals are unknown) with a sentence naming O(total_timeout).
-      - An attempt never runs past it: its deadline is the smaller of O(timeout) and what is left of O(total_timeout).
+      - An attempt never runs past it; its deadline is the smaller of O(timeout) and what is left of O(total_timeout).
       - When not set, the environment variable E(AICC_TOTAL_TIMEOUT) is used.
     default: 3600
   retries:
