@@ -91,10 +91,12 @@ class SlotBudget:
 
     def _try_each(self) -> int | None:
         """A file descriptor holding a free slot, or None when every slot is held."""
-        assert self.folder is not None
+        folder = self.folder
+        if folder is None:
+            return None
         first = random.randrange(self.size)  # nosec: spreads the processes over the slots, no security purpose
         for step in range(self.size):
-            path = os.path.join(self.folder, 'slot-%d' % ((first + step) % self.size))
+            path = os.path.join(folder, 'slot-%d' % ((first + step) % self.size))
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_CLOEXEC', 0), 0o600)
             try:
                 # Each open file description locks on its own, so threads of one process exclude each other too.

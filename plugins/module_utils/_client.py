@@ -319,8 +319,8 @@ class CmsClient:
 
     def _too_slow(self, phase: str, attempts: int) -> NoResponseError:
         return NoResponseError('no complete answer from %s within %g s (timeout, for connection, headers and body together) after %s: '
-                               '%s; CC-CMS (or the NSLB) was reached but answers too slowly' % (self.endpoint.address, self.timeout,
-                                                                                             _attempts_text(attempts), phase))
+                               '%s; CC-CMS (or the NSLB) was reached but answers too slowly'
+                               % (self.endpoint.address, self.timeout, _attempts_text(attempts), phase))
 
     def _broken_off(self, reason: str, attempts: int) -> ConnectionFailedError:
         return ConnectionFailedError('the answer from %s broke off after its headers (%s) after %s: '

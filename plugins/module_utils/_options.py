@@ -78,6 +78,10 @@ RESULT_SPEC: dict[str, dict[str, t.Any]] = dict(
     wait_interval=dict(type='int', default=10),
 )
 
+QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
+
+MODULE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **QUERY_SPEC)
+
 MAX_WAIT_INTERVAL = 3600
 MAX_TIMEOUT = 3600
 
@@ -195,9 +199,6 @@ def screen_module_params(params: dict[str, t.Any]) -> str | None:
                 params.pop(alias, None)
     return problem
 
-QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
-
-MODULE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **QUERY_SPEC)
 
 
 def check_values(params: t.Mapping[str, t.Any]) -> None:

@@ -89,10 +89,10 @@ class HostileServer:
             if not chunk:
                 return None
             data += chunk
-        head, _, body = data.partition(b'\r\n\r\n')
+        head, _separator, body = data.partition(b'\r\n\r\n')
         length = 0
         for line in head.split(b'\r\n')[1:]:
-            name, _, value = line.partition(b':')
+            name, _colon, value = line.partition(b':')
             if name.strip().lower() == b'content-length':
                 length = int(value.strip())
         while len(body) < length:

@@ -47,7 +47,7 @@ def _rss_interpreter(tmp_path):
 
 def test_hostile_servers_end_by_their_deadline_with_one_sentence_and_bounded_memory(run_ansible, tmp_path):
     servers = [HostileServer(kind, pace=1.0, lifetime=120, max_requests=4) for kind, _expected in HOSTILE_CASES]
-    tasks = ''.join(textwrap.dedent('''
+    task = textwrap.dedent('''
         - name: Hostile server {kind}
           aicc.cms.aicc_terminal_status:
             url: {url}
@@ -58,8 +58,10 @@ def test_hostile_servers_end_by_their_deadline_with_one_sentence_and_bounded_mem
             retries: {retries}
           register: case_{kind}
           ignore_errors: true
-        ''').format(kind=kind, url=server.url, retries=1 if kind == 'retry_after_soon' else 0)
-        for (kind, _expected), server in zip(HOSTILE_CASES, servers))
+        ''')
+    tasks = ''
+    for (kind, _expected), server in zip(HOSTILE_CASES, servers):
+        tasks += task.format(kind=kind, url=server.url, retries=1 if kind == 'retry_after_soon' else 0)
     names = ', '.join("'%s': case_%s" % (kind, kind) for kind, _expected in HOSTILE_CASES)
     playbook = tmp_path / 'hostile.yml'
     playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n' + textwrap.indent(tasks, '    ') + textwrap.indent(
