@@ -12,6 +12,9 @@ before the memory is spent.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -73,6 +76,7 @@ class Exchange:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self.expired = False
+        self.done = False  # the exchange ended: its deadline no longer matters
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is None:
@@ -106,21 +110,62 @@ def _current_exchange() -> Exchange | None:
     return getattr(_CURRENT, 'exchange', None)
 
 
+class _Watchdog:
+    """One thread per process that expires the exchanges whose deadline passed (a thread per exchange costs more
+    than a small exchange itself)."""
+
+    def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, 'register_at_fork'):
+            os.register_at_fork(after_in_child=self._reset)  # the child has no watchdog thread, and maybe a held lock
+
+    def _reset(self) -> None:
+        self._condition = threading.Condition()
+        self._pending: list[tuple[float, int, Exchange]] = []
+        self._numbers = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, exchange: Exchange, seconds: float) -> None:
+        with self._condition:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name='aicc-cms-watchdog', daemon=True)
+                self._thread.start()
+            heapq.heappush(self._pending, (time.monotonic() + seconds, next(self._numbers), exchange))
+            self._condition.notify()
+
+    def _run(self) -> None:
+        condition = self._condition
+        while True:
+            due = []
+            with condition:
+                now = time.monotonic()
+                while self._pending and (self._pending[0][2].done or self._pending[0][0] <= now):
+                    _ends, _number, exchange = heapq.heappop(self._pending)
+                    if not exchange.done:
+                        due.append(exchange)
+                if not due:
+                    condition.wait(self._pending[0][0] - now if self._pending else None)
+            for exchange in due:
+                exchange.expire()
+
+
+_WATCHDOG = _Watchdog()
+
+
 class watchdog:  # pylint: disable=invalid-name
     """``with watchdog(seconds) as exchange``: the sockets this thread uses are shut down after ``seconds``."""
 
     def __init__(self, seconds: float) -> None:
         self.exchange = Exchange()
-        self._timer = threading.Timer(max(0.0, seconds), self.exchange.expire)
-        self._timer.daemon = True
+        self._seconds = max(0.0, seconds)
 
     def __enter__(self) -> Exchange:
         _CURRENT.exchange = self.exchange
-        self._timer.start()
+        _WATCHDOG.watch(self.exchange, self._seconds)
         return self.exchange
 
     def __exit__(self, *exc_info) -> None:
-        self._timer.cancel()
+        self.exchange.done = True
         _CURRENT.exchange = None
 
 
