@@ -200,7 +200,6 @@ def screen_module_params(params: dict[str, t.Any]) -> str | None:
     return problem
 
 
-
 def check_values(params: t.Mapping[str, t.Any]) -> None:
     """Check what an argument spec cannot express; raise OptionError with one sentence.
 
