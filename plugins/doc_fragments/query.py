@@ -98,6 +98,18 @@ options:
     default: false
 '''
 
+    TRACE = r'''
+options:
+  trace:
+    description:
+      - When V(true), every HTTP exchange is returned, for troubleshooting a real CC-CMS (EID, limit,
+        offset, HTTP status, resultCode, rows, count and duration in seconds), in the order sent. Never
+        a header value or a key.
+      - The lookup then returns the exchanges instead of the records, whether the query succeeded or not.
+    type: bool
+    default: false
+'''
+
     WAIT = r'''
 options:
   wait_for:

@@ -46,6 +46,7 @@ extends_documentation_fragment:
   - aicc.cms.query.plugins
   - aicc.cms.query.wait
   - aicc.cms.query.wait_plugins
+  - aicc.cms.query.trace
 seealso:
   - module: aicc.cms.aicc_terminal_status
   - plugin: aicc.cms.aicc_terminals
@@ -80,6 +81,7 @@ RETURN = r'''
 _raw:
   description:
     - One record per terminal, ordered by equipment ID.
+    - With O(trace=true), the HTTP exchanges instead (see O(trace)).
   type: list
   elements: dict
   contains:
@@ -210,13 +212,17 @@ class LookupModule(LookupBase):
         try:
             params = validate_params(raw, LOOKUP_SPEC)
             plan = plan_from_params(params)
-            result = run_query(_shared_client(params), plan, params)
+            client = _shared_client(params)
+            traced = len(client.trace) if client.trace is not None else 0
+            result = run_query(client, plan, params)
         except Exception as error:  # pylint: disable=broad-exception-caught
             # core errors are one sentence already; anything else is masked the same way, without a traceback
             raise AnsibleLookupError(error_message(error, raw.get('secret_key'))) from None
 
         for warning in result['warnings']:
             display.warning(warning)
+        if client.trace is not None:
+            return client.trace[traced:]  # for troubleshooting: the exchanges instead of the records, whatever the outcome
         problem = failure_sentence(result)
         if problem:
             raise AnsibleLookupError(problem)

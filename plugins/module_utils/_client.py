@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime
+import email.utils
 import json
 import os
 import re
@@ -25,12 +26,15 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     ConnectionFailedError,
     NoResponseError,
     OptionError,
+    RequestBudgetError,
     ResponseTooLargeError,
+    ResultCodeError,
     TlsError,
     TotalTimeoutError,
     UnexpectedResponseError,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Page, Row, parse_page
+from ansible_collections.aicc.cms.plugins.module_utils._pager import Pager, ServerProfile
 from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
 from ansible_collections.aicc.cms.plugins.module_utils._transport import (
     DEFAULT_TOTAL_TIMEOUT,
@@ -61,9 +65,9 @@ CONTENT_TYPE = 'application/json;charset=UTF-8'
 USER_AGENT = 'aicc.cms'
 MAX_CONCURRENCY = 10  # the API's hard rule: more than 10 concurrent requests time out
 MAX_PAGE_SIZE = 1000
-VENDOR_DEFAULT_LIMIT = 100  # the documented default of limit: no server pages below it
 MAX_RETRIES = 10
-DEFAULT_MAX_PAGES = 10_000
+INVALID_PARAMETERS_CODE = '0100002'
+CLOCK_SAMPLES = 20
 RETRY_STATUSES = frozenset([429] + list(range(500, 600)))
 BACKOFF_FACTOR = 0.5
 BACKOFF_MAX = 10.0
@@ -189,13 +193,16 @@ class CmsClient:
     """Client of the CC-CMS queryterminalstatus interface; use it as a context manager.
 
     ``sleep`` and ``utcnow`` (a callable returning an aware datetime) are injectable for tests.
+    ``profile`` is what the answers have proven about the server (see _pager); with ``trace`` every
+    exchange is kept in ``trace`` (never a header value or a key).
     """
 
     def __init__(self, url: str, access_key: str, secret_key: str, cc_id: int | None = None, validate_certs: bool = True,
                  ca_path: str | None = None, timeout: float = 30.0, retries: int = 3, max_concurrency: int = 5,
-                 page_size: int = 100, *, max_pages: int = DEFAULT_MAX_PAGES, backoff_factor: float = BACKOFF_FACTOR,
+                 page_size: int = 100, *, backoff_factor: float = BACKOFF_FACTOR,
                  backoff_max: float = BACKOFF_MAX, sleep: t.Callable[[float], None] = time.sleep,
-                 utcnow: t.Callable[[], datetime.datetime] | None = None, total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+                 utcnow: t.Callable[[], datetime.datetime] | None = None, trace: bool = False,
+                 max_requests: int | None = None, total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
                  max_response_bytes: int = MAX_RESPONSE_BYTES, budget_root: str | None = None) -> None:
         if not HAS_REQUESTS:
             raise AiccError('the Python library "requests" is required on this host: install it with pip install requests')
@@ -225,7 +232,10 @@ class CmsClient:
         self.retries = _check_int('retries', retries, 0, MAX_RETRIES)
         self.max_concurrency = _check_int('max_concurrency', max_concurrency, 1, MAX_CONCURRENCY)
         self.page_size = _check_int('page_size', page_size, 1, MAX_PAGE_SIZE)
-        self.max_pages = _check_int('max_pages', max_pages, 1, 10 ** 9)
+        self.profile = ServerProfile(self.page_size)
+        self.trace: list[dict] | None = [] if trace else None
+        self.max_requests = None if max_requests is None else _check_int('max_requests', max_requests, 1, 10 ** 6)
+        self.clock_offsets: list[float] = []  # server Date minus this host's clock, seconds (first answers only)
         if ca_path is not None and not os.path.exists(ca_path):
             raise OptionError('ca_path %r does not exist: give the PEM file (or c_rehash folder) of the CA that signed the CC-CMS certificate' % ca_path)
         if ca_path is not None and not (os.path.isfile(ca_path) or os.path.isdir(ca_path)):
@@ -301,10 +311,25 @@ class CmsClient:
             'Host': self.endpoint.host,
         }
         with self._lock:
+            if self.max_requests is not None and self._requests_sent >= self.max_requests:
+                raise RequestBudgetError('stopped after %d requests (the request budget of this task)' % self.max_requests)
             self._requests_sent += 1
         # stream: the body is read by read_body, under a cap and the attempt's deadline
         return self._session.post(self.endpoint.url, data=body, headers=headers, timeout=self.timeout if timeout is None else timeout,
                                   verify=self._verify, proxies=self._proxies, allow_redirects=False, stream=True)
+
+    def _note_clock(self, date: str | None) -> None:
+        """Keep how far the server's clock is from this host's (a skew beyond 15 minutes fails the signature)."""
+        if not date or len(self.clock_offsets) >= CLOCK_SAMPLES:
+            return
+        try:
+            server_time = email.utils.parsedate_to_datetime(date)
+        except (TypeError, ValueError, IndexError):
+            return
+        if server_time.tzinfo is None:
+            return
+        with self._lock:
+            self.clock_offsets.append(round((server_time - self._utcnow()).total_seconds(), 3))
 
     def _unexpected(self, detail: str, attempts: int = 1) -> UnexpectedResponseError:
         suffix = ' (after %d attempts)' % attempts if attempts > 1 else ''
@@ -331,11 +356,12 @@ class CmsClient:
         return TotalTimeoutError('total_timeout of %g s ran out %s from %s: it bounds the whole task (every request, retry and wait); '
                                  'raise total_timeout or query fewer terminals' % (self.deadline.seconds, waiting_for, self.endpoint.address))
 
-    def _attempt(self, body: bytes) -> Page:
+    def _attempt(self, body: bytes, exchange: dict) -> Page:
         """Send one signed request and return its page; raise _Transient when a retry may help.
 
-        The exchange holds one slot of the host's in-flight budget of this CC-CMS and ends by the
-        attempt's deadline (timeout, or what is left of total_timeout when that is less).
+        ``exchange`` receives the HTTP status and resultCode (for ``trace``). The exchange holds one slot of the
+        host's in-flight budget of this CC-CMS and ends by the attempt's deadline (timeout, or what is left of
+        total_timeout when that is less).
         """
         if self.deadline.expired():
             raise self._total_timeout('before a complete answer')
@@ -353,6 +379,8 @@ class CmsClient:
                                     'collection on this host held every slot; lower their forks or max_concurrency, or raise total_timeout'
                                     % (self.deadline.seconds, self.endpoint.address)) from None
 
+        exchange['status'] = status
+        self._note_clock(headers.get('Date'))
         media_type = _media_type(headers)
         detail = 'HTTP %d %s: %s' % (status, media_type, _snippet(content))
         answer = _Answer(status, _usable_retry_after(headers))
@@ -371,6 +399,8 @@ class CmsClient:
         except (ValueError, RecursionError):
             raise _Transient(lambda attempts: self._unexpected('HTTP 200 %s, not valid JSON: %s' % (media_type, _snippet(content)), attempts),
                              response=answer) from None
+        if isinstance(payload, dict) and isinstance(payload.get('resultCode'), str):
+            exchange['result_code'] = payload['resultCode']
         try:
             return parse_page(payload)
         except UnexpectedResponseError as exc:
@@ -430,8 +460,35 @@ class CmsClient:
             return response.status_code, response.headers, content
 
     def _request_page(self, eid: str, offset: int) -> Page:
-        """One page of one EID, retried with backoff; every attempt is signed afresh."""
-        body = {'EID': eid, 'limit': self.page_size, 'offset': offset}
+        """One page of one EID; a server refusing integer limit/offset (0100002) gets strings, and vice versa.
+
+        The type the server accepted is remembered for the run.
+        """
+        known = self.profile.parameter_type
+        try:
+            page = self._request_typed(eid, offset, known or 'int')
+        except ResultCodeError as exc:
+            if known is not None or exc.result_code != INVALID_PARAMETERS_CODE:
+                raise
+            try:
+                page = self._request_typed(eid, offset, 'str')
+            except ResultCodeError as second:
+                if second.result_code == INVALID_PARAMETERS_CODE:
+                    raise exc from None
+                raise
+            self.profile.parameter_type = 'str'
+            return page
+        if known is None:
+            self.profile.parameter_type = 'int'
+        return page
+
+    def _request_typed(self, eid: str, offset: int, parameter_type: str) -> Page:
+        """One page, retried with backoff; every attempt is signed afresh."""
+        limit: int | str = self.page_size
+        position: int | str = offset
+        if parameter_type == 'str':
+            limit, position = str(limit), str(offset)
+        body: dict[str, t.Any] = {'EID': eid, 'limit': limit, 'offset': position}
         if self.cc_id is not None:
             body['ccId'] = self.cc_id
         # Serialised once: exactly these bytes are signed and sent.
@@ -440,9 +497,12 @@ class CmsClient:
         attempts = 0
         while True:
             attempts += 1
+            started = time.monotonic()
+            exchange = {'eid': eid, 'limit': limit, 'offset': position}
             try:
-                return self._attempt(data)
+                page = self._attempt(data, exchange)
             except _Transient as failure:
+                self._record(exchange, started, failure.response)
                 raw = None
                 if failure.response is not None:
                     raw = HTTPResponse(body=b'', headers=dict(failure.response.headers), status=failure.response.status_code,
@@ -460,92 +520,88 @@ class CmsClient:
                     delay = retry.get_backoff_time()
                 if delay > 0:
                     self._sleep(delay)
+            except RequestBudgetError:
+                raise  # nothing was sent
+            except AiccError:
+                self._record(exchange, started)
+                raise
+            else:
+                exchange.update(rows=len(page.rows), count=page.count)
+                self._record(exchange, started)
+                return page
+
+    def _record(self, exchange: dict, started: float, response=None) -> None:
+        """Keep one exchange for ``trace``: what was asked and answered, never a header value."""
+        if self.trace is None:
+            return
+        if response is not None and 'status' not in exchange:
+            exchange['status'] = response.status_code
+        exchange.setdefault('status', None)
+        exchange.setdefault('result_code', None)
+        exchange.setdefault('rows', None)
+        exchange.setdefault('count', None)
+        exchange['duration'] = round(time.monotonic() - started, 4)
+        with self._lock:
+            self.trace.append(exchange)
 
     # -- paging -----------------------------------------------------------------------------------------------------
 
-    def fetch(self, eid: str) -> list[Row]:
-        """Every row of one EID, paging with limit/offset.
+    def fetch(self, eid: str, wanted: t.AbstractSet[str] | None = None) -> list[Row]:
+        """Every row of one EID: the pager (see _pager) says which offset to ask next, and when it is done.
 
-        The vendor page leaves open whether ``count``, ``limit`` and ``offset`` count equipment IDs
-        or rows (one row per UAP in pool mode), and a server may send fewer items than ``limit``.
-        So ``count`` alone never ends paging: a page full under either reading is followed by the
-        next one, and paging ends on an empty page, a page with nothing new, or a short page once
-        every ID ``count`` announced has been seen. A short page while more is announced (a server
-        capping ``limit``) moves the offset on by the IDs it held, which skips nothing under either
-        reading; rows seen twice are kept once.
-
-        A short page is taken as the end only where no cap can explain it: the vendor documents 100
-        as the default ``limit``, so a server serves at least 100 items a page. Above that page size,
-        or once a short page was followed by more rows (a cap proven), a short page is confirmed by
-        one more request: with ``count`` over IDs and pages over rows, the capped page that completes
-        the IDs can still leave rows of other UAPs unread.
+        ``wanted``: the exact IDs kept from the answer (None: all). Raises PagingContradiction when no
+        reading of the vendor page explains the answers.
         """
         if not isinstance(eid, str) or not eid:
             raise OptionError('an EID must be a non-empty string, got %r' % (eid,))
-        page_size = self.page_size
-        seen: set[Row] = set()
-        seen_ids: set[str] = set()
-        rows: list[Row] = []
-        # A page holding more rows than limit proves that limit/offset count IDs.
-        paging_by_ids = False
-        # Short pages may be capped ones: above the documented default, or once more rows followed one.
-        short_pages_may_be_capped = page_size > VENDOR_DEFAULT_LIMIT
-        after_short_page = False
-        offset = 0
-        for _page_number in range(self.max_pages):
-            page = self._request_page(eid, offset)
+        pager = Pager(eid, self.page_size, self.profile, wanted)
+        offset: int | None = 0
+        while offset is not None:
+            try:
+                page = self._request_page(eid, offset)
+            except RequestBudgetError as exc:
+                # what the pages read so far prove, and their rows (aicc_cms_info reports them)
+                exc.standing, exc.rows = pager.standing(), pager.rows()
+                raise
             if page.count is not None:
                 with self._lock:
                     self.reported_counts[eid] = max(page.count, self.reported_counts.get(eid, 0))
-            new_rows = []
-            for row in page.rows:
-                if row not in seen:
-                    seen.add(row)
-                    new_rows.append(row)
-            if not new_rows:
-                return rows
-            short_pages_may_be_capped = short_pages_may_be_capped or after_short_page
-            after_short_page = False
-            rows.extend(new_rows)
-            page_ids = len({row.equipment_id for row in page.rows})
-            seen_ids.update(row.equipment_id for row in new_rows)
-            paging_by_ids = paging_by_ids or len(page.rows) > page_size
-            all_announced_seen = page.count is not None and len(seen_ids) >= page.count
-            full_of_ids = page_ids == page_size
-            full_of_rows = len(page.rows) == page_size and not paging_by_ids
-            if full_of_ids or full_of_rows:
-                if paging_by_ids and all_announced_seen:
-                    return rows  # pages of IDs, and count is reached whether it counts IDs or rows
-                # A page full of IDs moves on by limit under both readings; a page full only of rows may
-                # be a short page of IDs from a server capping limit, so it moves on by the IDs it held.
-                offset += page_size if full_of_ids else page_ids
-            elif (page.count is None or all_announced_seen) and not short_pages_may_be_capped:
-                return rows  # a short page no cap can explain, and nothing announced is unseen
-            else:
-                offset += page_ids
-                after_short_page = True
-        raise self._unexpected('EID %r still brought new rows after %d pages of %d; the paging of the server looks broken'
-                               % (eid, self.max_pages, page_size))
+            offset = pager.feed(offset, page)
+        if not pager.learn():
+            raise self._unexpected('the answers for EID %r contradict how CC-CMS paged earlier in this run; run the query '
+                                   'again, and send the trace if it persists' % eid)
+        return pager.rows()
 
-    def fetch_each(self, eids: t.Sequence[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+    def fetch_each(self, eids: t.Sequence[str], wanted: t.Mapping[str, t.AbstractSet[str] | None] | None = None
+                   ) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
         """``(index in eids, rows or ApiError)`` of each EID as soon as its query ends (completion order).
 
         At most ``max_concurrency`` requests are in flight: each worker pages one query sequentially.
-        The caller can turn each answer into records while the other queries are still running, so
-        the rows of every query never have to be held at once.
+        The first query runs alone, so that what it proves about the server's paging spares the
+        others their confirmation requests. The caller can turn each answer into records while the
+        other queries are still running, so the rows of every query never have to be held at once.
+        ``wanted``: EID -> the exact IDs kept from its answer (see ``fetch``).
         """
         eids = list(eids)
         if not eids:
             return
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(eids))) as pool:
-            index_of = {pool.submit(self.fetch, eid): index for index, eid in enumerate(eids)}
+        wanted = wanted or {}
+
+        def run(eid: str) -> list[Row] | ApiError:
+            try:
+                return self.fetch(eid, wanted.get(eid))
+            except ApiError as exc:
+                return exc
+
+        yield 0, run(eids[0])
+        if len(eids) == 1:
+            return
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(eids) - 1)) as pool:
+            index_of = {pool.submit(run, eid): index for index, eid in enumerate(eids) if index}
             try:
                 for future in concurrent.futures.as_completed(list(index_of)):
                     index = index_of.pop(future)
-                    try:
-                        result: list[Row] | ApiError = future.result()
-                    except ApiError as exc:
-                        result = exc
+                    result = future.result()
                     del future  # its rows are freed once the caller has used them
                     yield index, result
             finally:
@@ -553,10 +609,7 @@ class CmsClient:
                     pending.cancel()
 
     def fetch_many(self, eids: t.Sequence[str]) -> list[list[Row] | ApiError]:
-        """Rows of each EID, in the order given; a failed query yields its ApiError instead.
-
-        At most ``max_concurrency`` requests are in flight: each worker pages one query sequentially.
-        """
+        """Rows of each EID, in the order given; a failed query yields its ApiError instead."""
         eids = list(eids)
         results: list[list[Row] | ApiError] = [[] for _eid in eids]
         for index, result in self.fetch_each(eids):

@@ -54,6 +54,13 @@ class TlsError(ApiError):
     """The server certificate could not be verified."""
 
 
+class RequestBudgetError(ApiError):
+    """A task reached the number of requests it may send; ``standing``: the readings its last query left."""
+
+    standing: dict | None = None
+    rows: list | None = None
+
+
 class TotalTimeoutError(NoResponseError):
     """The deadline of the whole task (total_timeout) passed."""
 

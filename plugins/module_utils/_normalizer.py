@@ -76,10 +76,17 @@ class Row(t.NamedTuple):
 
 
 class Page(t.NamedTuple):
-    """One decoded answer: the total the server reports (None when absent) and its rows."""
+    """One decoded answer: the ``count`` the server reports (None when absent), its rows, the
+    per-UAP counts of the tables' shape (None when absent), and whether it was a 0101002 "no match"."""
 
     count: int | None
     rows: tuple[Row, ...]
+    key_counts: dict | None = None
+    no_match: bool = False
+
+
+NO_MATCH_CODE = '0101002'  # "queried number does not exist on the UAP": nothing (more) matches
+EMPTY_PAGE = Page(None, (), None, True)
 
 
 def _shape_error(detail: str) -> UnexpectedResponseError:
@@ -121,11 +128,73 @@ def _parse_row(uap: str | None, item: object) -> Row:
     return tuple.__new__(Row, (uap, *values))
 
 
+def _rows_of_key(uap: object, items: object, where: str) -> list[Row]:
+    if items is None or items == {}:
+        return []
+    if not isinstance(items, list):
+        raise _shape_error('%s is %s, not a list' % (where, type(items).__name__))
+    if type(uap) is str:  # pylint: disable=unidiomatic-typecheck  # sys.intern refuses str subclasses
+        uap = sys.intern(uap)
+    elif uap is not None and not isinstance(uap, str):
+        raise _shape_error('%s has a UAP key that is not a string' % where)
+    return [_parse_row(uap, item) for item in items]
+
+
+def _sample_rows(data: object) -> list[Row]:
+    """Rows of the sample's ``data``: an object of UAP key -> rows, a plain list of rows, or empty."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        rows: list[Row] = []
+        for uap, items in data.items():
+            rows.extend(_rows_of_key(uap, items, 'resultDesc.data[%r]' % (uap,)))
+        return rows
+    if isinstance(data, list):
+        # Rows without their UAP key: still keyed by equipmentId, and by "uap" when a row carries it.
+        rows = []
+        for item in data:
+            uap = item.get('uap') if isinstance(item, dict) else None
+            if uap is not None and not isinstance(uap, str):
+                raise _shape_error('field uap of a row is %s, not a string' % type(uap).__name__)
+            rows.append(_parse_row(uap, item))
+        return rows
+    raise _shape_error('resultDesc.data is %s, not an object' % type(data).__name__)
+
+
+def _is_table(value: object) -> bool:
+    return isinstance(value, dict) and 'data' in value and set(value) <= {'data', 'count'}
+
+
+def _shape_name(value: object) -> str:
+    if isinstance(value, dict):
+        keys = ', '.join(sorted(str(key) for key in value)[:5])
+        return 'an object with keys %s' % keys if keys else 'an empty object'
+    return type(value).__name__
+
+
+def _parse_part(desc: dict, rows: list[Row], key_counts: dict) -> int | None:
+    """Rows (and per-UAP counts) of one object of resultDesc: the sample's shape or the tables' one."""
+    if 'data' in desc and set(desc) <= {'data', 'count'}:
+        rows.extend(_sample_rows(desc['data']))
+        return parse_count(desc.get('count'))
+    if desc and all(_is_table(value) for value in desc.values()):
+        for uap, table in desc.items():
+            rows.extend(_rows_of_key(uap, table['data'], 'resultDesc[%r].data' % (uap,)))
+            count = parse_count(table.get('count'), '%s.count' % uap)
+            if count is not None:
+                key_counts[uap] = count
+        return None
+    raise _shape_error('resultDesc of a successful answer is %s: neither the sample\'s shape (data and count) nor the '
+                       'tables\' shape (UAP keys holding data and count)' % _shape_name(desc))
+
+
 def parse_page(payload: object) -> Page:
     """Validate one decoded answer and return its count and rows.
 
-    Raises ResultCodeError for a business failure and UnexpectedResponseError for a shape that is
-    not as documented.
+    Every shape the vendor page allows: the sample's (``resultDesc: {data: {uap: [rows]}, count}``),
+    the tables' (``resultDesc: {uap: {data: [rows], count}}``), a list of either, and empty data as
+    ``{}``, ``[]`` or ``null``. ``0101002`` is a page with no (more) match. Raises ResultCodeError
+    for another business failure and UnexpectedResponseError for a shape that is none of these.
     """
     if not isinstance(payload, dict):
         raise _shape_error('the answer is %s, not a JSON object' % type(payload).__name__)
@@ -133,32 +202,29 @@ def parse_page(payload: object) -> Page:
     if not isinstance(code, str):
         raise _shape_error('resultCode is %r, not a string' % (code,))
     desc = payload.get('resultDesc')
+    if code == NO_MATCH_CODE:
+        return EMPTY_PAGE
     if code != SUCCESS_CODE:
         raise result_code_error(code, desc)
-    if not isinstance(desc, dict):
-        raise _shape_error('resultDesc of a successful answer is %s, not an object' % type(desc).__name__)
-    count = parse_count(desc.get('count'))
-    data = desc.get('data')
+    if 'resultDesc' not in payload:
+        raise _shape_error('a successful answer has no resultDesc')
     rows: list[Row] = []
-    if data is None:
+    key_counts: dict = {}
+    counts: list[int | None] = []
+    if desc is None or desc == {} or desc == []:
         pass
-    elif isinstance(data, dict):
-        for uap, items in data.items():
-            if not isinstance(items, list):
-                raise _shape_error('resultDesc.data[%r] is %s, not a list' % (uap, type(items).__name__))
-            if type(uap) is str:  # pylint: disable=unidiomatic-typecheck  # sys.intern refuses str subclasses
-                uap = sys.intern(uap)
-            rows.extend([_parse_row(uap, item) for item in items])
-    elif isinstance(data, list):
-        # Rows without their UAP key: still keyed by equipmentId, and by "uap" when a row carries it.
-        for item in data:
-            uap = item.get('uap') if isinstance(item, dict) else None
-            if uap is not None and not isinstance(uap, str):
-                raise _shape_error('field uap of a row is %s, not a string' % type(uap).__name__)
-            rows.append(_parse_row(uap, item))
+    elif isinstance(desc, dict):
+        counts.append(_parse_part(desc, rows, key_counts))
+    elif isinstance(desc, list):
+        for part in desc:
+            if not isinstance(part, dict):
+                raise _shape_error('an element of resultDesc is %s, not an object' % type(part).__name__)
+            counts.append(_parse_part(part, rows, key_counts))
     else:
-        raise _shape_error('resultDesc.data is %s, not an object' % type(data).__name__)
-    return Page(count, tuple(rows))
+        raise _shape_error('resultDesc of a successful answer is %s, not an object or a list' % type(desc).__name__)
+    present = [count for count in counts if count is not None]
+    count = sum(present) if present and len(present) == len(counts) else None
+    return Page(count, tuple(rows), key_counts or None)
 
 
 def result_code_error(code: str, desc: object) -> ResultCodeError:

@@ -76,6 +76,7 @@ RESULT_SPEC: dict[str, dict[str, t.Any]] = dict(
     wait_for=dict(type='str', choices=['registered']),
     wait_timeout=dict(type='int', default=300),
     wait_interval=dict(type='int', default=10),
+    trace=dict(type='bool', default=False),
 )
 
 QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
@@ -312,6 +313,7 @@ def client_from_params(params: t.Mapping[str, t.Any]) -> CmsClient:
         max_concurrency=_value(params, 'max_concurrency'),
         page_size=_value(params, 'page_size'),
         total_timeout=float(_value(params, 'total_timeout')),
+        trace=bool(params.get('trace')),
     )
 
 

@@ -46,11 +46,16 @@ class _Outcome(t.NamedTuple):
     warnings: list[str]
 
 
-def _answers(client, eids: list[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+def _answers(client, queries_by_eid: dict[str, list[Query]]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
     """Each query's answer as it ends when the client can stream them, else all at once."""
+    eids = list(queries_by_eid)
     fetch_each = getattr(client, 'fetch_each', None)
     if fetch_each is not None:
-        return fetch_each(eids)
+        wanted: dict[str, frozenset[str] | None] = {}
+        for eid, queries in queries_by_eid.items():
+            sets = [query.wanted for query in queries]
+            wanted[eid] = None if None in sets else frozenset().union(*sets)
+        return fetch_each(eids, wanted)
     return enumerate(client.fetch_many(eids))
 
 
@@ -82,7 +87,7 @@ def _run_plan(client, plan: Plan, drop_registered: bool = False) -> _Outcome:
     terminals = outcome.terminals
     errors_by_eid: dict[str, str] = {}
     warnings_by_eid: dict[str, list[str]] = {}
-    for index, result in _answers(client, unique_eids):
+    for index, result in _answers(client, queries_by_eid):
         eid = unique_eids[index]
         if isinstance(result, ApiError):
             errors_by_eid[eid] = 'EID %s: %s' % (eid, result)

@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - aicc.cms.query
   - aicc.cms.query.module
   - aicc.cms.query.result
+  - aicc.cms.query.trace
   - aicc.cms.query.wait
   - aicc.cms.query.wait_module
 attributes:
@@ -278,6 +279,14 @@ still_unregistered:
   type: list
   elements: str
   sample: []
+trace:
+  description: Every HTTP exchange, in the order sent, with C(eid), C(limit), C(offset), C(status), C(result_code),
+    C(rows), C(count) and C(duration) (seconds); retried attempts included.
+  returned: when O(trace=true)
+  type: list
+  elements: dict
+  sample:
+    - {eid: "87800??", limit: 100, offset: 0, status: 200, result_code: "0100000", rows: 100, count: 100, duration: 0.031}
 '''
 
 import traceback
@@ -300,11 +309,15 @@ RESULT_KEYS = ('terminals', 'missing', 'unknown', 'errors', 'summary', 'requests
 
 
 def query(params: dict) -> dict:
-    """Validate, plan and query (or wait); the core's result as is (raises AiccError on bad input)."""
+    """Validate, plan and query (or wait); the core's result as is, with the exchanges under ``trace``
+    when asked (raises AiccError on bad input)."""
     check_values(params)
     plan = plan_from_params(params)
     with client_from_params(params) as client:
-        return run_query(client, plan, params)
+        result = run_query(client, plan, params)
+        if client.trace is not None:
+            result['trace'] = client.trace
+        return result
 
 
 class ScreenedModule(AnsibleModule):
@@ -338,6 +351,8 @@ def main() -> None:
     output = dict(changed=False, **{key: result[key] for key in RESULT_KEYS})
     if params['wait_for'] == 'registered':
         output.update(waited=result['waited'], still_unregistered=result['still_unregistered'])
+    if 'trace' in result:
+        output['trace'] = result['trace']
 
     message = failure_sentence(result)
     if message:

@@ -20,7 +20,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import CONNECTIO
 PLUGIN_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **SELECTION_SPEC)
 
 # Every option client_from_params reads: one client per distinct combination.
-CLIENT_OPTION_NAMES = tuple(sorted(CONNECTION_SPEC)) + ('page_size',)
+CLIENT_OPTION_NAMES = tuple(sorted(CONNECTION_SPEC)) + ('page_size', 'trace')
 
 # Version of the raw results stored in the inventory cache; bump it when their shape changes.
 CACHE_FORMAT = 1
@@ -80,10 +80,10 @@ class RecordingClient:
         self._client = client
         self.recorded: dict[str, list[Row]] = {}
 
-    def fetch_each(self, eids: t.Sequence[str]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+    def fetch_each(self, eids: t.Sequence[str], wanted=None) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
         """The real client's answers as each query ends (what the core reads), recorded on the way."""
         eids = list(eids)
-        for index, result in self._client.fetch_each(eids):
+        for index, result in self._client.fetch_each(eids, wanted):
             if not isinstance(result, ApiError):
                 self.recorded[eids[index]] = list(result)
             yield index, result

@@ -82,7 +82,7 @@ class HostileServer:
                 continue
             threading.Thread(target=self._handle, args=(connection, ends), daemon=True).start()
 
-    def _read_request(self, connection: socket.socket) -> bytes | None:
+    def _read_request(self, connection: socket.socket) -> tuple[bytes, bytes] | None:
         data = b''
         while b'\r\n\r\n' not in data:
             chunk = connection.recv(65536)
@@ -100,7 +100,7 @@ class HostileServer:
             if not chunk:
                 return None
             body += chunk
-        return head
+        return head, body
 
     def _alive(self, ends: float) -> bool:
         return not self._stopping.is_set() and time.monotonic() < ends
@@ -109,11 +109,11 @@ class HostileServer:
         connection.settimeout(30)
         try:
             while self._alive(ends):
-                head = self._read_request(connection)
-                if head is None:
+                request = self._read_request(connection)
+                if request is None:
                     return
                 self.requests += 1
-                if not self._answer(connection, head, ends):
+                if not self._answer(connection, request, ends):
                     return
         except OSError:
             pass
@@ -128,9 +128,15 @@ class HostileServer:
             time.sleep(self.pace)
         return True
 
-    def _answer(self, connection: socket.socket, head: bytes, ends: float) -> bool:  # pylint: disable=too-many-return-statements
+    def _answer(self, connection: socket.socket, request: tuple[bytes, bytes], ends: float) -> bool:  # pylint: disable=too-many-return-statements
         """Answer one request; False when the connection is to be closed."""
-        body = json.dumps(ANSWER).encode()
+        head, request_body = request
+        try:
+            offset = int(json.loads(request_body or b'{}').get('offset') or 0)
+        except (ValueError, AttributeError):
+            offset = 0
+        # the one terminal on the first page, nothing after it
+        body = json.dumps(ANSWER if offset == 0 else {'resultCode': '0100000', 'resultDesc': {'count': 1, 'data': {}}}).encode()
         ok_head = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n' % len(body)
         if self.kind == 'drip_headers':
             return self._send_slowly(connection, ok_head, ends) and self._send_slowly(connection, body, ends)

@@ -207,7 +207,7 @@ SCRIPTED_CASES = [
     ("status that is not a string", 200, _page({"10.1.1.1#1": [{"equipmentId": "8880001", "registerStatus": 1}]}), None,
      "unexpected response from {path}: field registerStatus of a row is int, not a string"),
     ("successful answer without resultDesc", 200, b"{\"resultCode\": \"0100000\"}", None,
-     "unexpected response from {path}: resultDesc of a successful answer is NoneType, not an object"),
+     "unexpected response from {path}: a successful answer has no resultDesc"),
     ("empty body", 200, b"", None, "unexpected response from {path}: HTTP 200 application/json, not valid JSON: "),
 ]
 

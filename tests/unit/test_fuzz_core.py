@@ -126,7 +126,7 @@ class RandomCms(BaseAdapter):
        retries=st.integers(0, 2), concurrency=st.integers(1, 3), page_size=st.sampled_from([1, 5, 100]))
 def test_query_path_under_random_answers(answers, wanted, retries, concurrency, page_size):
     with CmsClient('https://10.1.1.1:28443', 'ak', 'sk', retries=retries, max_concurrency=concurrency, page_size=page_size,
-                   max_pages=6, sleep=lambda _seconds: None) as client:
+                   sleep=lambda _seconds: None) as client:
         client.session.mount('https://', RandomCms(answers))
         # max_matches 5: the twelve IDs make several queries, exact IDs and patterns
         plan = plan_queries(eids=sorted(wanted), max_matches_per_query=5)

@@ -64,6 +64,7 @@ class FakeClient:
         self.warnings = []
         self.reported_counts = {}
         self.closed = False
+        self.trace = None  # no trace=true: the lookup returns records
 
     def _matches(self, eid):
         glob = eid.replace('%', '*')
@@ -80,7 +81,7 @@ class FakeClient:
                 results.append(self._matches(eid))
         return results
 
-    def fetch_each(self, eids):
+    def fetch_each(self, eids, wanted=None):
         return enumerate(self.fetch_many(eids))
 
     def close(self):

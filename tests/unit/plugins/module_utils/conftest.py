@@ -79,7 +79,9 @@ class FakeCms(BaseAdapter):
         body = json.loads(request.body.decode('utf-8'))
         expected_keys = ['EID', 'limit', 'offset'] + (['ccId'] if self.cc_id is not None else [])
         assert list(body) == expected_keys
-        assert isinstance(body['limit'], int) and isinstance(body['offset'], int)
+        # integers, or strings of digits as in the vendor's sample request (one type for both)
+        assert type(body['limit']) is type(body['offset'])  # pylint: disable=unidiomatic-typecheck
+        assert isinstance(body['limit'], int) or (body['limit'].isdigit() and body['offset'].isdigit())
         assert request.body == json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
         if self.cc_id is not None:
             assert body['ccId'] == int(self.cc_id)

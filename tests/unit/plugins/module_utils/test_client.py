@@ -95,7 +95,8 @@ def test_cc_id_body_ipv6_host_and_base_path(make_client):
                                         path='/nslb' + API_PATH, cc_id='7')
     rows = client.fetch('8888000?')
     assert len(rows) == 3
-    assert fake.calls == [{'EID': '8888000?', 'limit': 100, 'offset': 0, 'ccId': 7}]
+    assert fake.calls[0] == {'EID': '8888000?', 'limit': 100, 'offset': 0, 'ccId': 7}
+    assert all(call['ccId'] == 7 for call in fake.calls)
 
 
 def test_verify_settings(make_client, tmp_path, monkeypatch):
@@ -151,118 +152,110 @@ def test_context_manager_closes_session(monkeypatch):
 
 
 # -- paging ----------------------------------------------------------------------------------------------------------
+# What to ask is the pager's (test_pager.py holds the readings); these check the client sends just that.
 
 def offsets(fake):
     return [call['offset'] for call in fake.calls]
 
 
-# A page of exactly limit items may be followed by more under some reading of limit/offset: one more request.
-@pytest.mark.parametrize('number, expected_offsets', [(0, [0]), (99, [0]), (100, [0, 100]), (250, [0, 100, 200]), (200, [0, 100, 200])])
-def test_paging_single_uap(make_client, number, expected_offsets):
-    client, fake, _sleeps = make_client(TerminalTable(table(number)))
+def test_the_client_asks_what_the_pager_says(make_client):
+    client, fake, _sleeps = make_client(TerminalTable(table(250)))
     rows = client.fetch('8888????')
-    assert len(rows) == number and len({row.equipment_id for row in rows}) == number
-    assert offsets(fake) == expected_offsets
-    assert client.requests_sent == len(expected_offsets)
+    assert sorted(row.equipment_id for row in rows) == sorted(table(250))
+    # offset 1 tells offset-in-items from offset-in-pages (its page ends at 101); then pages of 100 IDs to the short one
+    assert offsets(fake) == [0, 1, 101, 201]
+    assert all(call['limit'] == 100 for call in fake.calls)
+    assert client.requests_sent == 4
 
 
-@pytest.mark.parametrize('paging, count, expected_offsets', [
-    ('ids', 'ids', [0, 100]),             # a page of 200 rows proves pages hold IDs; the short page reaches the total
-    ('ids', 'rows', [0, 100, 150]),       # count of rows while pages hold IDs: the short page is probed once more
-    # pages of 100 rows hold 50 IDs: they may be short pages of IDs, so each moves on by 50 (overlap under
-    # the rows reading, kept once) until a page brings nothing new
-    ('rows', 'rows', [0, 50, 100, 150, 200, 250]),
-    ('rows', 'ids', [0, 50, 100, 150, 200, 250]),
-    ('ids', 'missing', [0, 100]),
-    ('rows', 'missing', [0, 50, 100, 150, 200, 250]),
-    ('ids', 'string', [0, 100]),
-])
-def test_paging_pool_mode_under_both_readings(make_client, paging, count, expected_offsets):
+def test_a_later_query_needs_no_confirmation_once_the_paging_is_proven(make_client):
+    client, fake, _sleeps = make_client(TerminalTable(table(250, start=88880000) | table(250, start=88890000)))
+    client.fetch('8888????')
+    first = len(fake.calls)
+    client.fetch('8889????')
+    assert offsets(fake)[first:] == [0, 100, 200]
+
+
+@pytest.mark.parametrize('paging, count, order', [('ids', 'ids', 'id'), ('rows', 'ids', 'uap'), ('rows', 'rows', 'uap'),
+                                                  ('ids', 'missing', 'id'), ('rows', 'string', 'id')])
+@pytest.mark.parametrize('max_limit', [None, 50])
+def test_pool_mode_keeps_every_uap_row(make_client, paging, count, order, max_limit):
     terminals = table(150, uaps=('10.9.0.1#1', '10.9.0.2#2'))
-    client, fake, _sleeps = make_client(TerminalTable(terminals, paging=paging, count=count))
-    rows = client.fetch('8888????')
-    assert len(rows) == 300
-    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
-    assert offsets(fake) == expected_offsets
-    assert all(call['limit'] == 100 for call in fake.calls)
-
-
-@pytest.mark.parametrize('count, expected_offsets', [
-    (1000, [0, 100, 200, 250]),  # too high: the short page is probed once, and the empty answer ends it
-    (10 ** 9, [0, 100, 200, 250]),
-    (5, [0, 100, 200]),          # too low: full pages are followed all the same
-    (0, [0, 100, 200]),
-    (120, [0, 100, 200]),
-])
-def test_wrong_count_neither_loops_nor_drops(make_client, count, expected_offsets):
-    client, fake, _sleeps = make_client(TerminalTable(table(250), count=lambda ids, rows: count))
-    assert len(client.fetch('8888????')) == 250
-    assert offsets(fake) == expected_offsets
-
-
-@pytest.mark.parametrize('order', ['id', 'uap'])
-@pytest.mark.parametrize('count', ['ids', 'rows'])
-def test_pool_mode_exactly_one_page_of_ids_keeps_every_uap_row(make_client, order, count):
-    # 100 IDs on 2 UAPs: a first page of 100 rows can hold every ID (UAP-major order) yet half the rows.
-    terminals = table(100, uaps=('10.9.0.1#1', '10.9.0.2#2'))
-    client, _fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count=count, order=order))
+    client, _fake, _sleeps = make_client(TerminalTable(terminals, paging=paging, count=count, order=order, max_limit=max_limit))
     rows = client.fetch('8888????')
     assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
 
 
-@pytest.mark.parametrize('paging', ['ids', 'rows'])
-def test_server_capping_limit_drops_nothing(make_client, paging):
-    terminals = table(250, uaps=('10.9.0.1#1', '10.9.0.2#2'))
-    client, fake, _sleeps = make_client(TerminalTable(terminals, paging=paging, max_limit=50))
-    rows = client.fetch('8888????')
-    assert len(rows) == 500 and len({row.equipment_id for row in rows}) == 250
-    assert all(call['limit'] == 100 for call in fake.calls)
+def test_a_server_ignoring_offset_fails_the_query(make_client):
+    client, fake, _sleeps = make_client(lambda body, index: answer({'u#1': [terminal_row(str(88880000 + n)) for n in range(100)]},
+                                                                   count=1000))
+    with pytest.raises(UnexpectedResponseError, match='with the same rows as offset 0: it ignores offset'):
+        client.fetch('8888????')
+    assert offsets(fake) == [0, 1]
 
 
-def test_rows_of_one_id_split_across_pages(make_client):
-    terminals = table(70, uaps=('a#1', 'b#2', 'c#3'))
-    client, fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count='ids'))
-    rows = client.fetch('8888????')
-    assert len(rows) == 210 and offsets(fake) == [0, 34, 68, 102, 136]  # 100 rows hold 34 IDs: moves on by 34
-
-
-def test_overlapping_pages_keep_everything(make_client):
-    ids = sorted(table(250))
-
-    def shifted(body, _index):
-        start = max(0, body['offset'] - 50)
-        return answer({'u#1': [terminal_row(eid) for eid in ids[start:start + 100]]})
-
-    client, fake, _sleeps = make_client(shifted)
-    assert sorted(row.equipment_id for row in client.fetch('8888????')) == ids
-    assert offsets(fake) == [0, 100, 200, 300]
-
-
-def test_repeated_page_stops(make_client):
-    client, fake, _sleeps = make_client(lambda body, index: answer({'u#1': [terminal_row(str(n)) for n in range(100)]}, count=1000))
-    assert len(client.fetch('?')) == 100
-    assert offsets(fake) == [0, 100]
-
-
-def test_paging_hard_cap(make_client):
+def test_a_server_inventing_ids_is_stopped_by_what_the_query_can_match(make_client):
     def endless(body, _index):
-        return answer({'u#1': [terminal_row(str(body['offset'] + n)) for n in range(10)]})
+        # new IDs at every offset, however far: more than an EID with two '?' can match
+        return answer({'u#1': [terminal_row('1%d' % (body['offset'] + n)) for n in range(10)]})
 
-    client, _fake, _sleeps = make_client(endless, page_size=10, max_pages=3)
-    with pytest.raises(UnexpectedResponseError, match=r"EID '\?' still brought new rows after 3 pages of 10"):
-        client.fetch('?')
+    client, fake, _sleeps = make_client(endless, page_size=10)
+    with pytest.raises(UnexpectedResponseError, match=r'^EID 1\?\? brought \d+ distinct equipment IDs, more than the 100 it can match'):
+        client.fetch('1??')
+    assert len(fake.calls) <= 12
 
 
 def test_page_size_and_string_limits(make_client):
     client, fake, _sleeps = make_client(TerminalTable(table(25)), page_size='10')
     assert len(client.fetch('8888????')) == 25
-    assert [(c['limit'], c['offset']) for c in fake.calls] == [(10, 0), (10, 10), (10, 20)]
+    assert [(c['limit'], c['offset']) for c in fake.calls] == [(10, 0), (10, 1), (10, 11), (10, 21)]
+
+
+def test_strings_for_a_server_refusing_integer_limits_remembered_for_the_run(make_client):
+    table_answer = TerminalTable(table(30))
+
+    def strings_only(body, index):
+        if not isinstance(body['limit'], str):
+            return 200, JSON_TYPE, {'resultCode': '0100002', 'resultDesc': 'limit must be a string'}
+        return table_answer(dict(body, limit=int(body['limit']), offset=int(body['offset'])), index)
+
+    client, fake, _sleeps = make_client(strings_only)
+    assert len(client.fetch('8888????')) == 30
+    assert len(client.fetch('8888000?')) == 10
+    assert [(type(call['limit']).__name__, call['offset']) for call in fake.calls] == [
+        ('int', 0), ('str', '0'), ('str', '1'), ('str', '0')]
+
+
+def test_both_parameter_types_refused_is_the_first_answer(make_client):
+    refused = (200, JSON_TYPE, {'resultCode': '0100002', 'resultDesc': 'EID is invalid'})
+    client, fake, _sleeps = make_client(scripted(refused))
+    with pytest.raises(ResultCodeError, match=r'^CC-CMS returned 0100002 \(invalid parameters\): EID is invalid$'):
+        client.fetch('1')
+    assert [type(call['limit']).__name__ for call in fake.calls] == ['int', 'str']
+
+
+def test_no_match_code_is_an_empty_answer(make_client):
+    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, {'resultCode': '0101002', 'resultDesc': 'no such number'})))
+    assert client.fetch('88880001') == []
+    assert len(fake.calls) == 1
+
+
+def test_trace_records_every_exchange_without_headers(make_client):
+    client, _fake, _sleeps = make_client(scripted(SERVICE_UNAVAILABLE, GOOD, answer()), trace=True)
+    client.fetch('1')
+    assert [{key: value for key, value in exchange.items() if key != 'duration'} for exchange in client.trace] == [
+        {'eid': '1', 'limit': 100, 'offset': 0, 'status': 503, 'result_code': None, 'rows': None, 'count': None},
+        {'eid': '1', 'limit': 100, 'offset': 0, 'status': 200, 'result_code': '0100000', 'rows': 1, 'count': 1},
+        {'eid': '1', 'limit': 100, 'offset': 1, 'status': 200, 'result_code': '0100000', 'rows': 0, 'count': None},
+    ]
+    assert all(isinstance(exchange['duration'], float) for exchange in client.trace)
+    assert ACCESS_KEY not in repr(client.trace) and SECRET_KEY not in repr(client.trace)
 
 
 # -- retries ---------------------------------------------------------------------------------------------------------
 
 def scripted(*answers):
-    """Handler returning the given answers in turn (an exception instance is raised)."""
+    """Handler returning the given answers in turn (an exception instance is raised); the last one repeats."""
     def handler(body, index):
         item = answers[min(index, len(answers) - 1)]
         if isinstance(item, BaseException):
@@ -276,11 +269,11 @@ GOOD = answer({'u#1': [terminal_row('1')]}, count=1)
 
 
 def test_retry_with_backoff_and_fresh_signature(make_client):
-    client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE, (500, {}, ''), GOOD))
+    client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE, (500, {}, ''), GOOD, answer()))
     assert [row.equipment_id for row in client.fetch('1')] == ['1']
-    assert client.requests_sent == 4
-    assert len(set(fake.authorizations)) == 4
-    assert len({auth.split('/')[2] for auth in fake.authorizations}) == 4  # four timestamps
+    assert client.requests_sent == 5  # four attempts at offset 0, then the pager's confirmation of the short page
+    assert len(set(fake.authorizations)) == 5
+    assert len({auth.split('/')[2] for auth in fake.authorizations}) == 5  # five timestamps
     # urllib3's backoff: the first retry goes at once, then factor * 2**(n-1) plus jitter.
     assert len(sleeps.delays) == 2
     assert 1.0 <= sleeps.delays[0] <= 1.5 and 2.0 <= sleeps.delays[1] <= 2.5
@@ -296,7 +289,7 @@ def test_backoff_is_capped(make_client):
 @pytest.mark.parametrize('retry_after, delay', [('7', 7), ('100000', 60)])
 def test_retry_after_honoured(make_client, retry_after, delay):
     too_many = (429, {'Retry-After': retry_after, 'Content-Type': 'application/json'}, '{}')
-    client, _fake, sleeps = make_client(scripted(too_many, GOOD))
+    client, _fake, sleeps = make_client(scripted(too_many, GOOD, answer()))
     assert len(client.fetch('1')) == 1
     assert sleeps.delays == [delay]
 
@@ -318,8 +311,8 @@ def test_no_retry_means_one_attempt(make_client):
 
 
 def test_truncated_json_is_retried(make_client):
-    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, '{"resultCode": "0100000", "resultD'), GOOD))
-    assert len(client.fetch('1')) == 1 and len(fake.calls) == 2
+    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, '{"resultCode": "0100000", "resultD'), GOOD, answer()))
+    assert len(client.fetch('1')) == 1 and len(fake.calls) == 3  # the retry, then the confirmation
 
 
 def test_html_page_with_200(make_client):
@@ -366,8 +359,8 @@ def test_401_not_retried(make_client):
 
 
 def test_result_code_not_retried(make_client):
-    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100002', 'resultDesc': 'EID is invalid'})))
-    with pytest.raises(ResultCodeError, match=r'^CC-CMS returned 0100002 \(invalid parameters\): EID is invalid$'):
+    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100001', 'resultDesc': 'UAP busy'})))
+    with pytest.raises(ResultCodeError, match=r'^CC-CMS returned 0100001 \(call failed\): UAP busy$'):
         client.fetch('1')
     assert len(fake.calls) == 1
 
@@ -387,8 +380,8 @@ def test_timeout(make_client):
 
 
 def test_timeout_then_answer(make_client):
-    client, _fake, _sleeps = make_client(scripted(requests.exceptions.ConnectTimeout('connect timed out'), GOOD), timeout=2.5)
-    assert len(client.fetch('1')) == 1 and client.requests_sent == 2
+    client, _fake, _sleeps = make_client(scripted(requests.exceptions.ConnectTimeout('connect timed out'), GOOD, answer()), timeout=2.5)
+    assert len(client.fetch('1')) == 1 and client.requests_sent == 3  # the retry, then the confirmation
 
 
 def test_timeout_single_attempt_wording(make_client):
@@ -456,7 +449,10 @@ def test_concurrency_cap_reached_never_exceeded(make_client, cap):
     reached = threading.Event()
 
     def hold_until_cap(fake):
-        # Every request waits (bounded) until the cap is in flight once: the pool must fill up to it.
+        # Every request after the first query (which runs alone) waits (bounded) until the cap is in
+        # flight once: the pool must fill up to it.
+        if fake.calls[-1]['EID'] == eids[0]:
+            return
         with fake.lock:
             fake.lock.wait_for(lambda: fake.in_flight >= cap or reached.is_set(), timeout=10)
             reached.set()
@@ -526,9 +522,9 @@ def test_page_size_above_the_documented_default_confirms_a_short_page(make_clien
     client, fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count='ids', order='uap', max_limit=150), page_size=200)
     rows = client.fetch('8888????')
     assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
-    assert offsets(fake) == [0, 50, 100]  # confirmed, then proven capped: paging ends on a page with nothing new
+    assert offsets(fake) == [0, 1, 151]  # offset 1 tells items from pages; 151 reads the fourth UAP's rows
 
 
-def test_short_page_at_the_documented_default_is_the_end(make_client):
+def test_a_short_page_is_confirmed_once_a_cap_of_its_size_cannot_be_ruled_out(make_client):
     client, fake, _sleeps = make_client(TerminalTable(table(30, uaps=('a#1', 'b#2'))))
-    assert len(client.fetch('8888????')) == 60 and offsets(fake) == [0]
+    assert len(client.fetch('8888????')) == 60 and offsets(fake) == [0, 1]

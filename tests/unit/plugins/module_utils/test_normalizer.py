@@ -97,7 +97,6 @@ def test_split_uap(uap, expected):
 
 @pytest.mark.parametrize('code, desc, message', [
     ('0100002', 'EID is invalid', 'CC-CMS returned 0100002 (invalid parameters): EID is invalid'),
-    ('0101002', 'no such number', 'CC-CMS returned 0101002 (queried number does not exist on the UAP): no such number'),
     ('0123456', 'odd', 'CC-CMS returned 0123456 (undocumented result code): odd'),
     ('0100999', None, 'CC-CMS returned 0100999 (unknown exception): None'),
 ])
@@ -118,7 +117,12 @@ def test_insufficient_permission_hints_at_cc_id():
     ({'resultCode': 100000}, 'resultCode is 100000, not a string'),
     ({'resultCode': '0100000', 'resultDesc': 'ok'}, 'resultDesc of a successful answer is str'),
     ({'resultCode': '0100000', 'resultDesc': {'data': 'x'}}, 'resultDesc.data is str'),
-    ({'resultCode': '0100000', 'resultDesc': {'data': {'u#1': {}}}}, r"resultDesc.data\['u#1'\] is dict, not a list"),
+    ({'resultCode': '0100000', 'resultDesc': {'data': {'u#1': {'a': 1}}}}, r"resultDesc.data\['u#1'\] is dict, not a list"),
+    ({'resultCode': '0100000', 'resultDesc': {'total': 3, 'rows': []}},
+     "resultDesc of a successful answer is an object with keys rows, total: neither the sample's shape"),
+    ({'resultCode': '0100000', 'resultDesc': {'u#1': {'data': [], 'count': 0}, 'u#2': []}}, 'an object with keys u#1, u#2: neither'),
+    ({'resultCode': '0100000', 'resultDesc': [3]}, 'an element of resultDesc is int, not an object'),
+    ({'resultCode': '0100000'}, 'a successful answer has no resultDesc'),
     ({'resultCode': '0100000', 'resultDesc': {'data': {'u#1': ['x']}}}, 'a row of resultDesc.data is str'),
     ({'resultCode': '0100000', 'resultDesc': {'data': {'u#1': [{'equipmentId': 5}]}}}, 'field equipmentId of a row is int'),
     ({'resultCode': '0100000', 'resultDesc': {'data': {'u#1': [{'registerStatus': 'registered'}]}}}, 'has no equipmentId'),
@@ -169,3 +173,30 @@ def test_parse_page_raises_only_collection_errors(payload):
     for row in page.rows:
         assert isinstance(row.equipment_id, str) and row.equipment_id
     summarize(build_terminals(page.rows))
+
+
+def test_no_match_code_is_an_empty_page():
+    page = parse_page({'resultCode': '0101002', 'resultDesc': 'queried number does not exist on the UAP'})
+    assert page.rows == () and page.no_match and page.count is None
+
+
+ROW_A = dict(VENDOR_ROW, equipmentId='1001')
+ROW_B = dict(VENDOR_ROW, equipmentId='1002')
+
+
+@pytest.mark.parametrize('desc, count, key_counts', [
+    ({'data': {'u#1': [ROW_A], 'u#2': [ROW_B]}, 'count': 2}, 2, None),                      # the sample's shape
+    ({'u#1': {'data': [ROW_A], 'count': 1}, 'u#2': {'data': [ROW_B], 'count': 7}}, None, {'u#1': 1, 'u#2': 7}),  # the tables'
+    ([{'data': {'u#1': [ROW_A], 'u#2': [ROW_B]}, 'count': '2'}], 2, None),                # a list of the sample's
+    ([{'u#1': {'data': [ROW_A], 'count': 1}}, {'u#2': {'data': [ROW_B]}}], None, {'u#1': 1}),  # a list of the tables'
+])
+def test_every_answer_shape_of_the_vendor_page(desc, count, key_counts):
+    page = parse_page({'resultCode': '0100000', 'resultDesc': desc})
+    assert [(row.uap, row.equipment_id) for row in page.rows] == [('u#1', '1001'), ('u#2', '1002')]
+    assert (page.count, page.key_counts, page.no_match) == (count, key_counts, False)
+
+
+@pytest.mark.parametrize('desc', [None, {}, [], {'data': {}}, {'data': []}, {'data': None}, {'data': {}, 'count': 0},
+                                  {'u#1': {'data': []}}, {'u#1': {'data': None, 'count': 0}}, [{'data': {}}]])
+def test_empty_data_in_every_form(desc):
+    assert parse_page({'resultCode': '0100000', 'resultDesc': desc}).rows == ()

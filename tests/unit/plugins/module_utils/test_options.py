@@ -177,8 +177,8 @@ def _front_end_view(fragment_class, *names):
 @pytest.mark.parametrize('spec, documented', [
     (options.CONNECTION_SPEC, _front_end_view(connection_doc.ModuleDocFragment, 'DOCUMENTATION', 'MODULE')),
     (options.SELECTION_SPEC, _front_end_view(query_doc.ModuleDocFragment, 'DOCUMENTATION', 'MODULE')),
-    (options.RESULT_SPEC, dict(_fragment(query_doc.ModuleDocFragment, 'RESULT'),
-                               **_front_end_view(query_doc.ModuleDocFragment, 'WAIT', 'WAIT_MODULE'))),
+    (options.RESULT_SPEC, dict(_fragment(query_doc.ModuleDocFragment, 'RESULT'), **_front_end_view(query_doc.ModuleDocFragment, 'WAIT', 'WAIT_MODULE'),
+                               **_fragment(query_doc.ModuleDocFragment, 'TRACE'))),
 ])
 def test_doc_fragments_match_the_specs(spec, documented):
     assert sorted(documented) == sorted(spec)

@@ -36,6 +36,7 @@ class StandInClient:
         self.warnings = ['a warning from the client']
         self.reported_counts: dict[str, int] = {}
         self.closed = False
+        self.trace = None  # no trace=true
 
     def __enter__(self):
         return self
