@@ -12,8 +12,8 @@ import sys
 
 from .faults import FAULT_KINDS, FaultError
 from .scenario import ScenarioError
-from .server import ACCESS_KEY_ENV, SECRET_KEY_ENV, Simulator, SimulatorOptions
-from .store import DataError
+from .server import ACCESS_KEY_ENV, LIMIT_TYPES, NO_MATCH_CODES, SECRET_KEY_ENV, Simulator, SimulatorOptions
+from .store import COUNT_SEMANTICS, EMPTY_DATA, OFFSET_UNITS, PAGING_UNITS, ROW_ORDERS, SHAPES, DataError
 
 DEFAULTS = SimulatorOptions()
 
@@ -35,18 +35,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="chance that one UAP's status differs from the terminal's (pool mode)")
     add("--seed", type=int, default=DEFAULTS.seed)
     add("--data", help="JSON/YAML list of terminals instead of --ranges (see README.md)")
-    add("--count-semantics", choices=("ids", "rows"), default=DEFAULTS.count_semantics, help="what count counts (default ids)")
-    add("--paging-unit", choices=("ids", "rows"), default=DEFAULTS.paging_unit,
-        help="what limit/offset count (default: the same as --count-semantics)")
-    add("--row-order", choices=("id", "uap"), default=DEFAULTS.row_order,
-        help="matches sorted by equipment ID or grouped by UAP first (default: uap when paging rows, id when paging IDs)")
+    add("--partial-membership", type=float, default=DEFAULTS.partial_membership, metavar="P",
+        help="pool mode: each terminal absent from each UAP with probability P, present on one at least (default 0)")
+    add("--count-semantics", choices=COUNT_SEMANTICS, default=DEFAULTS.count_semantics, help="what count counts (default ids)")
+    add("--count-as-string", action="store_true", help='send count as a JSON string ("12")')
+    add("--paging-unit", choices=PAGING_UNITS, default=DEFAULTS.paging_unit,
+        help="what limit/offset count (default: ids for counts of IDs, rows for counts of rows)")
+    add("--offset-unit", choices=OFFSET_UNITS, default=DEFAULTS.offset_unit,
+        help="offset counts items (default) or pages (start = offset x the effective limit)")
+    add("--row-order", choices=ROW_ORDERS, default=DEFAULTS.row_order,
+        help="matches sorted by equipment ID, grouped by UAP first, or shuffled per query (default: id when paging IDs, uap otherwise)")
+    add("--shape", choices=SHAPES, default=DEFAULTS.shape, help="the answer's shape (default sample, the vendor's sample answer)")
+    add("--empty-data", choices=EMPTY_DATA, default=DEFAULTS.empty_data, metavar="{}|[]|null",
+        help="data (sample shapes) or resultDesc (tables shapes) of a page without rows (default {})")
+    add("--no-match-code", choices=NO_MATCH_CODES, default=DEFAULTS.no_match_code,
+        help="answer a page without rows with this failure code instead of an empty success")
+    add("--limit-type", choices=LIMIT_TYPES, default=DEFAULTS.limit_type,
+        help="limit/offset accepted as integers or strings (any, default), integers only (int) or strings only (string)")
     add("--max-in-flight", type=int, default=DEFAULTS.max_in_flight)
     add("--stall-seconds", type=float, default=DEFAULTS.stall_seconds)
     add("--violation-threshold", type=int, default=DEFAULTS.violation_threshold)
     add("--skew-seconds", type=float, default=DEFAULTS.skew_seconds)
     add("--max-limit", type=int, default=DEFAULTS.max_limit, help="largest limit accepted; above it: 0100002")
     add("--limit-cap", type=int, default=DEFAULTS.limit_cap, metavar="N",
-        help="serve at most N items per page whatever limit asks, silently (count stays the true total)")
+        help="serve at most N items (N per UAP key under --paging-unit per_key) per page whatever limit asks, silently")
     add("--fault", dest="faults", action="append", default=[], metavar="KIND:RATE[@GLOB]",
         help="inject a fault; kinds: %s (repeatable)" % ", ".join(FAULT_KINDS))
     add("--fault-seed", type=int, default=DEFAULTS.fault_seed)

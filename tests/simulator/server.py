@@ -22,7 +22,7 @@ from typing import Any, Callable
 from . import signing
 from .faults import FaultError, FaultPlan
 from .scenario import ScenarioRunner, load_scenario
-from .store import COUNT_SEMANTICS, PAGING_UNITS, ROW_ORDERS, DataError, TerminalStore, expand_ranges, has_wildcard
+from .store import DataError, Reading, TerminalStore, expand_ranges, has_wildcard, resolve_reading
 
 API_PATH = "/rest/cmsapp/v1/openapi/uap/queryterminalstatus"
 ADMIN_PREFIX = "/_sim"
@@ -33,6 +33,9 @@ SECRET_KEY_ENV = "AICC_SIM_SECRET_KEY"
 JSON_TYPE = "application/json;charset=UTF-8"
 MAX_RECORDED_VIOLATIONS = 1000
 LOOPBACK = ("127.0.0.1", "::1")
+LIMIT_TYPES = ("any", "int", "string")
+NO_MATCH_CODES = ("0101002",)
+NO_MATCH_DESC = "queried number does not exist on the UAP"
 
 HTML_ERROR_PAGE = (b"<!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
                    b"<body><h1>Service temporarily unavailable</h1><p>Please try again later.</p></body></html>")
@@ -55,10 +58,17 @@ class SimulatorOptions:  # pylint: disable=too-many-instance-attributes
     seed: int = 1
     uap_disagreement: float = 0.02
     data: str | None = None
-    count_semantics: str = "ids"
-    paging_unit: str | None = None      # what limit/offset count; None: the same as count_semantics
-    row_order: str | None = None        # "id" or "uap"; None: "uap" when paging rows, "id" when paging IDs
-    limit_cap: int | None = None        # serve at most this many items per page, silently; None: no cap
+    partial_membership: float = 0.0     # pool mode: chance that a terminal is absent from a UAP (on one at least)
+    count_semantics: str = "ids"        # what count counts; see store.COUNT_SEMANTICS
+    count_as_string: bool = False       # count sent as a JSON string ("12")
+    paging_unit: str | None = None      # what limit/offset count; None: ids for counts of IDs, rows for counts of rows
+    offset_unit: str = "items"          # "items" or "pages" (start = offset x the effective limit)
+    row_order: str | None = None        # "id", "uap" or "shuffled"; None: "id" when paging IDs, "uap" otherwise
+    limit_cap: int | None = None        # serve at most this many items (per key under per_key) per page, silently
+    shape: str = "sample"               # "sample", "tables", "list_sample" or "list_tables"
+    empty_data: str = "{}"              # what data (sample shapes) or resultDesc (tables shapes) is on a page without rows
+    no_match_code: str | None = None    # "0101002": a page without rows is that failure instead of an empty success
+    limit_type: str = "any"             # "any", "int" (string limit/offset refused) or "string" (integers refused)
     max_in_flight: int = 10
     stall_seconds: float = 60.0
     violation_threshold: int = 200
@@ -236,22 +246,26 @@ class Simulator:
     def __init__(self, **options) -> None:
         self.options = SimulatorOptions(**options)
         opts = self.options
-        if opts.count_semantics not in COUNT_SEMANTICS:
-            raise ValueError("count_semantics must be 'ids' or 'rows'.")
-        if opts.paging_unit is not None and opts.paging_unit not in PAGING_UNITS:
-            raise ValueError("paging_unit must be 'ids' or 'rows' (or None for the count semantics).")
-        if opts.row_order is not None and opts.row_order not in ROW_ORDERS:
-            raise ValueError("row_order must be 'id' or 'uap' (or None for the paging unit's default).")
+        self.reading: Reading = resolve_reading(opts.count_semantics, opts.paging_unit, opts.row_order, opts.offset_unit,
+                                                opts.shape, opts.empty_data, opts.count_as_string, opts.seed)
         if opts.limit_cap is not None and (isinstance(opts.limit_cap, bool) or not isinstance(opts.limit_cap, int)
                                            or opts.limit_cap < 1):
             raise ValueError("limit_cap must be an integer of 1 or more (or None for no cap).")
+        if opts.no_match_code is not None and opts.no_match_code not in NO_MATCH_CODES:
+            raise ValueError("no_match_code must be %s (or None for an empty success), got %r."
+                             % (", ".join(NO_MATCH_CODES), opts.no_match_code))
+        if opts.limit_type not in LIMIT_TYPES:
+            raise ValueError("limit_type must be one of %s, got %r." % (", ".join(LIMIT_TYPES), opts.limit_type))
+        if opts.data and opts.partial_membership:
+            raise ValueError("partial_membership applies to generated data (ranges); a data file lists each terminal's UAPs itself.")
         self.access_key = opts.access_key or os.environ.get(ACCESS_KEY_ENV) or DEFAULT_ACCESS_KEY
         self.secret_key = opts.secret_key or os.environ.get(SECRET_KEY_ENV) or DEFAULT_SECRET_KEY
         self.cc_ids = {int(cc_id) for cc_id in opts.cc_ids}
         if opts.data:
             self.store = TerminalStore.load(opts.data)
         else:
-            self.store = TerminalStore.generate(opts.ranges, opts.uaps, opts.registered_ratio, opts.seed, opts.uap_disagreement)
+            self.store = TerminalStore.generate(opts.ranges, opts.uaps, opts.registered_ratio, opts.seed, opts.uap_disagreement,
+                                                opts.partial_membership)
         self.faults = FaultPlan(opts.faults, opts.fault_seed)
         self.scenario = ScenarioRunner(load_scenario(opts.scenario), self.store) if opts.scenario is not None else None
         self.stats_counters = Stats()
@@ -372,6 +386,19 @@ class Simulator:
         if self.scenario is None:
             raise RuntimeError("This simulator was started without a scenario; pass scenario=FILE.")
         self.scenario.start()
+
+    def effective_options(self) -> dict:
+        """The reading and the page rules in force, defaults resolved (also ``GET /_sim/options``)."""
+        opts = self.options
+        return dict(self.reading._asdict(), limit_cap=opts.limit_cap, max_limit=opts.max_limit, no_match_code=opts.no_match_code,
+                    limit_type=opts.limit_type, uaps=list(self.store.uaps), partial_membership=opts.partial_membership,
+                    terminals=len(self.store))
+
+    def minimum_requests(self, eid: str, page_size: int) -> int:
+        """Requests a client that knew this server's reading in advance needs for ``eid`` asked with
+        ``limit=page_size``: the items of the paging unit over the effective page size (after the cap),
+        rounded up, at least 1. Under an ignored offset only the first page can ever be had: 1."""
+        return self.store.minimum_requests(eid, self.reading, page_size, self.options.limit_cap)
 
     def terminal(self, eid: str) -> dict | None:
         """``{"<ip>#<no>": row}`` of one terminal, as the API would show it, or None."""
@@ -502,12 +529,17 @@ class Simulator:
         capped = opts.limit_cap is not None and limit > opts.limit_cap
         if capped:
             limit = opts.limit_cap  # silently, as a server with its own page limit might
-        text, rows = self.store.page_json(matches, opts.count_semantics, limit, offset,
-                                          paging_unit=opts.paging_unit, row_order=opts.row_order)
+        page = self.store.page(matches, self.reading, limit, offset, query=eid)
+        with self.stats_counters.lock:
+            self.stats_counters.limits_capped += capped
+        if not page.rows and opts.no_match_code is not None:
+            # Nothing on this page (an unknown ID, a pattern matching nothing, a page past the end).
+            self._count_result(opts.no_match_code)
+            return 200, json.dumps({"resultCode": opts.no_match_code, "resultDesc": NO_MATCH_DESC})
+        text = self.store.render(page, self.reading)
         with self.stats_counters.lock:
             self.stats_counters.pages_served += 1
-            self.stats_counters.rows_served += rows
-            self.stats_counters.limits_capped += capped
+            self.stats_counters.rows_served += len(page.rows)
         self._count_result("0100000")
         return 200, text
 
@@ -527,6 +559,11 @@ class Simulator:
             raise _BadParameter("limit and offset must be given together.")
         limit, offset = 100, 0
         if "limit" in payload:
+            for name in ("limit", "offset"):
+                if self.options.limit_type == "int" and isinstance(payload[name], str):
+                    raise _BadParameter("%s must be an integer, not a string." % name)
+                if self.options.limit_type == "string" and not isinstance(payload[name], str):
+                    raise _BadParameter("%s must be a string of digits, as in the interface's sample request." % name)
             limit = _as_int(payload["limit"], "limit")
             offset = _as_int(payload["offset"], "offset")
             if not 1 <= limit <= self.options.max_limit:
@@ -561,6 +598,8 @@ class Simulator:
     def _admin_route(self, method: str, route: str, payload) -> tuple[int, Any]:
         if method == "GET" and route == "/stats":
             return 200, self.stats()
+        if method == "GET" and route == "/options":
+            return 200, self.effective_options()
         if method == "GET" and route.startswith("/terminals/"):
             found = self.terminal(route[len("/terminals/"):])
             return (200, found) if found is not None else (404, {"error": "No such terminal."})

@@ -12,15 +12,22 @@ import random
 import re
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 REGISTERED = "registered"
 NOT_REGISTERED = "not register"
 REGISTER_STATUSES = (REGISTERED, NOT_REGISTERED)
 SOCKET_STATUSES = ("fault", "normal", "connecting", "uninstall")
 WILDCARDS = "*%?"
-COUNT_SEMANTICS = ("ids", "rows")
-PAGING_UNITS = ("ids", "rows")
-ROW_ORDERS = ("id", "uap")
+# The readings the vendor page leaves open (see README.md, "Paging readings").
+COUNT_SEMANTICS = ("ids", "rows", "page", "page_ids", "key_sum", "key_max", "key_first", "absent")
+PAGING_UNITS = ("ids", "rows", "per_key", "ignored")
+OFFSET_UNITS = ("items", "pages")
+ROW_ORDERS = ("id", "uap", "shuffled")
+SHAPES = ("sample", "tables", "list_sample", "list_tables")
+EMPTY_DATA = ("{}", "[]", "null")
+# Count semantics whose natural paging unit is the equipment ID (the others count rows).
+_ID_COUNTS = ("ids", "page_ids", "absent")
 
 # Vendor field name -> Row attribute, in the order of Table 5.
 FIELDS = (
@@ -41,6 +48,59 @@ _FIELD_BY_VENDOR_NAME = dict(FIELDS)
 
 class DataError(ValueError):
     """The terminal data or a status change is invalid; the message names the cause and the fix."""
+
+
+class Reading(NamedTuple):
+    """One reading of the vendor page: what ``count`` counts, what ``limit``/``offset`` page over, the
+    row order and the answer's shape. Build it with :func:`resolve_reading` (defaults filled in)."""
+
+    count_semantics: str = "ids"
+    paging_unit: str = "ids"
+    row_order: str = "id"
+    offset_unit: str = "items"
+    shape: str = "sample"
+    empty_data: str = "{}"
+    count_as_string: bool = False
+    seed: int = 1  # the shuffled row order's seed
+
+
+def _one_of(name: str, value, choices, default_note: str = "") -> None:
+    if value not in choices:
+        raise ValueError("%s must be one of %s%s, got %r." % (name, ", ".join(choices), default_note, value))
+
+
+def resolve_reading(count_semantics: str = "ids", paging_unit: str | None = None, row_order: str | None = None,
+                    offset_unit: str = "items", shape: str = "sample", empty_data: str = "{}", count_as_string: bool = False,
+                    seed: int = 1) -> Reading:
+    """Validate one reading and fill in its defaults.
+
+    ``paging_unit`` None: ``ids`` for the counts of IDs (``ids``, ``page_ids``, ``absent``), ``rows``
+    for the counts of rows. ``row_order`` None: ``id`` when paging IDs (or ignoring the offset),
+    ``uap`` otherwise. Both reproduce the former ``ids`` and ``rows`` modes.
+    """
+    _one_of("count_semantics", count_semantics, COUNT_SEMANTICS)
+    if paging_unit is not None:
+        _one_of("paging_unit", paging_unit, PAGING_UNITS, " (or None for the count semantics' default)")
+    if row_order is not None:
+        _one_of("row_order", row_order, ROW_ORDERS, " (or None for the paging unit's default)")
+    _one_of("offset_unit", offset_unit, OFFSET_UNITS)
+    _one_of("shape", shape, SHAPES)
+    _one_of("empty_data", empty_data, EMPTY_DATA)
+    if not isinstance(count_as_string, bool):
+        raise ValueError("count_as_string must be true or false, got %r." % (count_as_string,))
+    if paging_unit is None:
+        paging_unit = "ids" if count_semantics in _ID_COUNTS else "rows"
+    if row_order is None:
+        row_order = "id" if paging_unit in ("ids", "ignored") else "uap"
+    return Reading(count_semantics, paging_unit, row_order, offset_unit, shape, empty_data, count_as_string, seed)
+
+
+class Page(NamedTuple):
+    """The rows of one page (in page order) and the counts a server under the reading reports."""
+
+    rows: list
+    count: int | None                  # the top-level count; None when the reading sends none
+    key_counts: dict                   # UAP key -> that key's count (the tables shapes); None values when absent
 
 
 def uap_key(index: int) -> str:
@@ -150,13 +210,21 @@ class TerminalStore:
     # --- construction ------------------------------------------------------------------------
     @classmethod
     def generate(cls, ranges, uaps: int = 1, registered_ratio: float = 0.97, seed: int = 1,
-                 uap_disagreement: float = 0.02) -> "TerminalStore":
-        """Deterministic terminals: each under ``uaps`` UAPs, mostly agreeing on the status."""
+                 uap_disagreement: float = 0.02, partial_membership: float = 0.0) -> "TerminalStore":
+        """Deterministic terminals: each under ``uaps`` UAPs, mostly agreeing on the status.
+
+        ``partial_membership`` P: each terminal is absent from each UAP with probability P (drawn from
+        a generator of its own, so the statuses stay those of P = 0), but stays on at least one.
+        """
         if uaps < 1:
             raise DataError("--uaps must be 1 or more.")
         if not 0.0 <= registered_ratio <= 1.0 or not 0.0 <= uap_disagreement <= 1.0:
             raise DataError("--registered-ratio and --uap-disagreement must be between 0 and 1.")
+        if isinstance(partial_membership, bool) or not isinstance(partial_membership, (int, float)) \
+                or not 0.0 <= partial_membership <= 1.0:
+            raise DataError("--partial-membership must be a probability between 0 and 1, got %r." % (partial_membership,))
         rng = random.Random(seed)
+        membership = random.Random("membership-%s" % seed) if partial_membership > 0 and uaps > 1 else None
         keys = [uap_key(index) for index in range(1, uaps + 1)]
         rows_by_eid = {}
         for eid in expand_ranges(ranges):
@@ -167,6 +235,9 @@ class TerminalStore:
                 if uaps > 1 and rng.random() < uap_disagreement:
                     row_registered = not registered
                 rows.append(Row(key, eid, REGISTERED if row_registered else NOT_REGISTERED))
+            if membership is not None:
+                kept = [row for row in rows if membership.random() >= partial_membership]
+                rows = kept or [rows[membership.randrange(len(rows))]]
             rows_by_eid[eid] = rows
         return cls(keys, rows_by_eid)
 
@@ -226,40 +297,122 @@ class TerminalStore:
             return self.eids[low:high]
         return [eid for eid in self.eids[low:high] if regex.fullmatch(eid)]
 
-    def page_json(self, eids: list[str], semantics: str, limit: int, offset: int,
-                  paging_unit: str | None = None, row_order: str | None = None) -> tuple[str, int]:
-        """The success body for matched ``eids`` and the number of rows it carries.
+    def ordered_rows(self, eids: list[str], reading: Reading, query: str = "") -> list[Row]:
+        """Every row of the matched ``eids`` in the reading's row order.
 
-        ``semantics``: what ``count`` counts (distinct IDs or rows). ``paging_unit``: what
-        ``limit``/``offset`` count (default: the same as ``semantics``); paging over IDs returns
-        every row of each paged ID. ``row_order``: matches sorted by equipment ID (``id``) or
-        grouped by UAP first (``uap``); default ``uap`` when paging rows, ``id`` when paging IDs.
+        ``id``: (ID, UAP) order; ``uap``: grouped by UAP first, in (UAP, ID) order; ``shuffled``: one
+        fixed permutation per query string and seed (the same for every page of that query).
         """
-        paging_unit = paging_unit or semantics
-        row_order = row_order or ("uap" if paging_unit == "rows" else "id")
+        rows = [row for eid in eids for row in self.rows_by_eid[eid]]  # each ID's rows in pool order
+        if reading.row_order == "uap":
+            rows.sort(key=lambda row: self._uap_order[row.uap])  # stable: IDs stay sorted per UAP
+        elif reading.row_order == "shuffled":
+            random.Random("%s|%s" % (reading.seed, query)).shuffle(rows)
+        return rows
+
+    def key_totals(self, rows: list[Row]) -> dict[str, int]:
+        """Rows per UAP key, keys in pool order (only keys with rows)."""
+        totals: dict[str, int] = {}
+        for row in rows:
+            totals[row.uap] = totals.get(row.uap, 0) + 1
+        return dict(sorted(totals.items(), key=lambda item: self._uap_order[item[0]]))
+
+    def unit_items(self, eids: list[str], reading: Reading) -> int:
+        """How many items of the paging unit the matched ``eids`` hold (IDs, rows, or the largest key's rows)."""
+        if reading.paging_unit in ("ids", "ignored"):
+            return len(eids)
+        with self.lock:
+            rows = [row for eid in eids for row in self.rows_by_eid[eid]]
+        if reading.paging_unit == "rows":
+            return len(rows)
+        return max(self.key_totals(rows).values(), default=0)
+
+    def minimum_requests(self, eid: str, reading: Reading, page_size: int, limit_cap: int | None = None) -> int:
+        """Requests a client that knew ``reading`` needs for ``eid`` asked with ``limit=page_size`` (see
+        ``Simulator.minimum_requests``): the unit's items over the effective page size, rounded up, at least 1."""
+        if reading.paging_unit == "ignored":
+            return 1  # only the first page can ever be had
+        effective = min(page_size, limit_cap or page_size)
+        return max(1, -(-self.unit_items(self.match(eid), reading) // effective))
+
+    def page(self, eids: list[str], reading: Reading, limit: int, offset: int, query: str = "") -> Page:
+        """One page of the matched ``eids`` under ``reading`` (``limit`` already capped by the server)."""
+        start = offset * limit if reading.offset_unit == "pages" else offset
+        unit = reading.paging_unit
+        if unit == "ignored":
+            start, unit = 0, "ids"  # every request gets the first page, as paging IDs would serve it
+        semantics = reading.count_semantics
         with self.lock:
             rows_of = self.rows_by_eid
-            if paging_unit == "ids" and row_order == "id":
+            if unit == "ids" and reading.row_order == "id" and semantics in ("ids", "rows", "page", "page_ids", "absent") \
+                    and reading.shape in ("sample", "list_sample"):
                 # Fast path (IDs already sorted): never builds the rows of unpaged IDs.
-                rows = [row for eid in eids[offset:offset + limit] for row in rows_of[eid]]
-                count = len(eids) if semantics == "ids" else sum(len(rows_of[eid]) for eid in eids)
+                rows = [row for eid in eids[start:start + limit] for row in rows_of[eid]]
+                totals = None
+                total_rows = sum(len(rows_of[eid]) for eid in eids) if semantics == "rows" else 0
             else:
-                all_rows = [row for eid in eids for row in rows_of[eid]]  # each ID's rows in pool order
-                if row_order == "uap":
-                    all_rows.sort(key=lambda row: self._uap_order[row.uap])  # stable: IDs stay sorted per UAP
-                count = len(eids) if semantics == "ids" else len(all_rows)
-                if paging_unit == "ids":
+                all_rows = self.ordered_rows(eids, reading, query)
+                totals = self.key_totals(all_rows)
+                total_rows = len(all_rows)
+                if unit == "ids":
                     ordered_ids = list(dict.fromkeys(row.equipment_id for row in all_rows))
-                    paged = set(ordered_ids[offset:offset + limit])
+                    paged = set(ordered_ids[start:start + limit])
                     rows = [row for row in all_rows if row.equipment_id in paged]
-                else:
-                    rows = all_rows[offset:offset + limit]
-            grouped: dict[str, list[str]] = {}
-            for row in sorted(rows, key=lambda row: self._uap_order[row.uap]):
-                grouped.setdefault(row.uap, []).append(row.json())
-        data = ", ".join("%s: [%s]" % (json.dumps(uap), ", ".join(items)) for uap, items in grouped.items())
-        body = '{"resultCode": "0100000", "resultDesc": {"data": {%s}, "count": %d}}' % (data, count)
-        return body, len(rows)
+                elif unit == "rows":
+                    rows = all_rows[start:start + limit]
+                else:  # per_key: each key's list, in its own order, sliced the same way, then merged
+                    by_key: dict[str, list[Row]] = {}
+                    for row in all_rows:
+                        by_key.setdefault(row.uap, []).append(row)
+                    rows = [row for uap in totals for row in by_key[uap][start:start + limit]]
+        page_totals = self.key_totals(rows)
+        if semantics == "ids":
+            count = len(eids)
+        elif semantics in ("rows", "key_sum"):
+            count = total_rows
+        elif semantics == "page":
+            count = len(rows)
+        elif semantics == "page_ids":
+            count = len({row.equipment_id for row in rows})
+        elif semantics == "key_max":
+            count = max(totals.values(), default=0)
+        elif semantics == "key_first":
+            count = next(iter(totals.values()), 0)
+        else:
+            count = None
+        if semantics == "absent":
+            key_counts = {uap: None for uap in page_totals}
+        elif semantics in ("page", "page_ids"):
+            key_counts = dict(page_totals)
+        else:  # the count restricted to one key: that key's rows (one per ID on it)
+            key_counts = {uap: totals[uap] for uap in page_totals} if totals is not None else {}
+        return Page(rows, count, key_counts)
+
+    def render(self, page: Page, reading: Reading) -> str:
+        """The success body of ``page`` in the reading's shape (rows serialised once, cached per row)."""
+        grouped: dict[str, list[str]] = {}
+        for row in sorted(page.rows, key=lambda row: self._uap_order[row.uap]):
+            grouped.setdefault(row.uap, []).append(row.json())
+
+        def number(value: int) -> str:
+            return '"%d"' % value if reading.count_as_string else "%d" % value
+
+        def with_count(text: str, value: int | None) -> str:
+            return text if value is None else '%s, "count": %s' % (text, number(value))
+
+        if reading.shape in ("sample", "list_sample"):
+            data = ("{%s}" % ", ".join("%s: [%s]" % (json.dumps(uap), ", ".join(items)) for uap, items in grouped.items())
+                    if grouped else reading.empty_data)
+            desc = "{%s}" % with_count('"data": %s' % data, page.count)
+            if reading.shape == "list_sample":
+                desc = "[%s]" % desc
+        elif not grouped:
+            desc = reading.empty_data
+        else:
+            entries = ["%s: {%s}" % (json.dumps(uap), with_count('"data": [%s]' % ", ".join(items), page.key_counts.get(uap)))
+                       for uap, items in grouped.items()]
+            desc = "{%s}" % ", ".join(entries) if reading.shape == "tables" else "[%s]" % ", ".join("{%s}" % entry for entry in entries)
+        return '{"resultCode": "0100000", "resultDesc": %s}' % desc
 
     def terminal(self, eid: str) -> dict | None:
         with self.lock:

@@ -133,8 +133,8 @@ def test_limit_cap_still_rejects_a_limit_above_max_limit(pool_sim):
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"paging_unit": "pages"}, "paging_unit must be 'ids' or 'rows'"),
-    ({"row_order": "random"}, "row_order must be 'id' or 'uap'"),
+    ({"paging_unit": "pages"}, "paging_unit must be one of ids, rows, per_key, ignored"),
+    ({"row_order": "random"}, "row_order must be one of id, uap, shuffled"),
     ({"limit_cap": 0}, "limit_cap must be an integer of 1 or more"),
     ({"limit_cap": "30"}, "limit_cap must be an integer of 1 or more"),
     ({"limit_cap": True}, "limit_cap must be an integer of 1 or more"),
