@@ -42,12 +42,13 @@ options:
     aliases: [sk]
   cc_id:
     description:
-      - ID of the call center, an integer, sent as C(ccId).
+      - ID of the call center, an integer between V(0) and V(2147483647), sent as C(ccId).
       - When not set, the environment variable E(AICC_CC_ID) is used; when neither is set, CC-CMS uses its Default Call Center ID.
   validate_certs:
     description:
       - Whether to verify the TLS certificate of CC-CMS.
-      - Only set it to V(false) on a lab system; prefer O(ca_path) for a private CA.
+      - Only set it to V(false) on a lab system; prefer O(ca_path) for a private CA. V(false) together with O(ca_path) is refused
+        as a contradiction.
       - A value that is not a boolean (such as V(ture)) is refused, never taken as V(false).
       - When not set, the environment variable E(AICC_VALIDATE_CERTS) is used.
     default: true
@@ -57,9 +58,19 @@ options:
       - When not set, the environment variable E(AICC_CA_PATH) is used; when neither is set, the system trust store is used.
   timeout:
     description:
-      - Seconds (a number) to wait for each HTTP answer before retrying, greater than 0 and at most 3600.
+      - Seconds (a number) one attempt may take, greater than 0 and at most 3600, before it is retried. It bounds the
+        whole exchange (connection, TLS, headers and body together) on the wall clock, whatever the pace of the server;
+        an answer dripped one byte at a time ends by it.
       - When not set, the environment variable E(AICC_TIMEOUT) is used.
     default: 30
+  total_timeout:
+    description:
+      - Seconds (a number) the whole task may take, greater than 0 and at most 86400, every request, retry, backoff,
+        wait for a slot of the in-flight budget and the polls of C(wait_for) (module and lookup) included. When it runs out, the queries not
+        answered yet fail (their terminals are unknown) with a sentence naming O(total_timeout).
+      - An attempt never runs past it; its deadline is the smaller of O(timeout) and what is left of O(total_timeout).
+      - When not set, the environment variable E(AICC_TOTAL_TIMEOUT) is used.
+    default: 3600
   retries:
     description:
       - How many times a request is repeated after a time-out, a lost connection, an HTTP 5xx or 429 answer (after its
@@ -69,8 +80,12 @@ options:
     default: 3
   max_concurrency:
     description:
-      - Most requests in flight at the same time, an integer between V(1) and V(10).
-      - The API degrades and times out with more than 10 concurrent requests.
+      - Most requests in flight at the same time against one CC-CMS from this host, an integer between V(1) and V(10).
+      - The API degrades and times out with more than 10 concurrent requests. The budget is shared by every process of
+        the collection on the host (the module in each fork, lookups, inventories, several playbooks at once) through
+        lock files in a private folder of the user, keyed by the address of CC-CMS; so the server sees at most the
+        largest O(max_concurrency) in use from this host, however many forks run. Several hosts (AWX execution nodes) do
+        not share it.
       - When not set, the environment variable E(AICC_MAX_CONCURRENCY) is used.
     default: 5
 '''
@@ -90,6 +105,8 @@ options:
   ca_path:
     type: path
   timeout:
+    type: float
+  total_timeout:
     type: float
   retries:
     type: int
@@ -177,4 +194,13 @@ options:
         key: max_concurrency
     vars:
       - name: ansible_aicc_max_concurrency
+  total_timeout:
+    type: raw
+    env:
+      - name: AICC_TOTAL_TIMEOUT
+    ini:
+      - section: aicc
+        key: total_timeout
+    vars:
+      - name: ansible_aicc_total_timeout
 '''

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     """DOCUMENTATION: the options that select terminals (every front end); RESULT: what the module returns;
-    WAIT: waiting until terminals are registered (module and lookup)."""
+    WAIT: waiting until terminals are registered (module and lookup).
+
+    MODULE / PLUGINS and WAIT_MODULE / WAIT_PLUGINS give the types of the non-string options: the plugins take them
+    as C(raw), so that Ansible's config system never converts them (it crashes on V(.inf), spins on V(1e1000000) and
+    reads V(perhaps) as false) before the option layer checks them with the module's rules.
+    """
 
     DOCUMENTATION = r'''
 options:
@@ -20,7 +25,9 @@ options:
         request, and the answers are filtered back to the IDs asked for.
       - A pattern that can match more than O(max_matches_per_query) IDs (any V(*) or V(%), or too many V(?))
         is refused unless O(allow_unbounded_wildcards=true).
-      - Allowed characters are V(0-9 A-Z a-z * % ? _ - .). Quote IDs with leading zeros in YAML.
+      - Allowed characters are V(0-9 A-Z a-z * % ? _ - .).
+      - Quote every ID in YAML. An unquoted one is read as a number (V(010) becomes V(8), V(0123) becomes V(83)); an ID that
+        arrives as a number is refused, never queried in its altered form.
       - At least one of O(eids) and O(eid_ranges) must hold an entry.
     type: list
     elements: str
@@ -38,25 +45,47 @@ options:
       - The API leaves open whether C(count), C(limit) and C(offset) count IDs or rows, so C(count) never ends paging on
         its own; a full page is always followed by one more request.
       - Between V(1) and V(1000).
-    type: int
     default: 100
   max_matches_per_query:
     description:
       - Most IDs a single generated query may match, between V(1) and V(199).
       - The API requires every wildcard query to match fewer than 200 terminals, to protect the UAP.
-    type: int
     default: 100
   allow_unbounded_wildcards:
     description:
       - Send patterns with V(*), V(%) or too many V(?) as they are.
       - Only do this when you know the pattern matches fewer than 200 terminals; larger matches affect UAP services.
-    type: bool
     default: false
   max_range_size:
     description:
       - Most IDs a single entry of O(eid_ranges) may hold; a guard against a typo that would query millions of IDs.
-    type: int
+      - Between V(1) and V(10000000); all entries of O(eid_ranges) together may hold at most 10000000 IDs, since every
+        ID is held in memory while the task runs.
     default: 1000000
+'''
+
+    MODULE = r'''
+options:
+  page_size:
+    type: int
+  max_matches_per_query:
+    type: int
+  allow_unbounded_wildcards:
+    type: bool
+  max_range_size:
+    type: int
+'''
+
+    PLUGINS = r'''
+options:
+  page_size:
+    type: raw
+  max_matches_per_query:
+    type: raw
+  allow_unbounded_wildcards:
+    type: raw
+  max_range_size:
+    type: raw
 '''
 
     RESULT = r'''
@@ -92,12 +121,27 @@ options:
     choices: [registered]
   wait_timeout:
     description:
-      - Seconds to wait with O(wait_for) before failing. Must be greater than 0.
-    type: int
+      - Seconds to wait with O(wait_for) before failing, a whole number between V(1) and V(86400).
+      - It must be less than O(total_timeout), which bounds the whole task, the wait included.
     default: 300
   wait_interval:
     description:
-      - Seconds between two polls with O(wait_for). Must be greater than 0.
-    type: int
+      - Seconds between two polls with O(wait_for), a whole number between V(1) and V(3600).
     default: 10
+'''
+
+    WAIT_MODULE = r'''
+options:
+  wait_timeout:
+    type: int
+  wait_interval:
+    type: int
+'''
+
+    WAIT_PLUGINS = r'''
+options:
+  wait_timeout:
+    type: raw
+  wait_interval:
+    type: raw
 '''

@@ -50,6 +50,7 @@ extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.plugins
   - aicc.cms.query
+  - aicc.cms.query.plugins
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 seealso:
@@ -104,7 +105,13 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.aicc.cms.plugins.module_utils._options import client_from_params, error_message, plan_from_params, validate_params
+from ansible_collections.aicc.cms.plugins.module_utils._options import (
+    alias_conflict,
+    client_from_params,
+    error_message,
+    plan_from_params,
+    validate_params,
+)
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     PLUGIN_SPEC,
@@ -142,7 +149,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         config = self._read_config_data(path)
-        unknown = unknown_options_message(config, self.option_definitions, self.NAME)
+        unknown = unknown_options_message(config, self.option_definitions, self.NAME) or alias_conflict(config, PLUGIN_SPEC)
         if unknown:
             raise AnsibleParserError(unknown)
         raw = option_values(self.get_option)

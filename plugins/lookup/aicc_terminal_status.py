@@ -36,13 +36,16 @@ options:
   summary_only:
     description:
       - When V(true), only the terminals that are not registered (and requested IDs CC-CMS does not know) are returned.
-    type: bool
+      - A boolean; any other value (such as V(perhaps)) is refused.
+    type: raw
     default: false
 extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.plugins
   - aicc.cms.query
+  - aicc.cms.query.plugins
   - aicc.cms.query.wait
+  - aicc.cms.query.wait_plugins
   - aicc.cms.query.trace
 seealso:
   - module: aicc.cms.aicc_terminal_status
@@ -129,7 +132,14 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.aicc.cms.plugins.module_utils._options import RESULT_SPEC, client_from_params, error_message, plan_from_params, validate_params
+from ansible_collections.aicc.cms.plugins.module_utils._options import (
+    RESULT_SPEC,
+    alias_conflict,
+    client_from_params,
+    error_message,
+    plan_from_params,
+    validate_params,
+)
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     CLIENT_OPTION_NAMES,
@@ -165,6 +175,9 @@ def _shared_client(params: dict):
         client = _CLIENTS.get(key)
         if client is None:
             client = _CLIENTS[key] = client_from_params(params)
+        deadline = getattr(client, 'deadline', None)
+        if deadline is not None:
+            deadline.restart()  # each lookup is a task of its own: its total_timeout starts now
         return client
 
 
@@ -189,7 +202,7 @@ class LookupModule(LookupBase):
         return rendered
 
     def run(self, terms, variables=None, **kwargs):
-        unknown = unknown_options_message(kwargs, self.option_definitions, self.ansible_name)
+        unknown = unknown_options_message(kwargs, self.option_definitions, self.ansible_name) or alias_conflict(kwargs, LOOKUP_SPEC)
         if unknown:
             raise AnsibleLookupError(unknown)
         self.set_options(var_options=self._rendered_connection_vars(variables), direct=kwargs)

@@ -18,6 +18,7 @@ import typing as t
 import urllib.parse
 import warnings
 
+from ansible_collections.aicc.cms.plugins.module_utils._budget import NoSlot, SlotBudget
 from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     AiccError,
     ApiError,
@@ -26,18 +27,30 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     NoResponseError,
     OptionError,
     RequestBudgetError,
+    ResponseTooLargeError,
     ResultCodeError,
     TlsError,
+    TotalTimeoutError,
     UnexpectedResponseError,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Page, Row, parse_page
 from ansible_collections.aicc.cms.plugins.module_utils._pager import Pager, ServerProfile
 from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
+from ansible_collections.aicc.cms.plugins.module_utils._transport import (
+    DEFAULT_TOTAL_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+    MAX_TOTAL_TIMEOUT,
+    BodyFailed,
+    Deadline,
+    ResponseTooLarge,
+    WatchedAdapter,
+    read_body,
+    watchdog,
+)
 
 try:
     import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
+    from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, ReadTimeoutError
     from urllib3.response import HTTPResponse
     from urllib3.util.retry import Retry
 except ImportError:
@@ -62,6 +75,8 @@ RETRY_AFTER_MAX = 60
 SNIPPET_LENGTH = 120
 _SAFE_BASE_PATH = re.compile(r'^[A-Za-z0-9._~/-]*$')
 _AUTHORIZATION_VALUE = re.compile(r'auth-v2/\S*')
+_SIGNATURE = re.compile(r'(?<![0-9A-Fa-f])[0-9a-f]{64}(?![0-9A-Fa-f])')
+WATCHDOG_GRACE = 0.25
 
 
 class Endpoint(t.NamedTuple):
@@ -87,6 +102,8 @@ def parse_endpoint(url: object) -> Endpoint:
         raise OptionError('url %r must start with https:// (or http://)' % url)
     if not parts.hostname:
         raise OptionError('url %r has no host: write it as https://<ip>:<port>' % url)
+    if port == 0:
+        raise OptionError('url %r has port 0: give the port of CC-CMS (or the NSLB), 1 to 65535' % url)
     if parts.username is not None or parts.password is not None:
         raise OptionError('url %r must not carry credentials: use access_key and secret_key' % url)
     if parts.query or parts.fragment or url.strip().endswith(('?', '#')):
@@ -109,16 +126,21 @@ def _check_int(name: str, value: object, minimum: int, maximum: int) -> int:
     return value
 
 
-def _media_type(response) -> str:
-    content_type = response.headers.get('Content-Type')
+def _media_type(headers: t.Mapping[str, str]) -> str:
+    content_type = headers.get('Content-Type')
     if not content_type:
         return 'without content type'
     return content_type.split(';', 1)[0].strip().lower() or 'without content type'
 
 
+def _redacted(text: str) -> str:
+    """``text`` without any Authorization value or signature a server may echo."""
+    return _SIGNATURE.sub('<redacted>', _AUTHORIZATION_VALUE.sub('auth-v2/<redacted>', text))
+
+
 def _snippet(content: bytes) -> str:
     text = ' '.join(content[:SNIPPET_LENGTH * 4].decode('utf-8', errors='replace').split())
-    return _AUTHORIZATION_VALUE.sub('auth-v2/<redacted>', text)[:SNIPPET_LENGTH]
+    return _redacted(text)[:SNIPPET_LENGTH]
 
 
 def _connection_reason(exc: Exception) -> str:
@@ -136,6 +158,25 @@ def _connection_reason(exc: Exception) -> str:
 
 def _attempts_text(attempts: int) -> str:
     return '%d attempt%s' % (attempts, '' if attempts == 1 else 's')
+
+
+class _Answer(t.NamedTuple):
+    """What the retry logic reads of an answer: its status and headers."""
+
+    status_code: int
+    headers: t.Mapping[str, str]
+
+
+def _usable_retry_after(headers: t.Mapping[str, str]) -> dict[str, str]:
+    """The headers, without a Retry-After that is neither seconds nor an HTTP date (then the backoff applies)."""
+    usable = dict(headers)
+    value = next((usable[name] for name in usable if name.lower() == 'retry-after'), None)
+    if value is not None:
+        try:
+            Retry().parse_retry_after(value)
+        except Exception:  # pylint: disable=broad-exception-caught
+            usable = {name: item for name, item in usable.items() if name.lower() != 'retry-after'}
+    return usable
 
 
 class _Transient(Exception):
@@ -161,7 +202,8 @@ class CmsClient:
                  page_size: int = 100, *, backoff_factor: float = BACKOFF_FACTOR,
                  backoff_max: float = BACKOFF_MAX, sleep: t.Callable[[float], None] = time.sleep,
                  utcnow: t.Callable[[], datetime.datetime] | None = None, trace: bool = False,
-                 max_requests: int | None = None) -> None:
+                 max_requests: int | None = None, total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES, budget_root: str | None = None) -> None:
         if not HAS_REQUESTS:
             raise AiccError('the Python library "requests" is required on this host: install it with pip install requests')
         self.endpoint = parse_endpoint(url)
@@ -181,6 +223,12 @@ class CmsClient:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
             raise OptionError('timeout must be a number of seconds above 0 and at most 3600, got %r' % (timeout,))
         self.timeout = float(timeout)
+        total_timeout = DEFAULT_TOTAL_TIMEOUT if total_timeout is None else total_timeout
+        if isinstance(total_timeout, bool) or not isinstance(total_timeout, (int, float)) or not 0 < total_timeout <= MAX_TOTAL_TIMEOUT:
+            raise OptionError('total_timeout must be a number of seconds above 0 and at most %d, got %r' % (MAX_TOTAL_TIMEOUT, total_timeout))
+        # The whole task's deadline: every attempt, slot wait and the wait loop end by it.
+        self.deadline = Deadline(total_timeout)
+        self.max_response_bytes = _check_int('max_response_bytes', max_response_bytes, 1, 2 ** 31)
         self.retries = _check_int('retries', retries, 0, MAX_RETRIES)
         self.max_concurrency = _check_int('max_concurrency', max_concurrency, 1, MAX_CONCURRENCY)
         self.page_size = _check_int('page_size', page_size, 1, MAX_PAGE_SIZE)
@@ -190,9 +238,19 @@ class CmsClient:
         self.clock_offsets: list[float] = []  # server Date minus this host's clock, seconds (first answers only)
         if ca_path is not None and not os.path.exists(ca_path):
             raise OptionError('ca_path %r does not exist: give the PEM file (or c_rehash folder) of the CA that signed the CC-CMS certificate' % ca_path)
+        if ca_path is not None and not (os.path.isfile(ca_path) or os.path.isdir(ca_path)):
+            # a FIFO or a device would block the TLS library reading it
+            raise OptionError('ca_path %r is not a regular file or folder: give the PEM file (or c_rehash folder) of the CA' % ca_path)
         self.warnings: list[str] = []
+        if self.endpoint.url.startswith('http://'):
+            self.warnings.append('url %s uses plain http: requests and answers travel unencrypted; use https://' % self.endpoint.address)
+        self._budget = SlotBudget(self.endpoint.address, self.max_concurrency, root=budget_root)
+        if not self._budget.shared:
+            self.warnings.append('no private folder for the in-flight budget of %s: forks and other runs on this host do not share it'
+                                 % self.endpoint.address)
         self.reported_counts: dict[str, int] = {}
-        self._sleep = sleep
+        # a backoff never sleeps past the task's deadline
+        self._sleep = lambda seconds: sleep(min(seconds, self.deadline.remaining()))
         self._utcnow = utcnow or (lambda: datetime.datetime.now(datetime.timezone.utc))
         self._lock = threading.Lock()
         self._requests_sent = 0
@@ -201,7 +259,7 @@ class CmsClient:
                             respect_retry_after_header=True, raise_on_status=False)
         self._session = requests.Session()
         self._session.headers['User-Agent'] = USER_AGENT
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.max_concurrency, max_retries=0)
+        adapter = WatchedAdapter(pool_connections=1, pool_maxsize=self.max_concurrency, max_retries=0)
         self._session.mount('https://', adapter)
         self._session.mount('http://', adapter)
         verify: bool | str = ca_path if ca_path is not None else bool(validate_certs)
@@ -245,7 +303,7 @@ class CmsClient:
 
     # -- one HTTP exchange ------------------------------------------------------------------------------------------
 
-    def _send(self, body: bytes):
+    def _send(self, body: bytes, timeout: float | None = None):
         headers = {
             'Content-Type': CONTENT_TYPE,
             'Authorization': sign(self._access_key, self._secret_key, 'POST', self.endpoint.path, self.endpoint.host, body,
@@ -256,8 +314,9 @@ class CmsClient:
             if self.max_requests is not None and self._requests_sent >= self.max_requests:
                 raise RequestBudgetError('stopped after %d requests (the request budget of this task)' % self.max_requests)
             self._requests_sent += 1
-        return self._session.post(self.endpoint.url, data=body, headers=headers, timeout=self.timeout,
-                                  verify=self._verify, proxies=self._proxies, allow_redirects=False)
+        # stream: the body is read by read_body, under a cap and the attempt's deadline
+        return self._session.post(self.endpoint.url, data=body, headers=headers, timeout=self.timeout if timeout is None else timeout,
+                                  verify=self._verify, proxies=self._proxies, allow_redirects=False, stream=True)
 
     def _note_clock(self, date: str | None) -> None:
         """Keep how far the server's clock is from this host's (a skew beyond 15 minutes fails the signature)."""
@@ -283,51 +342,122 @@ class CmsClient:
         return ConnectionFailedError('cannot reach %s (%s) after %s: check url and that CC-CMS (or the NSLB) is reachable'
                                      % (self.endpoint.address, reason, _attempts_text(attempts)))
 
+    def _too_slow(self, phase: str, attempts: int) -> NoResponseError:
+        return NoResponseError('no complete answer from %s within %g s (timeout, for connection, headers and body together) after %s: '
+                               '%s; CC-CMS (or the NSLB) was reached but answers too slowly'
+                               % (self.endpoint.address, self.timeout, _attempts_text(attempts), phase))
+
+    def _broken_off(self, reason: str, attempts: int) -> ConnectionFailedError:
+        return ConnectionFailedError('the answer from %s broke off after its headers (%s) after %s: '
+                                     'CC-CMS (or the NSLB) was reached but did not finish the answer'
+                                     % (self.endpoint.address, reason, _attempts_text(attempts)))
+
+    def _total_timeout(self, waiting_for: str) -> TotalTimeoutError:
+        return TotalTimeoutError('total_timeout of %g s ran out %s from %s: it bounds the whole task (every request, retry and wait); '
+                                 'raise total_timeout or query fewer terminals' % (self.deadline.seconds, waiting_for, self.endpoint.address))
+
     def _attempt(self, body: bytes, exchange: dict) -> Page:
         """Send one signed request and return its page; raise _Transient when a retry may help.
 
-        ``exchange`` receives the HTTP status and resultCode (for ``trace``)."""
-        endpoint = self.endpoint
+        ``exchange`` receives the HTTP status and resultCode (for ``trace``). The exchange holds one slot of the
+        host's in-flight budget of this CC-CMS and ends by the attempt's deadline (timeout, or what is left of
+        total_timeout when that is less).
+        """
+        if self.deadline.expired():
+            raise self._total_timeout('before a complete answer')
         try:
-            response = self._send(body)
-        except requests.exceptions.SSLError as exc:
-            reason = 'certificate verify failed' if 'certificate' in str(exc).lower() or 'verify' in str(exc).lower() else 'TLS handshake failed'
-            raise TlsError('%s for %s: set ca_path, or validate_certs=false' % (reason, endpoint.address)) from None
-        except requests.exceptions.Timeout as exc:
-            raise _Transient(self._no_response, error=exc) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            reason = _connection_reason(exc)
-            raise _Transient(lambda attempts: self._connection_failed(reason, attempts), error=exc) from None
-        except requests.exceptions.RequestException as exc:
-            raise ConnectionFailedError('request to %s failed (%s): check url and that CC-CMS (or the NSLB) is reachable'
-                                        % (endpoint.address, type(exc).__name__)) from None
+            with self._budget.slot(self.deadline.remaining):
+                seconds = min(self.timeout, self.deadline.remaining())
+                try:
+                    status, headers, content = self._exchange(body, seconds)
+                except _Transient as failure:
+                    if seconds < self.timeout and self.deadline.expired() and isinstance(failure.error, requests.exceptions.Timeout):
+                        raise self._total_timeout('before a complete answer') from None
+                    raise
+        except NoSlot:
+            raise TotalTimeoutError('total_timeout of %g s ran out waiting for a free slot of the in-flight budget of %s: other runs of the '
+                                    'collection on this host held every slot; lower their forks or max_concurrency, or raise total_timeout'
+                                    % (self.deadline.seconds, self.endpoint.address)) from None
 
-        status = response.status_code
         exchange['status'] = status
-        self._note_clock(response.headers.get('Date'))
-        media_type = _media_type(response)
-        detail = 'HTTP %d %s: %s' % (status, media_type, _snippet(response.content))
+        self._note_clock(headers.get('Date'))
+        media_type = _media_type(headers)
+        detail = 'HTTP %d %s: %s' % (status, media_type, _snippet(content))
+        answer = _Answer(status, _usable_retry_after(headers))
         if status == 401:
             raise AuthenticationError('authentication failed (HTTP 401) at %s: check access key, secret key and the clock of this host'
-                                      % endpoint.path)
+                                      % self.endpoint.path)
         if status in RETRY_STATUSES:
-            raise _Transient(lambda attempts: self._unexpected(detail, attempts), response=response)
+            raise _Transient(lambda attempts: self._unexpected(detail, attempts), response=answer)
         if status != 200:
             raise self._unexpected(detail)
         if 'json' not in media_type:
             # An HTML error page from a proxy or a truncated answer: transient more often than not.
-            raise _Transient(lambda attempts: self._unexpected(detail, attempts), response=response)
+            raise _Transient(lambda attempts: self._unexpected(detail, attempts), response=answer)
         try:
-            payload = json.loads(response.content)
-        except ValueError:
-            raise _Transient(lambda attempts: self._unexpected('HTTP 200 %s, not valid JSON: %s' % (media_type, _snippet(response.content)), attempts),
-                             response=response) from None
+            payload = json.loads(content)
+        except (ValueError, RecursionError):
+            raise _Transient(lambda attempts: self._unexpected('HTTP 200 %s, not valid JSON: %s' % (media_type, _snippet(content)), attempts),
+                             response=answer) from None
         if isinstance(payload, dict) and isinstance(payload.get('resultCode'), str):
             exchange['result_code'] = payload['resultCode']
         try:
             return parse_page(payload)
         except UnexpectedResponseError as exc:
-            raise self._unexpected(getattr(exc, 'detail', str(exc))) from None
+            raise self._unexpected(_redacted(getattr(exc, 'detail', str(exc)))) from None
+        except ApiError as exc:
+            # a server echoing the request (Authorization header included) in resultDesc
+            exc.args = tuple(_redacted(arg) if isinstance(arg, str) else arg for arg in exc.args)
+            if isinstance(getattr(exc, 'result_desc', None), str):
+                exc.result_desc = _redacted(exc.result_desc)
+            raise
+
+    def _exchange(self, body: bytes, seconds: float) -> tuple[int, t.Mapping[str, str], bytes]:
+        """Status, headers and decompressed body of one exchange that ends within ``seconds`` whatever the server's pace."""
+        endpoint = self.endpoint
+        # The watchdog fires a little after the socket time-out, so a silent server still reads as "no response".
+        with watchdog(seconds + WATCHDOG_GRACE) as exchange:
+            try:
+                response = self._send(body, seconds)
+            except requests.exceptions.Timeout as exc:
+                raise _Transient(self._no_response, error=exc) from None
+            except requests.exceptions.RequestException as exc:
+                if exchange.expired:
+                    raise _Transient(lambda attempts: self._too_slow('the headers were still incomplete', attempts),
+                                     error=requests.exceptions.Timeout()) from None
+                if isinstance(exc, requests.exceptions.SSLError):
+                    text = str(exc).lower()
+                    reason = 'certificate verify failed' if 'certificate' in text or 'verify' in text else 'TLS handshake failed'
+                    raise TlsError('%s for %s: set ca_path, or validate_certs=false' % (reason, endpoint.address)) from None
+                if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+                    reason = _connection_reason(exc)
+                    raise _Transient(lambda attempts: self._connection_failed(reason, attempts), error=exc) from None
+                raise ConnectionFailedError('request to %s failed (%s): check url and that CC-CMS (or the NSLB) is reachable'
+                                            % (endpoint.address, type(exc).__name__)) from None
+            if exchange.expired:  # the watchdog cut the headers short: what arrived is not the answer
+                response.close()
+                raise _Transient(lambda attempts: self._too_slow('the headers were still incomplete', attempts),
+                                 error=requests.exceptions.Timeout())
+            try:
+                content = read_body(response, Deadline(seconds), self.max_response_bytes)
+            except ResponseTooLarge:
+                response.close()
+                raise ResponseTooLargeError('the answer from %s passed %d bytes once decompressed, far more than any page of terminals: '
+                                            'check that url is CC-CMS (or the NSLB)' % (endpoint.address, self.max_response_bytes)) from None
+            except BodyFailed as failure:
+                response.close()
+                if exchange.expired or isinstance(failure.error, (TimeoutError, ReadTimeoutError)):
+                    raise _Transient(lambda attempts: self._too_slow('the headers had arrived, the body was still incomplete', attempts),
+                                     error=requests.exceptions.Timeout()) from None
+                reason = _connection_reason(failure.error)
+                raise _Transient(lambda attempts: self._broken_off(reason, attempts), error=requests.exceptions.ConnectionError()) from None
+            if exchange.expired:  # a body without a length, cut short by the watchdog
+                raise _Transient(lambda attempts: self._too_slow('the headers had arrived, the body was still incomplete', attempts),
+                                 error=requests.exceptions.Timeout())
+            release = getattr(response.raw, 'release_conn', None)
+            if release is not None:
+                release()  # the body is read: the keep-alive connection goes back to the pool
+            return response.status_code, response.headers, content
 
     def _request_page(self, eid: str, offset: int) -> Page:
         """One page of one EID; a server refusing integer limit/offset (0100002) gets strings, and vice versa.

@@ -59,3 +59,11 @@ class RequestBudgetError(ApiError):
 
     standing: dict | None = None
     rows: list | None = None
+
+
+class TotalTimeoutError(NoResponseError):
+    """The deadline of the whole task (total_timeout) passed."""
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """An answer grew past the cap on its decompressed size."""

@@ -13,6 +13,7 @@ the same values with the same messages.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import typing as t
 
@@ -21,7 +22,15 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.aicc.cms.plugins.module_utils._client import MAX_CONCURRENCY, MAX_PAGE_SIZE, MAX_RETRIES, CmsClient, parse_endpoint
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._planner import API_MATCH_LIMIT, DEFAULT_MAX_RANGE_SIZE, Plan, plan_queries
+from ansible_collections.aicc.cms.plugins.module_utils._planner import (
+    API_MATCH_LIMIT,
+    DEFAULT_MAX_RANGE_SIZE,
+    MAX_RANGE_SIZE,
+    Plan,
+    number_entry_problem,
+    plan_queries,
+)
+from ansible_collections.aicc.cms.plugins.module_utils._transport import DEFAULT_TOTAL_TIMEOUT, MAX_TOTAL_TIMEOUT
 
 
 def env_fallback_if_set(*names: str) -> str:
@@ -48,6 +57,7 @@ CONNECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
     timeout=dict(type='float', default=30.0, fallback=(env_fallback_if_set, ['AICC_TIMEOUT'])),
     retries=dict(type='int', default=3, fallback=(env_fallback_if_set, ['AICC_RETRIES'])),
     max_concurrency=dict(type='int', default=5, fallback=(env_fallback_if_set, ['AICC_MAX_CONCURRENCY'])),
+    total_timeout=dict(type='float', default=DEFAULT_TOTAL_TIMEOUT, fallback=(env_fallback_if_set, ['AICC_TOTAL_TIMEOUT'])),
 )
 
 # What selects terminals; the inventory uses only this part of QUERY_SPEC.
@@ -73,16 +83,122 @@ QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
 
 MODULE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **QUERY_SPEC)
 
+MAX_WAIT_INTERVAL = 3600
+MAX_TIMEOUT = 3600
 
-def _out_of_bounds(name: str, value: float, minimum: float, maximum: float | None = None) -> str | None:
-    """Return the sentence for a number outside [minimum, maximum], or None when it fits."""
-    if value < minimum:
-        bounds = 'between %s and %s' % (minimum, maximum) if maximum is not None else 'at least %s' % minimum
-    elif maximum is not None and value > maximum:
-        bounds = 'between %s and %s' % (minimum, maximum)
+# The accepted range of every number option, stated once: (integer?, minimum, maximum). Options
+# counting seconds (integer or not) must be above their minimum; the others may equal it.
+NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
+    'cc_id': (True, 0, 2 ** 31 - 1),
+    'timeout': (False, 0, MAX_TIMEOUT),
+    'total_timeout': (False, 0, MAX_TOTAL_TIMEOUT),
+    'retries': (True, 0, MAX_RETRIES),
+    'max_concurrency': (True, 1, MAX_CONCURRENCY),
+    'page_size': (True, 1, MAX_PAGE_SIZE),
+    'max_matches_per_query': (True, 1, API_MATCH_LIMIT - 1),
+    'max_range_size': (True, 1, MAX_RANGE_SIZE),
+    'wait_timeout': (True, 0, MAX_TOTAL_TIMEOUT),
+    'wait_interval': (True, 0, MAX_WAIT_INTERVAL),
+}
+SECONDS_OPTIONS = frozenset(('timeout', 'total_timeout', 'wait_timeout', 'wait_interval'))
+# No number in any range above needs more characters, nor is larger than this.
+_MAX_NUMBER_TEXT = 40
+_LARGEST_NUMBER = 10 ** 15
+_YAML_NOT_FINITE = frozenset(('.inf', '+.inf', '-.inf', '.nan'))
+
+
+def _shown(value: t.Any) -> str:
+    """``value`` for a sentence; a huge integer as its size (its digits could not even be printed past 4300)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return 'an integer of %d bits' % value.bit_length()
+    if isinstance(value, str) and len(value) > _MAX_NUMBER_TEXT:
+        return '%r... (%d characters)' % (value[:_MAX_NUMBER_TEXT], len(value))
+    return repr(value)
+
+
+def range_sentence(name: str, value: t.Any) -> str:
+    """The sentence naming option ``name``, its accepted range and the value given."""
+    integer, minimum, maximum = NUMBER_RANGES[name]
+    if name in SECONDS_OPTIONS:
+        bounds = '%s of seconds above %d and at most %d' % ('a whole number' if integer else 'a number', minimum, maximum)
+    else:
+        bounds = 'an integer between %d and %d' % (minimum, maximum)
+    return '%s must be %s, got %s' % (name, bounds, _shown(value))
+
+
+def raw_number_problem(name: str, value: t.Any) -> str | None:
+    """The sentence for a value of a number option that Ansible's converters would crash or spin on, or read as
+    a number it is not: a boolean, infinity, NaN, a huge exponent or integer. None lets the spec convert the value
+    (and give its own sentence for text that is no number at all)."""
+    if value is None or name not in NUMBER_RANGES:
+        return None
+    if isinstance(value, bool):
+        return range_sentence(name, value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > _MAX_NUMBER_TEXT:
+            return range_sentence(name, value)
+        if text.lower() in _YAML_NOT_FINITE:
+            return range_sentence(name, value)
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    elif isinstance(value, (int, float)):
+        number = value
     else:
         return None
-    return '%s must be %s, got %s' % (name, bounds, value)
+    if isinstance(number, float) and not math.isfinite(number) or abs(number) > _LARGEST_NUMBER:
+        return range_sentence(name, value)
+    return None
+
+
+def alias_conflict(names: t.Iterable[str], spec: t.Mapping[str, dict[str, t.Any]]) -> str | None:
+    """The sentence when an option and its alias are both given (front ends would each pick another one), else None."""
+    given = set(names)
+    for name, option in spec.items():
+        for alias in option.get('aliases') or ():
+            if name in given and alias in given:
+                return '%s and its alias %s are both set: give only one of them' % (name, alias)
+    return None
+
+
+def raw_problem(params: t.Mapping[str, t.Any], spec: t.Mapping[str, dict[str, t.Any]]) -> str | None:
+    """The first sentence about a raw value (before any conversion) of an option of ``spec``, else None."""
+    for name in spec:
+        problem = raw_number_problem(name, params.get(name))
+        if problem:
+            return problem
+    for name in ('eids', 'eid', 'eid_ranges'):
+        if params.get(name) is not None and (name in spec or name == 'eid' and 'eids' in spec):
+            problem = number_entry_problem(name, params[name])
+            if problem:
+                return problem
+    return None
+
+
+def screen_module_params(params: dict[str, t.Any]) -> str | None:
+    """The module's raw arguments (and the AICC_* variables of those not given) checked before AnsibleModule
+    converts them; each refused value is replaced by the default (or None), so no converter ever sees it. Returns the first sentence."""
+    problem = alias_conflict((name for name, value in params.items() if value is not None), MODULE_SPEC)
+    for name, option in MODULE_SPEC.items():
+        given = name in params or any(alias in params for alias in option.get('aliases') or ())
+        fallback = option.get('fallback')
+        value = params.get(name)
+        if not given and fallback:
+            try:
+                value = fallback[0](*fallback[1])
+            except AnsibleFallbackNotFound:
+                value = None
+        found = raw_problem({name: value}, {name: option}) or next(
+            (raw_problem({alias: params.get(alias)}, {name: option}) for alias in option.get('aliases') or () if params.get(alias) is not None),
+            None)
+        if found:
+            problem = problem or found
+            params[name] = option.get('default')  # what the converters take without a word; the module fails with the sentence
+            for alias in option.get('aliases') or ():
+                params.pop(alias, None)
+    return problem
 
 
 def check_values(params: t.Mapping[str, t.Any]) -> None:
@@ -94,23 +210,30 @@ def check_values(params: t.Mapping[str, t.Any]) -> None:
     if params.get('url') is not None:
         parse_endpoint(params['url'])
 
-    numbers = (
-        # name, minimum, maximum (None: no maximum)
-        ('max_concurrency', 1, MAX_CONCURRENCY),
-        ('retries', 0, MAX_RETRIES),
-        ('page_size', 1, MAX_PAGE_SIZE),
-        ('max_matches_per_query', 1, API_MATCH_LIMIT - 1),
-        ('max_range_size', 1, None),
-    )
-    for name, minimum, maximum in numbers:
+    for name, (_integer, minimum, maximum) in NUMBER_RANGES.items():
         value = params.get(name)
-        problem = None if value is None else _out_of_bounds(name, value, minimum, maximum)
+        if value is None:
+            continue
+        problem = raw_number_problem(name, value)
         if problem:
             raise OptionError(problem)
-    for name in ('timeout', 'wait_timeout', 'wait_interval'):
-        value = params.get(name)
-        if value is not None and value <= 0:
-            raise OptionError('%s must be greater than 0 seconds, got %s' % (name, value))
+        if name in SECONDS_OPTIONS:
+            if value <= minimum:
+                raise OptionError('%s must be greater than %d seconds, got %s' % (name, minimum, value))
+            if value > maximum:
+                raise OptionError('%s must be at most %d seconds, got %s' % (name, maximum, value))
+        elif not minimum <= value <= maximum:
+            if name == 'cc_id':
+                raise OptionError(range_sentence(name, value))
+            raise OptionError('%s must be between %d and %d, got %s' % (name, minimum, maximum, value))
+
+    if params.get('wait_for') and params.get('wait_timeout') is not None and params.get('total_timeout') is not None \
+            and params['wait_timeout'] >= params['total_timeout']:
+        raise OptionError('wait_timeout=%s must be less than total_timeout=%s, which bounds the whole task: raise total_timeout'
+                          % (params['wait_timeout'], params['total_timeout']))
+    if params.get('validate_certs') is False and params.get('ca_path'):
+        raise OptionError('validate_certs=false and ca_path are both set, which contradict each other: '
+                          'keep ca_path to verify the certificate, or remove it to skip verification')
 
     if ('eids' in params or 'eid_ranges' in params) and not (params.get('eids') or params.get('eid_ranges')):
         raise OptionError('no terminals selected: give eids (exact IDs or patterns) or eid_ranges (START-END)')
@@ -146,6 +269,9 @@ def validate_params(params: t.Mapping[str, t.Any], spec: t.Mapping[str, dict[str
     outside ``spec`` are ignored). Raises OptionError with the same sentence the module gives.
     """
     given = {name: _as_module_receives(value) for name, value in params.items() if name in spec and value is not None}
+    problem = raw_problem(given, spec)
+    if problem:
+        raise OptionError(problem)
     result = ArgumentSpecValidator(_spec_without_fallbacks(spec)).validate(given)
     if result.error_messages:
         raise OptionError(result.errors.msg)
@@ -186,6 +312,7 @@ def client_from_params(params: t.Mapping[str, t.Any]) -> CmsClient:
         retries=_value(params, 'retries'),
         max_concurrency=_value(params, 'max_concurrency'),
         page_size=_value(params, 'page_size'),
+        total_timeout=float(_value(params, 'total_timeout')),
         trace=bool(params.get('trace')),
     )
 

@@ -19,6 +19,9 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionErro
 API_MATCH_LIMIT = 200
 DEFAULT_MAX_MATCHES_PER_QUERY = 100
 DEFAULT_MAX_RANGE_SIZE = 1_000_000
+# Every ID of the ranges is held while planning and answering (about 100 bytes each): the most
+# max_range_size may be raised to, and the most IDs all ranges of one task may hold together.
+MAX_RANGE_SIZE = 10_000_000
 EID_CHARACTERS = '0-9 A-Z a-z * % ? _ - .'
 _EID_RE = re.compile(r'^[0-9A-Za-z*%?_.\-]+$')
 _RANGE_RE = re.compile(r'^\s*([0-9]+)\s*-\s*([0-9]+)\s*$')
@@ -77,17 +80,33 @@ def _check_int_option(name: str, value: object, minimum: int, maximum: int | Non
     return value
 
 
+def number_entry_problem(name: str, values: object) -> str | None:
+    """The sentence for an ID or range that arrived as a number (YAML reads unquoted 010 as 8), else None.
+
+    A number has lost its text already (leading zeros, ``8880001.0``): querying it would ask for another ID.
+    """
+    entries = values if isinstance(values, (list, tuple, set, frozenset)) else [values]
+    for entry in entries:
+        if isinstance(entry, bool) or not isinstance(entry, (int, float)):
+            continue
+        shown = ('an integer of %d bits' % entry.bit_length()) if isinstance(entry, int) and entry.bit_length() > 64 else repr(entry)
+        return ('%s holds the number %s where a string belongs: quote the ID in YAML (for example \'0123\'), '
+                'an unquoted one is read as a number and loses its leading zeros' % (name, shown))
+    return None
+
+
 def _as_list(name: str, values: t.Iterable[str] | str | None) -> list[str]:
     if values is None:
         return []
-    if isinstance(values, (str, int)) and not isinstance(values, bool):
+    problem = number_entry_problem(name, values)
+    if problem:
+        raise PlanError(problem)
+    if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple, set, frozenset)):
         raise PlanError('%s must be a list of strings, got %s' % (name, type(values).__name__))
     result = []
     for value in values:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
         if not isinstance(value, str):
             raise PlanError('%s must hold strings, got %r' % (name, value))
         value = value.strip()
@@ -137,7 +156,7 @@ def plan_queries(eids: t.Iterable[str] = (), eid_ranges: t.Iterable[str] = (),
                  allow_unbounded_wildcards: bool = False, max_range_size: int = DEFAULT_MAX_RANGE_SIZE) -> Plan:
     """Plan bounded queries for exact IDs / patterns (``eids``) and digit ranges (``eid_ranges``)."""
     max_matches = _check_int_option('max_matches_per_query', max_matches_per_query, 1, API_MATCH_LIMIT - 1)
-    max_range_size = _check_int_option('max_range_size', max_range_size, 1)
+    max_range_size = _check_int_option('max_range_size', max_range_size, 1, MAX_RANGE_SIZE)
     wildcards = wildcards_per_block(max_matches)
     block_size = 10 ** wildcards
 
@@ -162,8 +181,13 @@ def plan_queries(eids: t.Iterable[str] = (), eid_ranges: t.Iterable[str] = (),
         else:
             queries.add(Query(eid, frozenset((eid,))))
 
-    for text in _as_list('eid_ranges', eid_ranges):
-        start, end, length = _parse_range(text, max_range_size)
+    # Every range is parsed and the total bounded before any ID is generated.
+    ranges = [(text,) + _parse_range(text, max_range_size) for text in _as_list('eid_ranges', eid_ranges)]
+    total = sum(end - start + 1 for _text, start, end, _length in ranges)
+    if total > MAX_RANGE_SIZE:
+        raise PlanError('eid_ranges hold %d IDs together, more than the %d one task can plan: split them over several tasks'
+                        % (total, MAX_RANGE_SIZE))
+    for _text, start, end, length in ranges:
         for block_start in range(start - start % block_size, end + 1, block_size):
             first, last = max(start, block_start), min(end, block_start + block_size - 1)
             ids = ('%0*d' % (length, number) for number in range(first, last + 1))

@@ -191,6 +191,9 @@ def failure_sentence(result: dict) -> str | None:
     if still_unregistered:
         shown = ', '.join(still_unregistered[:SHOWN_UNREGISTERED])
         more = ' and %d more' % (len(still_unregistered) - SHOWN_UNREGISTERED) if len(still_unregistered) > SHOWN_UNREGISTERED else ''
+        if result.get('total_timeout') is not None:
+            return '%d terminals still not registered when total_timeout=%s ran out, after waiting %s seconds: %s%s' % (
+                len(still_unregistered), result['total_timeout'], result['waited'], shown, more)
         return '%d terminals still not registered after waiting %s seconds (wait_timeout=%s): %s%s' % (
             len(still_unregistered), result['waited'], result['wait_timeout'], shown, more)
     return None
@@ -238,8 +241,16 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
         not_registered = {eid for eid, record in terminals.items() if not record['registered']}
         return sorted(not_registered | missing | (unknown - terminals.keys()))
 
-    while pending() and clock() - started < timeout:
-        sleep(max(0.0, min(interval, timeout - (clock() - started))))
+    # The task's deadline (total_timeout) bounds the wait too: no poll starts after it.
+    deadline = getattr(client, 'deadline', None)
+
+    def total_left() -> float:
+        return float('inf') if deadline is None else deadline.remaining()
+
+    while pending() and clock() - started < timeout and total_left() > 0:
+        sleep(max(0.0, min(interval, timeout - (clock() - started), total_left())))
+        if total_left() <= 0:
+            break
         polls += 1
         waiting = pending()
         failed_patterns = [eid for eid in waiting if eid in patterns]
@@ -265,4 +276,6 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     result['waited'] = round(clock() - started, 3)
     result['polls'] = polls
     result['still_unregistered'] = pending()
+    if result['still_unregistered'] and total_left() <= 0:
+        result['total_timeout'] = deadline.seconds
     return result

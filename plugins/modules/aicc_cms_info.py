@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.module
   - aicc.cms.query
+  - aicc.cms.query.module
 options:
   page_size:
     description:

@@ -29,9 +29,11 @@ extends_documentation_fragment:
   - aicc.cms.connection
   - aicc.cms.connection.module
   - aicc.cms.query
+  - aicc.cms.query.module
   - aicc.cms.query.result
   - aicc.cms.query.trace
   - aicc.cms.query.wait
+  - aicc.cms.query.wait_module
 attributes:
   check_mode:
     description: Can run in check mode and return the status the task would return.
@@ -49,9 +51,9 @@ attributes:
 notes:
   - Records of the same terminal on several UAPs (pool mode) are all kept in RV(terminals), each under C(uaps);
     a terminal is registered when at least one UAP says so.
-  - Equipment IDs with leading zeros must be quoted in YAML, otherwise they are read as numbers.
+  - Quote equipment IDs in YAML; an unquoted one is read as a number and refused.
   - Every request counts against the API's limit of 10 concurrent requests; O(max_concurrency)
-    stays at or below it.
+    stays at or below it, and every fork of the play shares it (see O(max_concurrency)).
 '''
 
 EXAMPLES = r'''
@@ -299,6 +301,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     client_from_params,
     error_message,
     plan_from_params,
+    screen_module_params,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
 
@@ -317,8 +320,21 @@ def query(params: dict) -> dict:
         return result
 
 
+class ScreenedModule(AnsibleModule):
+    """AnsibleModule whose raw arguments are screened before its converters see them: they crash on infinity
+    and spin on huge exponents (cc_id: 1e1000000), and read unquoted IDs as numbers."""
+
+    raw_problem: str | None = None
+
+    def _load_params(self):
+        super()._load_params()
+        self.raw_problem = screen_module_params(self.params)
+
+
 def main() -> None:
-    module = AnsibleModule(argument_spec=MODULE_SPEC, supports_check_mode=True)
+    module = ScreenedModule(argument_spec=MODULE_SPEC, supports_check_mode=True)
+    if module.raw_problem:
+        module.fail_json(msg=module.raw_problem)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 

@@ -64,6 +64,7 @@ class FakeClient:
         self.warnings = []
         self.reported_counts = {}
         self.closed = False
+        self.trace = None  # no trace=true: the lookup returns records
 
     def _matches(self, eid):
         glob = eid.replace('%', '*')

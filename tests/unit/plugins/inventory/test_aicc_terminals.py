@@ -302,3 +302,17 @@ def test_empty_environment_variables_count_as_not_set(fake_cms, parse_inventory,
     parse_inventory(CONNECTION + "eids: ['8880001']\n")
     params = fake_cms.created['params']
     assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['max_concurrency']) == (None, None, True, 5)
+
+
+@pytest.mark.parametrize('extra, sentence', [
+    ("eids: ['8880001']\nak: other-ak\n", 'access_key and its alias ak are both set: give only one of them'),
+    ("eids: [010]\n", 'eids holds the number 8 where a string belongs: quote the ID'),
+    ("eids: ['8880001']\npage_size: .inf\n", 'page_size must be an integer between 1 and 1000, got inf'),
+    ("eids: ['8880001']\nallow_unbounded_wildcards: perhaps\n", "argument 'allow_unbounded_wildcards' is of type str and we were unable to convert to bool"),
+])
+def test_hostile_values_fail_the_source_with_one_sentence(fake_cms, parse_inventory, extra, sentence):
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleParserError) as caught:
+        parse_inventory(CONNECTION + extra)
+    assert validator_wording(str(caught.value)).startswith(sentence)
+    assert 'params' not in fake_cms.created  # refused before any client is built

@@ -247,3 +247,45 @@ def test_wait_for_registered_times_out_with_the_module_sentence(fake_cms, run_lo
     assert str(caught.value).startswith('1 terminals still not registered after waiting ')
     assert str(caught.value).endswith('(wait_timeout=3): 8880002')
     assert run_lookup(['8880001'], wait_for='registered', wait_timeout=3, wait_interval=1, **DIRECT)[0]['registered'] is True
+
+
+@pytest.mark.parametrize('source', ['direct', 'variable', 'environment'])
+@pytest.mark.parametrize('name, value, sentence', [
+    ('cc_id', '.inf', "cc_id must be an integer between 0 and 2147483647, got '.inf'"),
+    ('retries', '1e400', "retries must be an integer between 0 and 10, got '1e400'"),
+    ('timeout', 'nan', "timeout must be a number of seconds above 0 and at most 3600, got 'nan'"),
+    ('total_timeout', '1e1000000', "total_timeout must be a number of seconds above 0 and at most 86400, got '1e1000000'"),
+])
+def test_numbers_that_crashed_the_converters_get_the_range_sentence(fake_cms, run_lookup, monkeypatch, source, name, value, sentence):
+    fake_cms(TABLE)
+    kwargs, variables = dict(DIRECT), {}
+    if source == 'direct':
+        kwargs[name] = value
+    elif source == 'variable':
+        variables['ansible_aicc_%s' % name] = value
+    else:
+        monkeypatch.setenv('AICC_%s' % name.upper(), value)
+    with pytest.raises(AnsibleLookupError) as caught:
+        run_lookup(['8880001'], variables=variables, **kwargs)
+    assert str(caught.value) == sentence
+
+
+@pytest.mark.parametrize('kwargs, sentence', [
+    ({'summary_only': 'perhaps'}, "argument 'summary_only' is of type str and we were unable to convert to bool"),  # was read as false
+    ({'page_size': float('inf')}, 'page_size must be an integer between 1 and 1000, got inf'),
+    ({'max_range_size': True}, 'max_range_size must be an integer between 1 and 10000000, got True'),
+    ({'wait_for': 'registered', 'wait_timeout': '1e5000'}, "wait_timeout must be a whole number of seconds above 0 and at most 86400"),
+    ({'access_key': 'one', 'ak': 'other'}, 'access_key and its alias ak are both set: give only one of them'),
+])
+def test_query_options_are_checked_by_the_option_layer(fake_cms, run_lookup, kwargs, sentence):
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleLookupError) as caught:
+        run_lookup(['8880001'], **dict(DIRECT, **kwargs))
+    assert validator_wording(str(caught.value)).startswith(sentence)
+    assert all(not client.fetched for _params, client in fake_cms.created)
+
+
+def test_an_id_that_arrived_as_a_number_is_refused(fake_cms, run_lookup):
+    fake_cms(TABLE)
+    with pytest.raises(AnsibleLookupError, match=r'^eids holds the number 83 where a string belongs: quote the ID'):
+        run_lookup([83], **DIRECT)

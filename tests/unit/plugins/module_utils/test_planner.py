@@ -111,10 +111,31 @@ def test_option_bounds(options):
         plan_queries(eids=['1'], **options)
 
 
-def test_integers_and_single_string_accepted():
-    assert plan_queries(eids=1234).queries == (Query('1234', frozenset({'1234'})),)
-    assert plan_queries(eids=[1234]).queries == (Query('1234', frozenset({'1234'})),)
+def test_single_string_accepted():
     assert plan_queries(eids='1234').queries == (Query('1234', frozenset({'1234'})),)
+
+
+@pytest.mark.parametrize('eids, shown', [(8, '8'), ([83], '83'), (['8880001', 8880001.0], '8880001.0'), ([float('inf')], 'inf'),
+                                         ([10 ** 100], 'an integer of 333 bits')])
+def test_ids_that_arrived_as_numbers_are_refused(eids, shown):
+    """YAML reads 010 as 8 and 0123 as 83: the text of the ID is lost, so querying it would ask for another terminal."""
+    with pytest.raises(PlanError, match=r"^eids holds the number %s where a string belongs: quote the ID" % shown):
+        plan_queries(eids=eids)
+    with pytest.raises(PlanError, match=r'^eid_ranges holds the number'):
+        plan_queries(eid_ranges=[8880000])
+
+
+def test_max_range_size_has_a_ceiling():
+    with pytest.raises(OptionError, match=r'^max_range_size must be between 1 and 10000000, got 9000000000$'):
+        plan_queries(eid_ranges=['0000000000-8999999999'], max_range_size=9 * 10 ** 9)
+
+
+def test_oversized_ranges_are_refused_before_any_id_is_generated():
+    # five ranges of 2 million and one of 2 pass max_range_size one by one, but not together; the sentence comes
+    # before 10 million IDs are built
+    ranges = ['%d0000000-%d1999999' % (digit, digit) for digit in range(1, 6)]
+    with pytest.raises(PlanError, match=r'^eid_ranges hold 10000002 IDs together, more than the 10000000 one task can plan'):
+        plan_queries(eid_ranges=ranges + ['9000000000-9000000001'], max_range_size=10 ** 7)
 
 
 def test_ten_thousand_ids_in_one_hundred_blocks():

@@ -10,7 +10,8 @@ import requests
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status, wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, query_status, wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._transport import Deadline
 
 from .conftest import JSON_TYPE, TerminalTable
 
@@ -239,3 +240,15 @@ def test_terminal_in_two_answers_keeps_all_its_rows(make_client):
     assert result['summary']['total'] == 2 and result['summary']['registered'] == 2
     assert result['summary']['by_uap'] == {'u#1': {'total': 2, 'registered': 1, 'not_registered': 1},
                                            'u#2': {'total': 1, 'registered': 1, 'not_registered': 0}}
+
+
+def test_the_wait_ends_by_the_task_deadline(make_client):
+    """total_timeout bounds the wait loop: no sleep runs past it and the sentence names it, not wait_timeout."""
+    client, fake, _sleeps = make_client(Registering({'1001': 0, '1002': 99}))
+    time = FakeTime()
+    client.deadline = Deadline(8, clock=time.clock)
+    result = wait_for_registered(client, plan_queries(eids=['1001', '1002']), timeout=60, interval=5, sleep=time.sleep, clock=time.clock)
+    assert time.sleeps == [5, 3] and result['polls'] == 1 and fake.calls
+    assert result['still_unregistered'] == ['1002'] and result['total_timeout'] == 8
+    result['wait_timeout'] = 60
+    assert failure_sentence(result) == '1 terminals still not registered when total_timeout=8.0 ran out, after waiting 8.0 seconds: 1002'

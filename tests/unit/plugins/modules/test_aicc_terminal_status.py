@@ -36,6 +36,7 @@ class StandInClient:
         self.warnings = ['a warning from the client']
         self.reported_counts: dict[str, int] = {}
         self.closed = False
+        self.trace = None  # no trace=true
 
     def __enter__(self):
         return self
@@ -220,3 +221,21 @@ def test_empty_environment_variables_count_as_not_set(monkeypatch, capsys):
     assert not failed, output
     assert (built[0]['cc_id'], built[0]['ca_path'], built[0]['timeout']) == (None, None, 30.0)
     assert built[0]['url'] == CONNECTION['url']
+
+
+@pytest.mark.parametrize('args, environment, sentence', [
+    ({'cc_id': float('inf')}, {}, 'cc_id must be an integer between 0 and 2147483647, got inf'),  # was: cannot convert Infinity to integer
+    ({'cc_id': '1e1000000'}, {}, "cc_id must be an integer between 0 and 2147483647, got '1e1000000'"),  # hung in argument parsing
+    ({}, {'AICC_RETRIES': '.inf'}, "retries must be an integer between 0 and 10, got '.inf'"),
+    ({'page_size': True}, {}, 'page_size must be an integer between 1 and 1000, got True'),
+    ({'eids': [8]}, {}, "eids holds the number 8 where a string belongs: quote the ID in YAML (for example '0123'), "
+                        "an unquoted one is read as a number and loses its leading zeros"),
+    ({'ak': 'other'}, {}, 'access_key and its alias ak are both set: give only one of them'),
+])
+def test_raw_values_are_screened_before_ansible_converts_them(stand_in, capsys, monkeypatch, args, environment, sentence):
+    client = stand_in(StandInClient({'8780001': True}))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    failed, output = run_module(dict(CONNECTION, **dict({'eids': ['8780001']}, **args)), capsys)
+    assert failed and output['msg'] == sentence
+    assert client.requests_sent == 0

@@ -1,0 +1,27 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests keep the host's in-flight budget folders to themselves.
+
+Clients share lock-file slots per CC-CMS address in a private folder of the user; unit tests of
+several checkouts on one host use the same fake addresses, so they get a folder of their own.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope='session')
+def private_budget_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('runtime')
+    folder.chmod(0o700)
+    before = os.environ.get('XDG_RUNTIME_DIR')
+    os.environ['XDG_RUNTIME_DIR'] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop('XDG_RUNTIME_DIR', None)
+    else:
+        os.environ['XDG_RUNTIME_DIR'] = before
