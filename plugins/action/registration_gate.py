@@ -372,8 +372,9 @@ class ActionModule(ActionBase):
             'baseline_written': written,
             'summary_lines': ['site %s (%s): %s' % (site, verdict['address'], verdict['summary_lines'][0])]
             + verdict['summary_lines'][1:] + ['report: %s' % reports['html']],
-            'msg': 'site %s: %s: %s %s Report: %s' % (site, verdict['verdict'], verdict['headline'], ' '.join(verdict['reasons']),
-                                                     reports['html']),
+            'msg': 'site %s: %s: %s %s Report: %s' % (
+                site, verdict['verdict'], verdict['headline'],
+                ' '.join(reason for reason in verdict['reasons'] if reason[1:] not in verdict['headline']), reports['html']),
         }
         if verdict['phase'] == 'post':
             answer['waited'] = verdict.get('waited')

@@ -54,10 +54,14 @@ def _finite(value, name: str) -> float:
     return number
 
 
+def _shown(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
 def _number(value, name: str, minimum: float, maximum: float | None = None, whole: bool = False) -> float:
     """``value`` checked: a finite number (a whole one when ``whole``) within [minimum, maximum]."""
     kind = "a whole number" if whole else "a number"
-    allowed = f"from {minimum:g} to {maximum:g}" if maximum is not None else f"of {minimum:g} or more"
+    allowed = f"from {_shown(minimum)} to {_shown(maximum)}" if maximum is not None else f"of {_shown(minimum)} or more"
     try:
         number = _finite(value, name)
     except OptionError:
@@ -248,8 +252,10 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         parts = [f"{counts[name]} {name.replace('_', ' ')}" for name in ("regressed", "missing", "unknown", "required_not_registered")
                  if counts[name]]
         if baseline_problem:
-            parts = [baseline_problem[0].lower() + baseline_problem[1:].rstrip(".")]
-        headline = "Do not close the window: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "; roll back or fix."
+            # Nothing was compared: the fix is a usable baseline, not a roll-back.
+            headline = "Do not close the window: " + baseline_problem[0].lower() + baseline_problem[1:]
+        else:
+            headline = "Do not close the window: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "; roll back or fix."
 
     verdict = _verdict(
         "post", headline, reasons, general, errors, counts,
@@ -290,14 +296,14 @@ def summary_lines(verdict: dict) -> list[str]:
 
 
 def evaluate(current: object, phase: str, baseline: object = None, required_eids=None, max_regressions=0,
-             min_registered_ratio=0, waited=None, checked_at: str | None = None) -> dict:
+             min_registered_ratio=0, waited=None, checked_at: str | None = None, refused: str | None = None) -> dict:
     """One entry point for both phases; the verdict carries the lines the task output shows."""
     if phase == "pre":
         verdict = evaluate_precheck(current, required_eids, min_registered_ratio, checked_at)
     elif phase == "post":
         if baseline is None:
             raise OptionError("The postcheck needs the baseline taken by the precheck (aicc_gate_baseline).")
-        verdict = evaluate_postcheck(baseline, current, required_eids, max_regressions, waited, checked_at)
+        verdict = evaluate_postcheck(baseline, current, required_eids, max_regressions, waited, checked_at, refused)
     else:
         raise OptionError(f"The gate phase must be 'pre' or 'post', not {phase!r}.")
     verdict["summary_lines"] = summary_lines(verdict)
@@ -334,9 +340,8 @@ def _id_list(value, name: str) -> list[str]:
 
 
 def _path(value, name: str, required: bool) -> str | None:
-    if value is None or (value == "" and not required):
-        if required:
-            raise OptionError(f"{name} must be a folder path, not empty.")
+    """A path; an optional one may be unset or empty (then its default applies)."""
+    if not required and value in (None, ""):
         return None
     if not isinstance(value, str) or not value.strip():
         raise OptionError(f"{name} must be a path (a non-empty string), not {value!r}.")
