@@ -24,7 +24,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.aicc.cms.plugins.module_utils import _baseline
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings, evaluate
+from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings, evaluate, summary_lines
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import summarize
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     CONNECTION_SPEC,
@@ -317,6 +317,9 @@ class ActionModule(ActionBase):
                                required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
                                checked_at=checked_at, refused=refused)
             verdict.update(scope=scope or (baseline.get('scope') if isinstance(baseline, dict) else None), refused=refused)
+            if isinstance(baseline, dict) and isinstance(baseline.get('taken_at'), str):
+                verdict['baseline_taken_at'] = baseline['taken_at']
+                verdict['summary_lines'] = summary_lines(verdict)
             return verdict
         assert scope is not None
         plan = plan_from_params(dict(params, eids=scope['eids'], eid_ranges=scope['eid_ranges']))
