@@ -279,10 +279,10 @@ class ActionModule(ActionBase):
         if given is not None:
             if isinstance(given, str):
                 try:
-                    return _baseline.load_text(given, 'in aicc_gate_baseline'), 'aicc_gate_baseline'
+                    return _baseline.load_text(given, 'in aicc_gate_baseline'), 'handed over'
                 except ValueError as error:
                     raise OptionError(str(error)) from None
-            return given, 'aicc_gate_baseline'
+            return given, 'handed over'
         try:
             with open(baseline_file, encoding='utf-8') as handle:
                 text = handle.read()
