@@ -287,9 +287,9 @@ class ActionModule(ActionBase):
             with open(baseline_file, encoding='utf-8') as handle:
                 text = handle.read()
         except FileNotFoundError:
-            raise OptionError('No baseline to compare with for site %s: the file %s does not exist and aicc_gate_baseline is not set. '
-                              'Run the precheck first (aicc.cms.precheck or the role\'s pre entry point), or pass its '
-                              'aicc_gate_baselines artifact or aicc_gate_baseline_file.' % (settings['site'], baseline_file)) from None
+            raise OptionError('No baseline to compare with: the variable aicc_gate_baseline is not set and the file %s does not exist. '
+                              'Run the precheck of site %s first (aicc.cms.precheck or the role\'s pre entry point), or pass its '
+                              'aicc_gate_baselines artifact or aicc_gate_baseline_file.' % (baseline_file, settings['site'])) from None
         try:
             return _baseline.load_text(text, 'file %s' % baseline_file), baseline_file
         except ValueError as error:

@@ -110,6 +110,6 @@ def test_postcheck_without_baseline_names_what_it_looked_for(sim, run_ansible, a
                         json.dumps({"aicc_gate_eid_ranges": ["8880000-8880009"], "aicc_gate_report_dir": str(tmp_path / "r"),
                                     "aicc_gate_baseline_file": str(missing_file)})], env=aicc_env)
     assert post.returncode == 2
-    assert "No baseline to compare with for site localhost: the file" in post.stdout
+    assert "No baseline to compare with: the variable aicc_gate_baseline is not set and the file" in post.stdout
     assert str(missing_file) in post.stdout
     assert aicc_env["AICC_SECRET_KEY"] not in post.stdout + post.stderr
