@@ -156,6 +156,7 @@ bench: setup
 	@if [ ! -f tests/bench/run.py ]; then echo "make bench: no benchmarks yet"; exit 1; fi
 	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 	$(BIN)/python tests/bench/readings.py $(READINGS_ARGS)
+	$(BIN)/python tests/bench/gate.py $(BENCH_ARGS)
 
 build: setup
 	$(BIN)/ansible-galaxy collection build --force

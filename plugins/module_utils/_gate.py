@@ -9,10 +9,14 @@ Unknown is never a pass: a failed query, or a terminal that could not be queried
 
 from __future__ import annotations
 
+import math
+import re
+
 from ansible_collections.aicc.cms.plugins.module_utils._diff import DiffInputError, coerce_state, registration_diff
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
 
 SHOWN_IDS = 20
+MAX_REGRESSIONS = 10 ** 6
 PRE_LISTS = ("not_registered", "missing", "unknown", "required_not_registered", "registered")
 POST_LISTS = ("regressed", "missing", "unknown", "required_not_registered", "recovered", "new",
               "still_unregistered", "still_missing", "unchanged_registered")
@@ -37,16 +41,33 @@ def _required(required_eids) -> list[str]:
     return sorted({str(eid) for eid in required_eids})
 
 
-def _number(value, name: str, minimum: float, maximum: float | None = None) -> float:
-    if isinstance(value, bool):
-        raise OptionError(f"{name} must be a number, not true/false.")
+def _finite(value, name: str) -> float:
+    """A real number from an int, a float or a numeric string (extra vars given as key=value are strings)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise OptionError(f"{name} must be a number, not {value!r}.")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (ValueError, OverflowError):
         raise OptionError(f"{name} must be a number, not {value!r}.") from None
-    if number < minimum or (maximum is not None and number > maximum):
-        allowed = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"{minimum:g} or more"
-        raise OptionError(f"{name} must be {allowed}, not {value!r}.")
+    if not math.isfinite(number):
+        raise OptionError(f"{name} must be a finite number, not {value!r}.")
+    return number
+
+
+def _shown(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _number(value, name: str, minimum: float, maximum: float | None = None, whole: bool = False) -> float:
+    """``value`` checked: a finite number (a whole one when ``whole``) within [minimum, maximum]."""
+    kind = "a whole number" if whole else "a number"
+    allowed = f"from {_shown(minimum)} to {_shown(maximum)}" if maximum is not None else f"of {_shown(minimum)} or more"
+    try:
+        number = _finite(value, name)
+    except OptionError:
+        raise OptionError(f"{name} must be {kind} {allowed}, not {value!r}.") from None
+    if (whole and not number.is_integer()) or number < minimum or (maximum is not None and number > maximum):
+        raise OptionError(f"{name} must be {kind} {allowed}, not {value!r}.")
     return number
 
 
@@ -87,11 +108,15 @@ def _unknown_reason(unknown: list[str], errors: list[str], what: str) -> str:
 
 
 def _baseline_problem(baseline: dict, terminals: dict, missing: set, unknown: set) -> str | None:
-    """Why this baseline cannot vouch for anything (None when it can): a failed or empty precheck."""
-    passed = baseline.get("precheck_passed")
-    if passed is False or (isinstance(passed, str) and passed.strip().lower() in ("false", "no")):
-        return ("The baseline was taken by a precheck that failed; "
-                "the precheck must pass before the change can be checked against its baseline.")
+    """Why this baseline cannot vouch for anything (None when it can): a failed or empty precheck.
+
+    ``precheck_passed`` is a strict boolean: the text "false", 0 or "off" never reads as a pass.
+    """
+    if "precheck_passed" in baseline and baseline["precheck_passed"] is not True:
+        if baseline["precheck_passed"] is False:
+            return ("The baseline was taken by a precheck that failed; "
+                    "the precheck must pass before the change can be checked against its baseline.")
+        return f"The baseline's precheck_passed is {baseline['precheck_passed']!r}, not true or false; run the precheck again."
     if not terminals and not missing and not unknown:
         return "The baseline holds no terminal; run the precheck again with the scope of the change."
     return None
@@ -171,10 +196,14 @@ def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0
 
 
 def evaluate_postcheck(baseline: object, result: object, required_eids=None, max_regressions=0,
-                       waited=None, checked_at: str | None = None) -> dict:
-    """Decide whether the change window may close, from the baseline and the final query."""
+                       waited=None, checked_at: str | None = None, refused: str | None = None) -> dict:
+    """Decide whether the change window may close, from the baseline and the final query.
+
+    ``refused``: why the baseline must not be compared with (site, age, digest, scope...); the
+    verdict then fails with that one sentence whatever the query says.
+    """
     required = _required(required_eids)
-    allowed = int(_number(max_regressions, "aicc_gate_max_regressions", 0))
+    allowed = int(_number(max_regressions, "aicc_gate_max_regressions", 0, MAX_REGRESSIONS, whole=True))
     before, before_missing, before_unknown = coerce_state(baseline, "baseline")
     state, errors = _current_state(result, set(before) | before_missing | before_unknown | set(required))
     diff = registration_diff(baseline, state)
@@ -182,7 +211,7 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         eid for eid in diff["new"] if state["terminals"][eid]["registered"]}
     required_not_registered = [eid for eid in required if eid not in now_registered]
     counts = dict(diff["counts"], required_not_registered=len(required_not_registered))
-    baseline_problem = _baseline_problem(baseline, before, before_missing, before_unknown)
+    baseline_problem = refused or _baseline_problem(baseline, before, before_missing, before_unknown)
 
     general = [baseline_problem] if baseline_problem else []  # reasons that no single terminal carries
     reasons = []
@@ -212,7 +241,7 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
     passed = not reasons
     if passed:
         headline = (
-            f"Safe to proceed: {counts['registered_now']} terminals registered now; "
+            f"The window may close: {counts['registered_now']} terminals registered now; "
             f"{counts['unchanged_registered']} of {counts['registered_before']} registered before are registered again"
             f", {counts['recovered']} recovered, {counts['new']} new"
         )
@@ -223,8 +252,10 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         parts = [f"{counts[name]} {name.replace('_', ' ')}" for name in ("regressed", "missing", "unknown", "required_not_registered")
                  if counts[name]]
         if baseline_problem:
-            parts = [baseline_problem[0].lower() + baseline_problem[1:].rstrip(".")]
-        headline = "Do not proceed: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "."
+            # Nothing was compared: the fix is a usable baseline, not a roll-back.
+            headline = "Do not close the window: " + baseline_problem[0].lower() + baseline_problem[1:]
+        else:
+            headline = "Do not close the window: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "; roll back or fix."
 
     verdict = _verdict(
         "post", headline, reasons, general, errors, counts,
@@ -265,15 +296,88 @@ def summary_lines(verdict: dict) -> list[str]:
 
 
 def evaluate(current: object, phase: str, baseline: object = None, required_eids=None, max_regressions=0,
-             min_registered_ratio=0, waited=None, checked_at: str | None = None) -> dict:
+             min_registered_ratio=0, waited=None, checked_at: str | None = None, refused: str | None = None) -> dict:
     """One entry point for both phases; the verdict carries the lines the task output shows."""
     if phase == "pre":
         verdict = evaluate_precheck(current, required_eids, min_registered_ratio, checked_at)
     elif phase == "post":
         if baseline is None:
             raise OptionError("The postcheck needs the baseline taken by the precheck (aicc_gate_baseline).")
-        verdict = evaluate_postcheck(baseline, current, required_eids, max_regressions, waited, checked_at)
+        verdict = evaluate_postcheck(baseline, current, required_eids, max_regressions, waited, checked_at, refused)
     else:
         raise OptionError(f"The gate phase must be 'pre' or 'post', not {phase!r}.")
     verdict["summary_lines"] = summary_lines(verdict)
     return verdict
+
+
+# --- role variables --------------------------------------------------------------------------
+
+SITE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+CONNECTION_KEYS = ("url", "access_key", "secret_key", "cc_id", "validate_certs", "ca_path", "timeout", "retries", "max_concurrency")
+# Numeric variable (without the aicc_gate_ prefix) -> (minimum, maximum, whole number). Stated once here.
+NUMBERS = {
+    "min_registered_ratio": (0, 1, False),
+    "max_regressions": (0, MAX_REGRESSIONS, True),
+    "wait_timeout": (0, 86400, True),
+    "wait_interval": (1, 3600, True),
+    "max_baseline_age": (1, 366 * 86400, True),
+}
+DEFAULTS = {"min_registered_ratio": 0, "max_regressions": 0, "wait_timeout": 600, "wait_interval": 10, "max_baseline_age": 86400}
+
+
+def _id_list(value, name: str) -> list[str]:
+    """A list of equipment IDs or ranges: strings (YAML may give numbers), none empty."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+        raise OptionError(f"{name} must be a list of equipment IDs or ranges (strings), not {value!r}.")
+    items = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (str, int)) or not str(item).strip():
+            raise OptionError(f"{name} must be a list of non-empty equipment IDs or ranges (strings); {item!r} is not one.")
+        items.append(str(item).strip())
+    return items
+
+
+def _path(value, name: str, required: bool) -> str | None:
+    """A path; an optional one may be unset or empty (then its default applies)."""
+    if not required and value in (None, ""):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(f"{name} must be a path (a non-empty string), not {value!r}.")
+    return value
+
+
+def check_settings(values: dict) -> dict:
+    """The role's variables (keys without the ``aicc_gate_`` prefix) checked and typed.
+
+    Each problem is one sentence naming the variable and what it accepts; nothing is dropped silently.
+    """
+    settings = {}
+    site = values.get("site")
+    if not isinstance(site, str) or not SITE_PATTERN.match(site):
+        raise OptionError(f"aicc_gate_site must be 1 to 100 letters, digits, '.', '_' or '-' (starting with a letter or digit), "
+                          f"not {site!r}; it names the site's report folder.")
+    settings["site"] = site
+    for name in ("eids", "eid_ranges", "required_eids"):
+        settings[name] = _id_list(values.get(name), "aicc_gate_" + name)
+    for name, (minimum, maximum, whole) in NUMBERS.items():
+        value = values.get(name)
+        number = _number(DEFAULTS[name] if value is None else value, "aicc_gate_" + name, minimum, maximum, whole)
+        settings[name] = int(number) if whole else number
+    connection = values.get("connection")
+    if connection is None:
+        connection = {}
+    if not isinstance(connection, dict):
+        raise OptionError(f"aicc_gate_connection must be a dict of connection options ({', '.join(CONNECTION_KEYS)}), not {connection!r}.")
+    unknown = sorted(str(key) for key in connection if key not in CONNECTION_KEYS)
+    if unknown:
+        raise OptionError(f"aicc_gate_connection has unknown keys {', '.join(unknown)}; it takes {', '.join(CONNECTION_KEYS)}.")
+    settings["connection"] = dict(connection)
+    settings["report_dir"] = _path(values.get("report_dir"), "aicc_gate_report_dir", True)
+    settings["baseline_file"] = _path(values.get("baseline_file"), "aicc_gate_baseline_file", False)
+    baseline = values.get("baseline")
+    if baseline is not None and not isinstance(baseline, (dict, str)):
+        raise OptionError(f"aicc_gate_baseline must be the baseline the precheck published (a dict or its JSON text), not {type(baseline).__name__}.")
+    settings["baseline"] = baseline if baseline not in ("", {}) else None
+    return settings

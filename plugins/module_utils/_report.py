@@ -76,6 +76,49 @@ def _esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+MEANINGS = {("pre", True): "the change may start", ("pre", False): "do not start the change",
+            ("post", True): "the window may close", ("post", False): "do not close the window: roll back or fix"}
+
+
+def meaning(verdict: dict) -> str:
+    """The verdict in the words of its phase."""
+    return MEANINGS[(verdict["phase"], bool(verdict["passed"]))]
+
+
+def next_step(verdict: dict) -> str:
+    """What the reader does next, with the exact command where there is one."""
+    command = verdict.get("next_step")
+    if verdict["phase"] == "pre":
+        if verdict["passed"]:
+            return "Run the change, then the postcheck" + (f": {command}" if command else ".")
+        return "Do not start the change. Fix the cause above, then run the precheck again."
+    if verdict["passed"]:
+        return "Close the window."
+    return "Roll back or fix the change, then re-run the postcheck" + (f": {command}" if command else ".")
+
+
+def context_lines(verdict: dict) -> list[tuple[str, str]]:
+    """(label, value) of what the verdict is about: site, address, call center, scope."""
+    lines = []
+    for label, key in (("site", "site"), ("CC-CMS address", "address"), ("ccId", "cc_id")):
+        if key in verdict:
+            lines.append((label, "-" if verdict[key] is None else str(verdict[key])))
+    scope = verdict.get("scope")
+    if isinstance(scope, dict):
+        parts = [f"eids {first_ids(scope.get('eids') or [], 10)}" if scope.get("eids") else "",
+                 f"eid_ranges {first_ids(scope.get('eid_ranges') or [], 10)}" if scope.get("eid_ranges") else ""]
+        lines.append(("scope", "; ".join(part for part in parts if part) or "-"))
+    if verdict.get("check_mode"):
+        lines.append(("check mode", "yes: no baseline was written"))
+    return lines
+
+
+def _current_cell(rows: list) -> str:
+    parts = [f"{_esc(row.get('uap'))}: {_esc(row.get('register_status'))}, socket {_esc(row.get('socket_status'))}, "
+             f"{_esc(row.get('ip_and_port') or '-')}" for row in rows or ()]
+    return "<br>".join(parts) or "-"
+
+
 def _uap_cell(uaps: list, phase: str) -> str:
     parts = []
     for row in uaps or ():
@@ -91,6 +134,7 @@ def _html_table(verdict: dict, name: str, title: str) -> str:
     if not ids:
         return ""
     details = verdict.get("details") or {}
+    current = verdict.get("current_uaps") or {}
     is_bad = name in ("regressed", "missing", "unknown", "required_not_registered") or verdict["phase"] == "pre"
     rows = []
     for eid in ids[:TABLE_ROWS]:
@@ -98,13 +142,15 @@ def _html_table(verdict: dict, name: str, title: str) -> str:
         state = detail.get("after") if verdict["phase"] == "post" else detail.get("category", name.replace("_", " "))
         rows.append(
             f"<tr><td>{_esc(eid)}</td><td>{_esc(detail.get('before', '-') if verdict['phase'] == 'post' else '-')}</td>"
-            f"<td>{_esc(state or name.replace('_', ' '))}</td><td>{_uap_cell(detail.get('uaps'), verdict['phase'])}</td></tr>"
+            f"<td>{_esc(state or name.replace('_', ' '))}</td><td>{_uap_cell(detail.get('uaps'), verdict['phase'])}</td>"
+            f"<td>{_current_cell(current.get(eid))}</td></tr>"
         )
     more = f"<p class=\"meta\">{len(ids) - TABLE_ROWS} more in the JSON report.</p>" if len(ids) > TABLE_ROWS else ""
     css = "bad" if is_bad else "good"
     return (
         f"<h2 id=\"{_esc(name)}\" class=\"{css}\">{_esc(title)} ({len(ids)})</h2>\n"
-        "<table><thead><tr><th>Equipment ID</th><th>Before</th><th>Now</th><th>Per UAP (register status)</th></tr></thead>\n"
+        "<table><thead><tr><th>Equipment ID</th><th>Before</th><th>Now</th><th>Per UAP (register status)</th>"
+        "<th>UAP rows now (register, socket, IP)</th></tr></thead>\n"
         f"<tbody>{''.join(rows)}</tbody></table>{more}\n"
     )
 
@@ -112,8 +158,13 @@ def _html_table(verdict: dict, name: str, title: str) -> str:
 def render_html(verdict: dict) -> str:
     passed = verdict["passed"]
     words = "PASS" if passed else "FAIL"
-    meaning = {("pre", True): "the change may start", ("pre", False): "do not start the change",
-               ("post", True): "safe to proceed", ("post", False): "do not proceed"}[(verdict["phase"], passed)]
+    words_of_phase = meaning(verdict)
+    context = "".join(f"<tr><th>{_esc(label)}</th><td>{_esc(value)}</td></tr>" for label, value in context_lines(verdict))
+    uap_summary = verdict.get("uap_summary") or {}
+    uap_rows = "".join(f"<tr><td>{_esc(uap)}</td><td>{_esc(numbers.get('registered', 0))}</td>"
+                       f"<td>{_esc(numbers.get('not_registered', 0))}</td></tr>" for uap, numbers in sorted(uap_summary.items()))
+    uap_table = ("<h2>Per UAP</h2><table class=\"counts\"><thead><tr><th>UAP</th><th>registered</th><th>not registered</th></tr>"
+                 f"</thead><tbody>{uap_rows}</tbody></table>") if uap_rows else ""
     reasons = "".join(f"<li>{_esc(reason)}</li>" for reason in verdict.get("reasons") or ())
     counts = "".join(
         f"<tr><td>{_esc(name.replace('_', ' '))}</td><td>{_esc(value)}</td></tr>" for name, value in verdict["counts"].items()
@@ -133,14 +184,17 @@ def render_html(verdict: dict) -> str:
 <style>{_STYLE}</style></head>
 <body>
 <div id="verdict" class="banner {'pass' if passed else 'fail'}" role="status" data-verdict="{words}">
-<h1>{words} &mdash; {_esc(meaning)}</h1>
+<h1>{words} &mdash; {_esc(words_of_phase)}</h1>
 <div>{_esc(verdict['headline'])}</div>
 </div>
 <main>
+<table class="context">{context}</table>
+<h2>Next</h2><p id="next">{_esc(next_step(verdict))}</p>
 <p class="meta">AICC terminal registration gate &middot; {_esc(PHASE_TITLES[verdict['phase']])} &middot; {' &middot; '.join(meta)}</p>
 {f'<h2>Why</h2><ul class="reasons">{reasons}</ul>' if reasons else ''}
 <h2>Counts</h2>
 <table class="counts"><tbody>{counts}</tbody></table>
+{uap_table}
 {tables}</main>
 </body></html>
 """
@@ -161,8 +215,9 @@ def render_markdown(verdict: dict) -> str:
     checked = f"_Checked at {_md(verdict.get('checked_at') or 'unknown time')}"
     if verdict["phase"] == "post":
         checked += f", against the baseline taken at {_md(verdict.get('baseline_taken_at') or 'an unknown time')}"
-    lines = [f"# {icon} AICC registration gate: {_md(PHASE_TITLES[verdict['phase']])}", "", f"**{_md(verdict['headline'])}**", "",
-             checked + "._", ""]
+    lines = [f"# {icon} AICC registration gate: {_md(PHASE_TITLES[verdict['phase']])}: {_md(meaning(verdict))}", ""]
+    lines += [f"- {_md(label)}: {_md(value)}" for label, value in context_lines(verdict)]
+    lines += ["", f"**{_md(verdict['headline'])}**", "", checked + "._", "", f"Next: {_md(next_step(verdict))}", ""]
     if verdict.get("reasons"):
         lines += ["## Why", ""] + [f"- {_md(reason)}" for reason in verdict["reasons"]] + [""]
     lines += ["## Counts", "", "| count | value |", "|---|---:|"]
@@ -221,3 +276,50 @@ def render_junit(verdict: dict) -> str:
         + "\n".join(body)
         + "\n  </testsuite>\n</testsuites>\n"
     )
+
+
+# --- fleet summary ---------------------------------------------------------------------------
+
+def render_fleet_text(phase: str, sites: list, checked_at: str) -> str:
+    """One line per site: verdict, site, headline, report."""
+    failed = [entry["site"] for entry in sites if not entry["passed"]]
+    head = (f"{len(failed)} of {len(sites)} sites failed the {phase}check: {', '.join(failed)}" if failed
+            else f"all {len(sites)} sites passed the {phase}check")
+    lines = [f"AICC registration gate, {phase}check, {checked_at}: {head}"]
+    lines += [f"{entry['verdict']} {entry['site']}: {entry['headline']}" + (f" ({entry['report']})" if entry.get("report") else "")
+              for entry in sites]
+    return "\n".join(lines) + "\n"
+
+
+def render_fleet_html(phase: str, sites: list, checked_at: str, folder: str) -> str:
+    """One page with every site's verdict, linking each site's report (relative to the page's folder)."""
+    import os.path  # only here: the rest of the module renders without the file system
+
+    failed = [entry for entry in sites if not entry["passed"]]
+    rows = []
+    for entry in sites:
+        link = "-"
+        if entry.get("report"):
+            target = os.path.relpath(entry["report"], folder)
+            link = f"<a href=\"{_esc(target)}\">report</a>"
+        css = "good" if entry["passed"] else "bad"
+        rows.append(f"<tr><td class=\"{css}\">{_esc(entry['verdict'])}</td><td>{_esc(entry['site'])}</td>"
+                    f"<td>{_esc(entry.get('address') or '-')}</td><td>{_esc(entry['headline'])}</td><td>{link}</td></tr>")
+    words = "FAIL" if failed else "PASS"
+    title = (f"{len(failed)} of {len(sites)} sites failed: {', '.join(entry['site'] for entry in failed)}" if failed
+             else f"all {len(sites)} sites passed")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{words}: AICC registration gate, {_esc(phase)}check of {len(sites)} sites</title>
+<style>{_STYLE}</style></head>
+<body>
+<div id="verdict" class="banner {'fail' if failed else 'pass'}" role="status" data-verdict="{words}">
+<h1>{words} &mdash; {_esc(title)}</h1>
+<div>{_esc(PHASE_TITLES[phase])}, {_esc(checked_at)}</div>
+</div>
+<main>
+<table><thead><tr><th>Verdict</th><th>Site</th><th>CC-CMS</th><th>Headline</th><th>Report</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+</main>
+</body></html>
+"""

@@ -96,11 +96,12 @@ def test_workflow_hands_the_precheck_baseline_to_the_postcheck(runner_process_en
 
     assert (precheck.status, precheck.rc) == ('successful', 0), job_output(precheck, pre_artifacts)
     artifacts = workflow_artifacts(pre_artifacts)
-    baseline = artifacts['aicc_gate_baseline']
-    assert len(baseline['terminals']) == 200
-    assert baseline['summary']['registered'] == sum(1 for record in baseline['terminals'].values() if record['registered'])
+    baseline = artifacts['aicc_gate_baselines']['localhost']
+    assert len(baseline['terminals']) == 200 and baseline['site'] == 'localhost' and baseline['cc_id'] == 1
+    assert artifacts['aicc_gate_prechecks']['localhost']['counts']['registered'] == sum(
+        1 for registered, _rows in baseline['terminals'].values() if registered)
     assert baseline['unknown'] == []
-    assert artifacts['aicc_gate_precheck']['passed'] is True
+    assert artifacts['aicc_gate_prechecks']['localhost']['passed'] is True
     assert_secret_only_where_runner_keeps_the_environment(pre_artifacts, credential_inputs['secret_key'])
 
     # The postcheck job sees the precheck's artifacts as extra vars, and not its files.
@@ -108,11 +109,11 @@ def test_workflow_hands_the_precheck_baseline_to_the_postcheck(runner_process_en
                                         dict(SCOPE, aicc_gate_report_dir=str(post_reports), **artifacts), verbosity=3)
 
     assert (postcheck.status, postcheck.rc) == ('successful', 0), job_output(postcheck, post_artifacts)
-    assert not (post_reports / 'aicc_gate_baseline.json').exists()
-    result = workflow_artifacts(post_artifacts)['aicc_gate_result']
+    assert not (post_reports / 'localhost' / 'aicc_gate_baseline.json').exists()
+    result = workflow_artifacts(post_artifacts)['aicc_gate_results']['localhost']
     assert result['passed'] is True and result['verdict'] == 'PASS'
-    assert result['regressed'] == [] and result['missing'] == [] and result['unknown'] == []
-    assert (post_reports / 'aicc_gate_post.html').is_file()
+    assert result['counts']['regressed'] == 0 and result['counts']['missing'] == 0 and result['counts']['unknown'] == 0
+    assert (post_reports / 'localhost' / 'aicc_gate_post.html').is_file()
     assert_secret_only_where_runner_keeps_the_environment(post_artifacts, credential_inputs['secret_key'])
 
 
@@ -121,7 +122,8 @@ def test_workflow_postcheck_fails_on_a_regression_against_the_handed_over_baseli
                                       dict(SCOPE, aicc_gate_report_dir=str(tmp_path / 'pre-reports')))
     assert precheck.rc == 0, job_output(precheck, pre_artifacts)
     artifacts = workflow_artifacts(pre_artifacts)
-    registered_before = sorted(eid for eid, record in artifacts['aicc_gate_baseline']['terminals'].items() if record['registered'])
+    registered_before = sorted(eid for eid, (registered, _rows) in artifacts['aicc_gate_baselines']['localhost']['terminals'].items()
+                               if registered)
     broken = registered_before[:3]
 
     sim.set_status(broken, 'not register')  # the change breaks three phones, which never come back
@@ -130,9 +132,9 @@ def test_workflow_postcheck_fails_on_a_regression_against_the_handed_over_baseli
                                              aicc_gate_wait_timeout=2, aicc_gate_wait_interval=1, **artifacts))
 
     assert (postcheck.status, postcheck.rc) != ('successful', 0)
-    result = workflow_artifacts(post_artifacts)['aicc_gate_result']
+    result = workflow_artifacts(post_artifacts)['aicc_gate_results']['localhost']
     assert result['passed'] is False and result['verdict'] == 'FAIL'
-    assert result['regressed'] == broken
+    assert result['counts']['regressed'] == len(broken)
     output = job_output(postcheck, post_artifacts)
     for eid in broken:
         assert eid in output

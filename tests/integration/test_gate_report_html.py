@@ -70,8 +70,8 @@ def fixture_failed_gate(sim, run_ansible, aicc_env, tmp_path):
                         "aicc_gate_wait_timeout": 2, "aicc_gate_wait_interval": 1})
     pre = run_ansible(["ansible-playbook", "aicc.cms.precheck", "-e", scope], env=aicc_env)
     assert pre.returncode == 0, pre.stdout + pre.stderr
-    baseline = json.loads((reports / "aicc_gate_baseline.json").read_text())
-    dropped = sorted(eid for eid, record in baseline["terminals"].items() if record["registered"])[:2]
+    baseline = json.loads((reports / "localhost" / "aicc_gate_baseline.json").read_text())
+    dropped = sorted(eid for eid, (registered, _rows) in baseline["terminals"].items() if registered)[:2]
     sim.set_status(dropped, "not register")
     post = run_ansible(["ansible-playbook", "aicc.cms.postcheck", "-e", scope], env=aicc_env)
     return reports, dropped, post
@@ -80,12 +80,12 @@ def fixture_failed_gate(sim, run_ansible, aicc_env, tmp_path):
 def test_failed_gate_is_visible_in_chromium_and_junit_names_the_terminals(failed_gate, tmp_path):
     reports, dropped, post = failed_gate
     assert post.returncode == 2, post.stdout + post.stderr
-    assert "FAIL: Do not proceed: 2 regressed." in post.stdout
-    page = reports / "aicc_gate_post.html"
+    assert "FAIL: Do not close the window: 2 regressed; roll back or fix." in post.stdout
+    page = reports / "localhost" / "aicc_gate_post.html"
 
     dom = chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
     assert 'data-verdict="FAIL"' in dom
-    assert "<h1>FAIL — do not proceed</h1>" in dom
+    assert "<h1>FAIL — do not close the window: roll back or fix</h1>" in dom
     for eid in dropped:
         assert f"<td>{eid}</td>" in dom
 
@@ -95,7 +95,7 @@ def test_failed_gate_is_visible_in_chromium_and_junit_names_the_terminals(failed
     assert abs(red - FAIL_RED[0]) < 12 and abs(green - FAIL_RED[1]) < 12 and abs(blue - FAIL_RED[2]) < 12
 
     # The same run's JUnit report, read back by a JUnit parser: one case per terminal in scope.
-    xml = JUnitXml.fromfile(str(reports / "aicc_gate_post.xml"))
+    xml = JUnitXml.fromfile(str(reports / "localhost" / "aicc_gate_post.xml"))
     cases = {case.name: case for suite in xml for case in suite}
     assert len(cases) == 100
     failed = sorted(name for name, case in cases.items() if any(isinstance(result, Failure) for result in case.result))
@@ -110,6 +110,6 @@ def test_postcheck_without_baseline_names_what_it_looked_for(sim, run_ansible, a
                         json.dumps({"aicc_gate_eid_ranges": ["8880000-8880009"], "aicc_gate_report_dir": str(tmp_path / "r"),
                                     "aicc_gate_baseline_file": str(missing_file)})], env=aicc_env)
     assert post.returncode == 2
-    assert "the variable aicc_gate_baseline is not set and the file" in post.stdout
+    assert "No baseline to compare with: the variable aicc_gate_baseline is not set and the file" in post.stdout
     assert str(missing_file) in post.stdout
     assert aicc_env["AICC_SECRET_KEY"] not in post.stdout + post.stderr

@@ -110,7 +110,7 @@ def test_secret_never_leaks(run_ansible, ansible_env, canary_sim, sim_factory, c
         gated = run_ansible(["ansible-playbook", "-vvvv", "aicc.cms.%s" % phase, "-e",
                              json.dumps({"aicc_gate_eid_ranges": ["8880000-8880299"], "aicc_gate_report_dir": str(reports)})], env=env)
         outputs.append(gated.stdout + gated.stderr)
-        assert (reports / ("aicc_gate_%s.json" % phase[:-5])).exists(), gated.stdout[-3000:]
+        assert (reports / "localhost" / ("aicc_gate_%s.json" % phase[:-5])).exists(), gated.stdout[-3000:]
 
     # ansible-runner, as AWX runs a job.
     runner_dir = _runner_job(work, env, ansible_env, monkeypatch)

@@ -89,7 +89,7 @@ def test_pre_fails_on_an_empty_scope():
 def test_post_passes_when_all_came_back():
     verdict = evaluate(result(["1", "2", "5"], ["4", "6"]), "post", baseline=result(["1", "2"], ["5", "6"]), waited=4)
     assert verdict["passed"], verdict["reasons"]
-    assert verdict["headline"] == "Safe to proceed: 3 terminals registered now; 2 of 2 registered before are registered again, 1 recovered, 1 new."
+    assert verdict["headline"] == "The window may close: 3 terminals registered now; 2 of 2 registered before are registered again, 1 recovered, 1 new."
     assert verdict["recovered"] == ["5"] and verdict["new"] == ["4"] and verdict["still_unregistered"] == ["6"]
     assert verdict["waited"] == 4
 
@@ -105,7 +105,7 @@ def test_post_fails_on_regression_and_names_terminals():
     assert verdict["regressed"] == ["2"] and verdict["missing"] == ["3"]
     assert "2 terminals registered or known before the change are not registered now (1 regressed, 1 missing)" in verdict["reasons"][0]
     assert verdict["reasons"][0].endswith(": 2, 3.")
-    assert verdict["headline"] == "Do not proceed: 1 regressed, 1 missing."
+    assert verdict["headline"] == "Do not close the window: 1 regressed, 1 missing; roll back or fix."
     assert "regressed: 2" in verdict["summary_lines"]
 
 
@@ -154,7 +154,7 @@ def test_post_unknown_now_and_unknown_in_the_baseline_get_each_their_cause():
         "1 terminal could not be queried, so whether the change broke it is unknown: 3 (cause: HTTP 503 from CC-CMS for EID 3).",
         "2 terminals were unknown in the baseline (the precheck could not query them), so whether the change broke them is unknown: 2, 4.",
     ]
-    assert verdict["headline"] == "Do not proceed: 3 unknown."
+    assert verdict["headline"] == "Do not close the window: 3 unknown; roll back or fix."
 
 
 @pytest.mark.parametrize(
@@ -162,10 +162,16 @@ def test_post_unknown_now_and_unknown_in_the_baseline_get_each_their_cause():
     [
         ({"phase": "during"}, "phase must be 'pre' or 'post'"),
         ({"phase": "post"}, "needs the baseline"),
-        ({"phase": "pre", "min_registered_ratio": 2}, r"^aicc_gate_min_registered_ratio must be between 0 and 1, not 2\.$"),
+        ({"phase": "pre", "min_registered_ratio": 2}, r"^aicc_gate_min_registered_ratio must be a number from 0 to 1, not 2\.$"),
         ({"phase": "pre", "min_registered_ratio": "lots"}, "must be a number"),
-        ({"phase": "post", "baseline": {}, "max_regressions": -1}, r"^aicc_gate_max_regressions must be 0 or more, not -1\.$"),
+        ({"phase": "post", "baseline": {}, "max_regressions": -1}, r"^aicc_gate_max_regressions must be a whole number from 0 to 1000000, not -1\.$"),
         ({"phase": "pre", "required_eids": "1001"}, "must be a list"),
+        # NaN, infinity and booleans used to pass the range check or crash.
+        ({"phase": "pre", "min_registered_ratio": float("nan")}, r"^aicc_gate_min_registered_ratio must be a number from 0 to 1, not nan\.$"),
+        ({"phase": "pre", "min_registered_ratio": "1e400"}, r"^aicc_gate_min_registered_ratio must be a number from 0 to 1, not '1e400'\.$"),
+        ({"phase": "post", "baseline": {}, "max_regressions": float("inf")}, r"^aicc_gate_max_regressions must be a whole number"),
+        ({"phase": "post", "baseline": {}, "max_regressions": 1.5}, r"^aicc_gate_max_regressions must be a whole number"),
+        ({"phase": "post", "baseline": {}, "max_regressions": True}, r"^aicc_gate_max_regressions must be a whole number"),
     ],
 )
 def test_bad_settings_are_one_sentence(kwargs, words):
@@ -179,14 +185,21 @@ def baseline_of(answer, precheck_passed=True):
     return dict(answer, precheck_passed=precheck_passed, taken_at="2026-01-01T00:00:00Z")
 
 
-@pytest.mark.parametrize("precheck_passed", [False, "False", "false"])
-def test_post_fails_on_the_baseline_of_a_failed_precheck(precheck_passed):
-    verdict = evaluate(result(["1", "2"]), "post", baseline=baseline_of(result(["1", "2"]), precheck_passed))
+def test_post_fails_on_the_baseline_of_a_failed_precheck():
+    verdict = evaluate(result(["1", "2"]), "post", baseline=baseline_of(result(["1", "2"]), False))
     assert not verdict["passed"]
     sentence = "The baseline was taken by a precheck that failed; the precheck must pass before the change can be checked against its baseline."
     assert verdict["reasons"] == [sentence] and verdict["general_reasons"] == [sentence]
-    assert verdict["headline"] == "Do not proceed: the baseline was taken by a precheck that failed; " \
+    assert verdict["headline"] == "Do not close the window: the baseline was taken by a precheck that failed; " \
                                   "the precheck must pass before the change can be checked against its baseline."
+
+
+@pytest.mark.parametrize("precheck_passed", ["False", "false", "0", 0, "off", "true", 1, None])
+def test_post_refuses_a_precheck_passed_that_is_not_a_boolean(precheck_passed):
+    """The role's '| bool' read "0" and "off" as false but "true" and 1 as a pass; only true passes now."""
+    verdict = evaluate(result(["1", "2"]), "post", baseline=baseline_of(result(["1", "2"]), precheck_passed))
+    assert not verdict["passed"]
+    assert verdict["reasons"] == [f"The baseline's precheck_passed is {precheck_passed!r}, not true or false; run the precheck again."]
 
 
 def test_post_fails_on_the_empty_baseline_a_failed_precheck_saves():
@@ -195,7 +208,7 @@ def test_post_fails_on_the_empty_baseline_a_failed_precheck_saves():
         verdict = evaluate(result(["1", "2"]), "post", baseline=baseline)
         assert not verdict["passed"]
         assert verdict["reasons"] == ["The baseline holds no terminal; run the precheck again with the scope of the change."]
-        assert verdict["headline"] == "Do not proceed: the baseline holds no terminal; run the precheck again with the scope of the change."
+        assert verdict["headline"] == "Do not close the window: the baseline holds no terminal; run the precheck again with the scope of the change."
 
 
 def test_post_a_baseline_of_only_missing_ids_is_not_empty():

@@ -45,7 +45,7 @@ def fixture_passed_post():
 
 def test_html_failed_banner_says_fail_in_words_and_colour(failed_post):
     page = render(failed_post, "html")
-    assert 'class="banner fail"' in page and "<h1>FAIL &mdash; do not proceed</h1>" in page
+    assert 'class="banner fail"' in page and "<h1>FAIL &mdash; do not close the window: roll back or fix</h1>" in page
     assert "Regressed: registered before, not now (1)" in page
     assert "Missing: known before, absent now (1)" in page
     assert "Unknown: could not be queried (1)" in page
@@ -56,7 +56,7 @@ def test_html_failed_banner_says_fail_in_words_and_colour(failed_post):
 
 def test_html_passed_banner(passed_post):
     page = render(passed_post, "html")
-    assert 'class="banner pass"' in page and "PASS &mdash; safe to proceed" in page
+    assert 'class="banner pass"' in page and "PASS &mdash; the window may close" in page
     assert "Recovered" in page and "Regressed" not in page
 
 

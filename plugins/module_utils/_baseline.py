@@ -1,0 +1,218 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The gate's baseline: compact, bound to its site, address, call center and scope, and signed.
+
+Pure: no Ansible, no I/O. The digest is an HMAC-SHA256 over the canonical JSON of every other
+field, keyed with a key derived from the site's secret key: a baseline edited by hand, or taken on
+another platform, does not verify. The secret itself is never stored, returned or shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import typing as t
+from datetime import datetime, timezone
+
+from ansible_collections.aicc.cms.plugins.module_utils._gate import first_ids
+
+FORMAT = 'aicc.cms.gate-baseline/2'
+_KEY_LABEL = b'aicc.cms registration gate baseline v2'
+# A baseline dated this far ahead of the controller's clock is refused (clock skew allowed).
+FUTURE_SKEW_SECONDS = 300
+# The largest compact baseline published with set_stats; above it only the file path is (AWX slows
+# down on artifacts of a few MB). The same number is stated in docs/awx.md.
+ARTIFACT_MAX_BYTES = 262144
+
+
+def derive_key(secret_key: str) -> bytes:
+    """The baseline key: an HMAC of a fixed label under the secret key (the secret is never used directly)."""
+    return hmac.new(secret_key.encode('utf-8'), _KEY_LABEL, hashlib.sha256).digest()
+
+
+def canonical_scope(eids: t.Iterable[str], eid_ranges: t.Iterable[str], required_eids: t.Iterable[str] = ()) -> dict:
+    """The scope as recorded: required IDs are part of it (the gate queries them too)."""
+    return {'eids': sorted(set(eids) | set(required_eids)), 'eid_ranges': sorted(set(eid_ranges))}
+
+
+def scope_fingerprint(scope: dict) -> str:
+    text = json.dumps(scope, sort_keys=True, separators=(',', ':'))
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]
+
+
+def compact_terminals(terminals: dict) -> tuple[list[str], dict]:
+    """(UAP names, {eid: [registered, [[uap index, register status, socket status], ...]]})."""
+    uaps: dict[str, int] = {}
+    compact = {}
+    for eid, record in terminals.items():
+        rows = []
+        for row in record.get('uaps') or ():
+            name = str(row.get('uap'))
+            index = uaps.setdefault(name, len(uaps))
+            rows.append([index, row.get('register_status'), row.get('socket_status')])
+        compact[eid] = [bool(record['registered']), rows]
+    return list(uaps), compact
+
+
+def expand_terminals(baseline: dict) -> dict:
+    """The compact terminals as the diff takes them (records with a 'uaps' list)."""
+    names = baseline.get('uaps') or []
+    expanded = {}
+    for eid, (registered, rows) in baseline['terminals'].items():
+        expanded[eid] = {'registered': registered,
+                         'uaps': [{'uap': names[index], 'register_status': register, 'socket_status': socket}
+                                  for index, register, socket in rows]}
+    return expanded
+
+
+def _digest(baseline: dict, key: bytes) -> str:
+    body = {name: value for name, value in baseline.items() if name != 'digest'}
+    text = json.dumps(body, sort_keys=True, separators=(',', ':'), ensure_ascii=True)
+    return hmac.new(key, text.encode('utf-8'), hashlib.sha256).hexdigest()
+
+
+def build(site: str, address: str, cc_id: int | None, scope: dict, result: dict, precheck_passed: bool,
+          taken_at: datetime, collection_version: str, key: bytes) -> dict:
+    """A signed baseline from the precheck's query result."""
+    uaps, terminals = compact_terminals(result.get('terminals') or {})
+    baseline = {
+        'format': FORMAT,
+        'site': site,
+        'address': address,
+        'cc_id': cc_id,
+        'scope': scope,
+        'scope_fingerprint': scope_fingerprint(scope),
+        'taken_at': taken_at.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'collection_version': collection_version,
+        'precheck_passed': bool(precheck_passed),
+        'uaps': uaps,
+        'terminals': terminals,
+        'missing': sorted(result.get('missing') or ()),
+        'unknown': sorted(result.get('unknown') or ()),
+    }
+    baseline['digest'] = _digest(baseline, key)
+    return baseline
+
+
+def as_state(baseline: dict) -> dict:
+    """The baseline as a module-result-like state for the diff."""
+    return {'terminals': expand_terminals(baseline), 'missing': list(baseline['missing']), 'unknown': list(baseline['unknown']),
+            'taken_at': baseline['taken_at'], 'precheck_passed': baseline['precheck_passed']}
+
+
+def _parse_time(text: object) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.strptime(text, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def _well_formed(baseline: object) -> str | None:
+    """Why the value is not a baseline of this format (None when it is)."""
+    if not isinstance(baseline, dict):
+        return 'The baseline is not a JSON object; give the file or the aicc_gate_baselines artifact the precheck wrote.'
+    if baseline.get('format') != FORMAT:
+        return ('The baseline is not of the format %s (it has %r): it was written by another version of the collection '
+                'or by hand; run the precheck again.' % (FORMAT, baseline.get('format')))
+    terminals = baseline.get('terminals')
+    shape_ok = (isinstance(terminals, dict) and isinstance(baseline.get('uaps'), list)
+                and isinstance(baseline.get('missing'), list) and isinstance(baseline.get('unknown'), list)
+                and isinstance(baseline.get('scope'), dict) and isinstance(baseline.get('digest'), str))
+    if shape_ok:
+        uap_count = len(baseline['uaps'])
+        for value in terminals.values():
+            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], bool) and isinstance(value[1], list)
+                    and all(isinstance(row, list) and len(row) == 3 and isinstance(row[0], int) and 0 <= row[0] < uap_count
+                            for row in value[1])):
+                shape_ok = False
+                break
+    if not shape_ok:
+        return 'The baseline does not have the fields the precheck writes; run the precheck again.'
+    return None
+
+
+def _scope_difference(baseline: dict, scope: dict, wanted_now: frozenset[str] | None, wanted_then: frozenset[str] | None) -> str | None:
+    """The sentence for a postcheck scope other than the baseline's, or None when they select the same terminals."""
+    if scope == baseline['scope']:
+        return None
+    if wanted_now is not None and wanted_then is not None:
+        never_seen = sorted(wanted_now - wanted_then)
+        outside = sorted(wanted_then - wanted_now)
+        if not never_seen and not outside:
+            return None  # the same terminals written another way
+        parts = []
+        if never_seen:
+            parts.append('%d terminals in scope that the baseline never saw (%s)' % (len(never_seen), first_ids(never_seen, 5)))
+        if outside:
+            parts.append('%d terminals of the baseline outside the scope (%s)' % (len(outside), first_ids(outside, 5)))
+        how = ' and '.join(parts)
+    else:
+        how = 'eids %s and eid_ranges %s, the baseline has eids %s and eid_ranges %s' % (
+            scope['eids'], scope['eid_ranges'], baseline['scope'].get('eids'), baseline['scope'].get('eid_ranges'))
+    return ('The postcheck scope differs from the baseline\'s: %s; leave aicc_gate_eids and aicc_gate_eid_ranges unset to '
+            'check the baseline\'s scope, or take a new baseline with this scope.' % how)
+
+
+def refusal(baseline: object, *, site: str, address: str, cc_id: int | None, scope: dict | None, key: bytes,
+            max_age: float, now: datetime, wanted_now: frozenset[str] | None = None,
+            wanted_then: frozenset[str] | None = None) -> str | None:
+    """Why the postcheck must not compare with this baseline, in one sentence; None when it may.
+
+    ``scope`` is the postcheck's own scope (None: it takes the baseline's). ``wanted_now`` and
+    ``wanted_then`` are the exact IDs the two scopes select (None when a pattern makes them open).
+    """
+    problem = _well_formed(baseline)
+    if problem:
+        return problem
+    assert isinstance(baseline, dict)
+    # A failed precheck's baseline is refused before its digest is checked: such a baseline can only
+    # make the gate fail, and one taken without a usable secret key has no digest.
+    if baseline.get('precheck_passed') is False:
+        return ('The baseline was taken by a precheck that failed; the precheck must pass before the change can be '
+                'checked against its baseline.')
+    if not hmac.compare_digest(baseline['digest'], _digest(baseline, key)):
+        return ('The baseline\'s digest does not verify: the file was edited, or it was signed with another secret key '
+                '(another platform); run the precheck again.')
+    if baseline.get('site') != site:
+        return ('The baseline is of site %r, not of site %r: give each site its own baseline (aicc_gate_site, '
+                'aicc_gate_baseline_file).' % (baseline.get('site'), site))
+    if baseline.get('address') != address:
+        return 'The baseline was taken on CC-CMS %s, not on %s (the url of site %s); run the precheck against this address.' % (
+            baseline.get('address'), address, site)
+    if baseline.get('cc_id') != cc_id:
+        return 'The baseline was taken for call center %s, not %s (cc_id of site %s); run the precheck for this call center.' % (
+            baseline.get('cc_id'), cc_id, site)
+    taken = _parse_time(baseline.get('taken_at'))
+    if taken is None:
+        return 'The baseline has no valid taken_at time; run the precheck again.'
+    age = (now - taken).total_seconds()
+    if age < -FUTURE_SKEW_SECONDS:
+        return 'The baseline was taken at %s, later than now: check the controller\'s clock, then run the precheck again.' % (
+            baseline['taken_at'])
+    if age > max_age:
+        return ('The baseline was taken at %s, %d seconds ago, older than aicc_gate_max_baseline_age (%g seconds); run the '
+                'precheck again at the start of this window.' % (baseline['taken_at'], age, max_age))
+    passed = baseline.get('precheck_passed')
+    if passed is not True:
+        return 'The baseline\'s precheck_passed is %r, not true or false; run the precheck again.' % (passed,)
+    if scope is not None:
+        return _scope_difference(baseline, scope, wanted_now, wanted_then)
+    return None
+
+
+def artifact_size(baseline: dict) -> int:
+    return len(json.dumps(baseline, separators=(',', ':')).encode('utf-8'))
+
+
+def load_text(text: str, source: str) -> object:
+    """Parse the JSON of a baseline file or string; raises ValueError with one sentence."""
+    try:
+        value = json.loads(text, parse_constant=lambda name: math.nan)
+    except ValueError as error:
+        raise ValueError('The baseline %s is not valid JSON (%s); run the precheck again.' % (source, error)) from None
+    return value
