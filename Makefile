@@ -154,9 +154,10 @@ molecule: setup
 	for s in $$scenarios; do [ -f extensions/molecule/$$s/molecule.yml ] || continue; \
 	  echo "=== molecule scenario $$s"; (cd extensions && $(BIN)/molecule test -s $$s) || exit 1; done
 
-# ansible-lint (production profile), the plugin documentation and the changelog fragments.
+# ansible-lint (production profile), the plugin documentation and the changelog fragments. --offline: the
+# layout already puts the collection on the path; without it ansible-lint installs a copy under ~/.ansible.
 lint: setup
-	cd $(COLLECTION_DIR) && $(BIN)/ansible-lint --profile production
+	cd $(COLLECTION_DIR) && $(BIN)/ansible-lint --profile production --offline
 	cd $(COLLECTION_DIR) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 	cd $(COLLECTION_DIR) && $(BIN)/antsibull-changelog lint
 
