@@ -20,15 +20,20 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
 export PYTHONPATH := $(COLLECTIONS_ROOT):$(CURDIR)/tests
 export ANSIBLE_LOCALHOST_WARNING := false
 # pytest-ansible, when present, must not hijack plain pytest runs
-export PYTEST_ADDOPTS := -p no:ansible -p no:cacheprovider
+export PYTEST_ADDOPTS := -p no:pytest-ansible -p no:cacheprovider
 
-.PHONY: help setup layout lock test units sanity integration molecule lint docs demo sim bench build clean chromium compat
+.PHONY: help setup layout lock test units sanity integration molecule lint docs demo sim bench build clean chromium compat \
+  shellcheck ansible-units ansible-integration import-check matrix release
 
 help:
 	@echo "make demo   - rehearse a change window gated against the simulator"
 	@echo "make test   - every test (lint, sanity, molecule, units, integration)"
 	@echo "parts: units sanity integration molecule lint docs bench sim build clean lock"
 	@echo "make compat - plugin unit tests and integration again on ansible-core 2.17 (not in make test)"
+	@echo "make import-check - the tarball through galaxy-importer (Automation Hub settings) and ansible-test sanity"
+	@echo "make ansible-units / ansible-integration - ansible-test units / integration --venv"
+	@echo "make matrix - sanity, units and integration on every supported ansible-core (tox-ansible; not in make test)"
+	@echo "make release VERSION=X.Y.Z [HOME_URL=https://...] - version, galaxy.yml links and the changelog release"
 
 # --- bootstrap -----------------------------------------------------------------------------
 # Exact versions from tests/constraints/py<X.Y>.txt when there is one for this Python (the ranges
@@ -74,6 +79,11 @@ chromium:
 	@command -v chromium >/dev/null || { echo "installing chromium for the HTML report test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# ansible-test's shellcheck sanity test checks the integration targets' scripts.
+shellcheck:
+	@command -v shellcheck >/dev/null || { echo "installing shellcheck for ansible-test sanity"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+
 # --- tests ---------------------------------------------------------------------------------
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
@@ -105,11 +115,38 @@ compat: $(COMPAT_VENV)/.installed chromium | $(COLLECTION_DIR)
 # ansible-test wants the physical working directory inside ansible_collections/<ns>/<name>, so it
 # runs on a fresh copy of the files git tracks or would track (not the symlinked layout); one copy
 # per run, so two runs at once do not pull the files from under each other.
-sanity: setup ansible-test-pip
+sanity: setup ansible-test-pip shellcheck
 	@mkdir -p .build; stage=$$(mktemp -d $(CURDIR)/.build/sanity.XXXXXX); trap 'rm -rf "$$stage"' EXIT; \
 	dest=$$stage/ansible_collections/aicc/cms; \
 	$(BIN)/python tests/tools/stage_collection.py $$dest; \
 	cd $$dest && $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no $(SANITY_ARGS)
+
+# ansible-test units / integration --venv, as a fresh clone or tox-ansible runs them: no PYTHONPATH of
+# ours (unset here), on a staged copy like sanity. The integration targets start the simulator.
+ANSIBLE_TEST_STAGED = @mkdir -p .build; stage=$$(mktemp -d $(CURDIR)/.build/ansible-test.XXXXXX); trap 'rm -rf "$$stage"' EXIT; \
+	dest=$$stage/ansible_collections/aicc/cms; $(BIN)/python tests/tools/stage_collection.py $$dest; \
+	cd $$dest && env -u PYTHONPATH -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test
+ansible-units: setup ansible-test-pip
+	$(ANSIBLE_TEST_STAGED) units --venv --python $(PY_VERSION) --color no $(UNITS_ARGS)
+
+ansible-integration: setup ansible-test-pip
+	$(ANSIBLE_TEST_STAGED) integration --venv --python $(PY_VERSION) --color no $(INTEGRATION_ARGS)
+
+# What Galaxy and Automation Hub run on upload, offline (tests/tools/import_check.py): fails on any warning.
+import-check: setup ansible-test-pip shellcheck
+	@mkdir -p .build; work=$$(mktemp -d $(CURDIR)/.build/import.XXXXXX); trap 'rm -rf "$$work"' EXIT; \
+	env -u PYTHONPATH -u ANSIBLE_COLLECTIONS_PATH $(BIN)/python tests/tools/import_check.py $$work --python $(PY_VERSION) $(IMPORT_ARGS)
+
+# sanity, units and the integration targets on each supported ansible-core and Python (tox-ansible.ini,
+# docs/testing.md); MATRIX_ENVS picks cells, e.g. MATRIX_ENVS=integration-py3.11-2.19. Not part of make test.
+matrix: setup ansible-test-pip shellcheck
+	$(BIN)/python tests/tools/matrix.py $(if $(MATRIX_ENVS),--envs $(MATRIX_ENVS))
+
+# Set the version (and, with HOME_URL, galaxy.yml's links), then release the changelog.
+release: setup
+	@test -n "$(VERSION)" || { echo "make release needs VERSION=X.Y.Z"; exit 1; }
+	$(BIN)/python tests/tools/release.py $(VERSION) $(if $(HOME_URL),--home-url $(HOME_URL))
+	cd $(COLLECTION_DIR) && $(BIN)/antsibull-changelog release --version $(VERSION)
 
 molecule: setup
 	@cd $(COLLECTION_DIR); scenarios=$$(ls extensions/molecule 2>/dev/null | grep -v '^config' || true); \
@@ -117,16 +154,17 @@ molecule: setup
 	for s in $$scenarios; do [ -f extensions/molecule/$$s/molecule.yml ] || continue; \
 	  echo "=== molecule scenario $$s"; (cd extensions && $(BIN)/molecule test -s $$s) || exit 1; done
 
-# ansible-lint (production profile), the plugin documentation and the changelog fragments.
+# ansible-lint (production profile), the plugin documentation and the changelog fragments. --offline: the
+# layout already puts the collection on the path; without it ansible-lint installs a copy under ~/.ansible.
 lint: setup
-	cd $(COLLECTION_DIR) && $(BIN)/ansible-lint --profile production
+	cd $(COLLECTION_DIR) && $(BIN)/ansible-lint --profile production --offline
 	cd $(COLLECTION_DIR) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 	cd $(COLLECTION_DIR) && $(BIN)/antsibull-changelog lint
 
 # Lint, sanity and molecule first; units and integration in one pytest run, so the last lines
 # are the test runner's summary.
 test: setup chromium
-	$(MAKE) --no-print-directory lint sanity molecule
+	$(MAKE) --no-print-directory lint sanity import-check ansible-integration molecule
 	cd $(COLLECTION_DIR) && $(BIN)/python -m pytest tests/unit tests/integration \
 	  --cov=ansible_collections.aicc.cms.plugins.module_utils --cov-report=term:skip-covered \
 	  --cov-fail-under=90
@@ -140,9 +178,12 @@ docs: setup | $(COLLECTION_DIR)
 	cd $(COLLECTION_DIR) && $(BIN)/antsibull-docs sphinx-init --use-current --dest-dir $(DOCS_SITE) \
 	  --sphinx-theme alabaster --project aicc.cms --title aicc.cms --no-add-antsibull-docs-version aicc.cms >/dev/null
 	printf '%s\n' 'intersphinx_mapping = {}  # offline build' \
-	  "suppress_warnings = ['ref.ref', 'ref.envvar']  # targets on docs.ansible.com; the lint above checks our own" >> $(DOCS_SITE)/conf.py
+	  "suppress_warnings = ['ref.ref', 'ref.envvar', 'myst.xref_missing']  # targets on docs.ansible.com and in the checkout" \
+	  "extensions.append('myst_parser')  # the guides of docs/*.md" 'myst_heading_anchors = 3' \
+	  "html_static_path = ['$(CURDIR)/tests/tools/docsite']" "html_css_files = ['aicc.css']  # tables scroll, the page does not" >> $(DOCS_SITE)/conf.py
+	sed -i 's|^sphinx-build |$(BIN)/python $(CURDIR)/tests/tools/docsite_guides.py rst \&\& &|' $(DOCS_SITE)/build.sh
 	$(DOCS_SITE)/build.sh >$(DOCS_SITE)/build.log 2>&1 || { cat $(DOCS_SITE)/build.log; exit 1; }
-	@echo "docs: guides in docs/*.md; plugin reference at docs/build/build/html/index.html"
+	@echo "docs: the guides and the plugin reference at docs/build/build/html/index.html"
 
 # --- run -----------------------------------------------------------------------------------
 sim: setup
@@ -162,4 +203,4 @@ build: setup
 	$(BIN)/ansible-galaxy collection build --force
 
 clean:
-	rm -rf .build .venv-2.17 tests/output .ansible collections docs/build aicc-cms-*.tar.gz .coverage
+	rm -rf .build .venv-2.17 .tox tests/output .ansible collections docs/build aicc-cms-*.tar.gz .coverage

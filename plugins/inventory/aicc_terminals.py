@@ -62,16 +62,11 @@ notes:
 '''
 
 EXAMPLES = r'''
-# contact_center.aicc_terminals.yml -- connection from the AICC_* environment variables (an AWX credential)
-plugin: aicc.cms.aicc_terminals
-eid_ranges:
-  - 88880000-88880999
-eids:
-  - '8780001'
-
----
 # lab.aicc_terminals.yml -- connection in the file, keys from a vault, groups by socket status, cached for 5 minutes
-# (a report; an inventory that checks a change window is not cached)
+# (a report; an inventory that checks a change window is not cached).
+# The smallest source takes its connection from the AICC_* environment variables (an AWX credential):
+#   plugin: aicc.cms.aicc_terminals
+#   eid_ranges: [88880000-88880999]
 plugin: aicc.cms.aicc_terminals
 url: https://cms.example.com:28080
 access_key: "{{ lookup('ansible.builtin.env', 'AICC_LAB_AK') }}"
@@ -79,6 +74,8 @@ secret_key: "{{ lookup('community.hashi_vault.hashi_vault', 'secret=aicc/lab:sk'
 ca_path: /etc/pki/aicc/ca.pem
 cc_id: 1
 eid_ranges: [88880000-88880999]
+eids:
+  - '8780001'
 hostname: "phone-{{ aicc_terminal.equipment_id }}"
 keyed_groups:
   - key: aicc_terminal.uaps | map(attribute='socket_status') | list

@@ -4,12 +4,13 @@
 """execution-environment.yml produces a build context that installs this collection and its Python needs.
 
 No image is built (no container engine here): the test runs `ansible-builder create` offline, then
-replays the context's galaxy stage (install the collection from the copied tarball) and its
+replays the context's final-stage install (the collection from the copied tarball) and its
 introspection step (which Python packages the image gets) with the local tools.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import yaml
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# AAP's ee-minimal, or the community's image of the same layout
+SUPPORTED_BASES = ('registry.redhat.io/ansible-automation-platform-25/ee-minimal-rhel9', 'ghcr.io/ansible-community/community-ee-minimal')
 
 pytestmark = pytest.mark.slow
 
@@ -51,46 +54,63 @@ def build_context(tmp_path_factory):
     return workdir / 'context'
 
 
-def test_definition_is_schema_v3_and_names_the_collection_of_this_checkout():
+def _final_stage_install(containerfile: str) -> str:
+    """The RUN line of the final stage that installs the collection from the copied tarball."""
+    runs = [line for line in containerfile.splitlines() if line.startswith('RUN ansible-galaxy collection install')]
+    assert len(runs) == 1, containerfile
+    return runs[0][len('RUN '):]
+
+
+def test_definition_is_schema_v3_on_a_supported_base_without_fixed_paths_or_versions():
     definition = yaml.safe_load((COLLECTION_ROOT / 'execution-environment.yml').read_text(encoding='utf-8'))
-    galaxy = yaml.safe_load((COLLECTION_ROOT / 'galaxy.yml').read_text(encoding='utf-8'))
-    tarball = f"{galaxy['namespace']}-{galaxy['name']}-{galaxy['version']}.tar.gz"
 
     assert definition['version'] == 3
+    assert definition['images']['base_image']['name'].split(':')[0] in SUPPORTED_BASES
     assert definition['dependencies']['python'] == 'requirements.txt'
-    assert [c['name'] for c in definition['dependencies']['galaxy']['collections']] == [f'collections/{tarball}'], (
-        f"execution-environment.yml must install {tarball} (galaxy.yml version {galaxy['version']})")
-    assert [f['src'] for f in definition['additional_build_files']] == [tarball]
+    assert 'package_system' not in definition['dependencies']['python_interpreter'], 'ee-minimal has its Python already'
+    # ansible-builder's scripts pick microdnf or dnf from the base image
+    assert definition['options']['package_manager_path'] == ''
+    assert [f['src'] for f in definition['additional_build_files']] == ['aicc-cms-*.tar.gz']
+    galaxy = yaml.safe_load((COLLECTION_ROOT / 'galaxy.yml').read_text(encoding='utf-8'))
+    assert galaxy['version'] not in (COLLECTION_ROOT / 'execution-environment.yml').read_text(encoding='utf-8')
 
 
 def test_containerfile_installs_ansible_the_collection_and_python_requirements(build_context):
     containerfile = (build_context / 'Containerfile').read_text(encoding='utf-8')
 
-    assert 'ARG EE_BASE_IMAGE="quay.io/centos/centos:stream10"' in containerfile
+    assert 'ARG EE_BASE_IMAGE="registry.redhat.io/ansible-automation-platform-25/ee-minimal-rhel9:latest"' in containerfile
+    assert 'ARG PKGMGR=""' in containerfile
+    assert '/usr/bin/dnf' not in containerfile
     assert 'ansible-core>=2.17,<2.22 ansible-runner>=2.4,<3' in containerfile
-    assert 'ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml' in containerfile
     assert 'COPY _build/requirements.txt requirements.txt' in containerfile
     assert 'introspect --user-pip=requirements.txt' in containerfile
     assert 'RUN /output/scripts/check_ansible $PYCMD' in containerfile
+    final_stage = containerfile.split('FROM base AS final', 1)[1]
+    assert final_stage.index('COPY _build/collections/ /tmp/aicc-cms/') < final_stage.index(_final_stage_install(containerfile)) \
+        < final_stage.index('USER 1000'), 'the collection is installed as root in the final image'
 
 
 def test_context_carries_the_collection_tarball_and_requirements(build_context):
     galaxy = yaml.safe_load((COLLECTION_ROOT / 'galaxy.yml').read_text(encoding='utf-8'))
     user_content = build_context / '_build'
 
-    assert (user_content / 'collections' / f"aicc-cms-{galaxy['version']}.tar.gz").is_file()
+    assert sorted(p.name for p in (user_content / 'collections').iterdir()) == [f"aicc-cms-{galaxy['version']}.tar.gz"]
     assert (user_content / 'requirements.txt').read_text(encoding='utf-8') == (COLLECTION_ROOT / 'requirements.txt').read_text(encoding='utf-8')
     assert {'requests', 'jmespath'} <= _requirement_names((user_content / 'requirements.txt').read_text(encoding='utf-8').splitlines())
 
 
-def test_galaxy_stage_installs_the_collection_and_introspection_finds_its_python_needs(build_context, tmp_path):
-    """What the image's galaxy and builder stages run, replayed offline from the context.
-
-    --force: the checkout itself is on ANSIBLE_COLLECTIONS_PATH and would count as installed.
-    """
+def test_final_stage_installs_the_collection_and_introspection_finds_its_python_needs(build_context, tmp_path):
+    """What the image's final stage runs, replayed offline from the context: the same command, with
+    the image's paths mapped into tmp_path (the copied tarballs, the collections folder)."""
     user_content = build_context / '_build'
     installed = tmp_path / 'collections'
-    _run([BIN / 'ansible-galaxy', 'collection', 'install', '--force', '-r', 'requirements.yml', '-p', installed], cwd=user_content)
+    command = _final_stage_install((build_context / 'Containerfile').read_text(encoding='utf-8'))
+    command = command.replace('$ANSIBLE_GALAXY_CLI_COLLECTION_OPTS', '--force')  # the checkout is on the path too
+    command = command.replace('/usr/share/ansible/collections', str(installed)).replace('/tmp/aicc-cms', str(user_content / 'collections'))
+    command = command.split(' && rm -rf ')[0]
+    env = dict(os.environ, PATH=os.pathsep.join([str(BIN), os.environ.get('PATH', '')]))
+    result = subprocess.run(command, shell=True, cwd=user_content, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
 
     collection = installed / 'ansible_collections' / 'aicc' / 'cms'
     assert (collection / 'MANIFEST.json').is_file()

@@ -134,31 +134,6 @@ def test_list_and_graph_match_the_golden_files(run_ansible, sim, aicc_env):
     assert sim.secret_key not in listed.stdout + listed.stderr
 
 
-def test_keyed_groups_follow_the_socket_status(run_ansible, sim, aicc_env):
-    sim.set_status(['8880042'], 'not register', socket_status='fault')
-    listed = inventory_list(run_ansible, aicc_env, TERMINALS)
-    assert listed.returncode == 0, listed.stderr
-    inventory = plain(json.loads(listed.stdout))
-    by_status = {}
-    for eid, host_vars in inventory['_meta']['hostvars'].items():
-        for uap in host_vars['aicc_terminal']['uaps']:
-            by_status.setdefault(uap['socket_status'], set()).add(eid)
-    assert '8880042' in by_status['fault']
-    for status, eids in by_status.items():
-        assert set(inventory['socket_%s' % status]['hosts']) == eids
-    assert '8880042' in inventory['aicc_not_registered']['hosts']
-
-
-def test_a_play_targets_the_terminals_that_are_not_registered(run_ansible, sim, aicc_env):
-    sim.set_status(['8880043', '8880044'], 'not register', socket_status='fault')
-    states = truth(sim, REQUESTED)
-    played = run_ansible(['ansible-playbook', '-i', TERMINALS, PLAYBOOKS / 'not_registered.yml'], env=aicc_env)
-    assert played.returncode == 0, played.stdout + played.stderr
-    reported = dict(re.findall(r'"NOT_REGISTERED (\d+) missing=(True|False)"', played.stdout))
-    assert reported == {eid: str(state == 'missing') for eid, state in states.items() if state != 'registered'}
-    assert {'8880043', '8880044', '9999999'} <= set(reported)
-
-
 def test_a_cache_hit_sends_no_request(run_ansible, sim, aicc_env, tmp_path):
     cached = INVENTORY / 'cached.aicc_terminals.yml'
     env = dict(aicc_env, ANSIBLE_INVENTORY_CACHE_CONNECTION=str(tmp_path / 'cache'))

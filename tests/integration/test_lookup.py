@@ -57,11 +57,6 @@ def test_options_from_variables_win_over_the_environment(run_ansible, sim, tmp_p
     assert sim.stats()['unauthorized'] == 0
 
 
-def test_options_from_the_environment(run_ansible, sim, aicc_env, tmp_path):
-    result = run_ansible(['ansible-playbook', PLAYBOOK, '-e', '@%s' % expectations(sim, tmp_path)], env=aicc_env)
-    assert_played(result, sim, registered_count(sim))
-
-
 def test_options_from_ansible_cfg(run_ansible, sim, tmp_path):
     config = tmp_path / 'ansible.cfg'
     config.write_text('[aicc]\nurl = %s\naccess_key = %s\nsecret_key = %s\nca_path = %s\nmax_concurrency = 2\n'

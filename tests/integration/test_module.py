@@ -78,11 +78,6 @@ def test_queries_of_every_kind(run_ansible, tmp_path, sim, sim_factory, connecti
         assert uap["register_status"] == sim_rows[uap["uap"]]["registerStatus"]
         assert uap["socket_status"] == sim_rows[uap["uap"]]["socketStatus"]
 
-    # check mode: the module still reads, and returns the same answer
-    check = results["exact_check_mode"]
-    assert check["changed"] is False
-    assert check["terminals"] == exact["terminals"] and check["missing"] == exact["missing"]
-
     # a failed query: the task fails, says how many queries failed, and keeps what it has
     partial = results["partial"]
     assert partial["failed"] is True
@@ -100,10 +95,6 @@ def test_queries_of_every_kind(run_ansible, tmp_path, sim, sim_factory, connecti
     not_registered = sorted(eid for eid in ids(8880150, 8880249) if not registered_in_sim(sim, eid))
     assert not_registered, "the simulator's seed should leave some terminals unregistered"
     assert rng["summary"]["not_registered"] == len(not_registered)
-
-    summary_only = results["range_summary_only"]
-    assert sorted(summary_only["terminals"]) == not_registered
-    assert summary_only["summary"] == rng["summary"]
 
     # a bounded pattern: every match is kept
     pattern = results["pattern"]

@@ -1,17 +1,27 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests keep the host's in-flight budget folders to themselves.
+"""What every unit test relies on, whichever runner loads them (make, pytest, ansible-test units).
 
-Clients share lock-file slots per CC-CMS address in a private folder of the user; unit tests of
-several checkouts on one host use the same fake addresses, so they get a folder of their own.
+- Import paths: the CC-CMS simulator (``simulator``) and ``core_compat`` are test helpers in
+  ``tests/``, not part of the collection: that folder goes on ``sys.path`` here rather than asking
+  every runner for a PYTHONPATH.
+- The host's in-flight budget folders: clients share lock-file slots per CC-CMS address in a
+  private folder of the user; unit tests of several checkouts on one host use the same fake
+  addresses, so they get a folder of their own.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+TESTS_DIR = str(Path(__file__).resolve().parents[1])
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
 
 
 @pytest.fixture(autouse=True, scope='session')

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ansible.plugins.loader import init_plugin_loader
-from ansible.utils.collection_loader import AnsibleCollectionConfig
+try:
+    from ansible.plugins.loader import init_plugin_loader
+    from ansible.utils.collection_loader import AnsibleCollectionConfig
+except ImportError:  # ansible-test units runs module and module_utils tests where only ansible.module_utils imports
+    init_plugin_loader = AnsibleCollectionConfig = None
 
 
 def _install_collection_loader() -> None:
@@ -22,7 +25,7 @@ def _install_collection_loader() -> None:
     Modules imported from ansible_collections before the loader existed lack its metadata; drop them so
     they are imported again through it (same files, one generation per test session from here on).
     """
-    if AnsibleCollectionConfig.collection_finder is not None:
+    if AnsibleCollectionConfig is None or AnsibleCollectionConfig.collection_finder is not None:
         return
     for name in [name for name in sys.modules if name == 'ansible_collections' or name.startswith('ansible_collections.')]:
         del sys.modules[name]

@@ -1,0 +1,55 @@
+# Copyright (c) 2026 aicc.cms contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One cell of ``make matrix``: ansible-test COMMAND --venv with this interpreter's ansible-core.
+
+    python tests/tools/matrix_cell.py sanity|units|integration WORKDIR
+
+Stages the checkout under WORKDIR/ansible_collections/aicc/cms (stage_collection.py) and runs
+ansible-test there. ansible-test builds its venvs with a pip bootstrap script it downloads from a
+host that may be unreachable; the offline stand-in (get_pip_standin.py) and the pip wheel it
+installs are put in ansible-test's cache first, for the pip version this ansible-core wants.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parents[1]
+CACHE = Path.home() / '.ansible' / 'test' / 'cache'
+
+
+def place_pip_standin() -> None:
+    import ansible_test._internal.python_requirements as requirements  # pylint: disable=import-outside-toplevel
+
+    # what ansible-test installs into each venv it makes: pip, and on older cores setuptools and wheel
+    packages = requirements.get_venv_packages(types.SimpleNamespace(version='%d.%d' % sys.version_info[:2]))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for name, version in packages.items():
+        if not list(CACHE.glob('%s-%s-*.whl' % (name, version))):
+            subprocess.run([sys.executable, '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps',
+                            '--only-binary=:all:', '-d', str(CACHE), '%s==%s' % (name, version)], check=True)
+    standin = CACHE / ('get_pip_%s.py' % packages['pip'].replace('.', '_'))
+    if not standin.is_file():
+        shutil.copy(TOOLS / 'get_pip_standin.py', standin)
+
+
+def main() -> int:
+    command, workdir = sys.argv[1], Path(sys.argv[2])
+    place_pip_standin()
+    dest = workdir / 'ansible_collections' / 'aicc' / 'cms'
+    subprocess.run([sys.executable, str(TOOLS / 'stage_collection.py'), str(dest)], cwd=ROOT, check=True)
+    env = {name: value for name, value in os.environ.items() if name not in ('PYTHONPATH', 'ANSIBLE_COLLECTIONS_PATH')}
+    ansible_test = Path(sys.executable).parent / 'ansible-test'
+    python = '%d.%d' % sys.version_info[:2]
+    return subprocess.run([str(ansible_test), command, '--venv', '--python', python, '--color', 'no'], cwd=dest, env=env, check=False).returncode
+
+
+if __name__ == '__main__':
+    sys.exit(main())
