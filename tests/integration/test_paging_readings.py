@@ -252,8 +252,8 @@ MATRIX = [
     ("nasty-tables-per_key-cap50-count-page", {"shape": "tables", "paging_unit": "per_key", "limit_cap": 50,
                                                "count_semantics": "page"}),
     ("nasty-0101002-paging-rows-cap50", {"no_match_code": "0101002", "count_semantics": "rows", "limit_cap": 50}),
-    ("nasty-string-limit-list_tables-count-string", {"limit_type": "string", "shape": "list_tables", "count_as_string": True,
-                                                    "paging_unit": "rows"}),
+    ("nasty-string-limit-list_tables-count-string",
+     {"limit_type": "string", "shape": "list_tables", "count_as_string": True, "paging_unit": "rows"}),
     ("unexplainable-ignored-offset-count-announces-more", {"paging_unit": "ignored", "limit_cap": 37}),
 ]
 MATRIX_IDS = [name for name, _options in MATRIX]

@@ -292,8 +292,9 @@ def test_minimum_requests_of_a_client_that_knew_the_reading(reading_sim, options
 def test_effective_options_resolve_the_defaults(reading_sim):
     sim, _client = reading_sim(count_semantics="key_max", shape="list_tables", no_match_code="0101002", limit_cap=7)
     options = sim.effective_options()
-    assert {name: options[name] for name in ("count_semantics", "paging_unit", "row_order", "offset_unit", "shape", "empty_data",
-                                              "count_as_string", "limit_cap", "no_match_code", "limit_type", "uaps")} == {
+    names = ("count_semantics", "paging_unit", "row_order", "offset_unit", "shape", "empty_data", "count_as_string", "limit_cap",
+             "no_match_code", "limit_type", "uaps")
+    assert {name: options[name] for name in names} == {
         "count_semantics": "key_max", "paging_unit": "rows", "row_order": "uap", "offset_unit": "items", "shape": "list_tables",
         "empty_data": "{}", "count_as_string": False, "limit_cap": 7, "no_match_code": "0101002", "limit_type": "any",
         "uaps": [A, B, C]}
@@ -327,14 +328,15 @@ def test_command_line_flags_of_the_readings():
         "--count-semantics", "key_first", "--count-as-string", "--paging-unit", "per_key", "--offset-unit", "pages",
         "--row-order", "shuffled", "--shape", "list_tables", "--empty-data", "null", "--no-match-code", "0101002",
         "--limit-type", "string", "--partial-membership", "0.3", "--limit-cap", "50"]))
-    assert {name: args[name] for name in ("count_semantics", "count_as_string", "paging_unit", "offset_unit", "row_order", "shape",
-                                           "empty_data", "no_match_code", "limit_type", "partial_membership", "limit_cap")} == {
+    names = ("count_semantics", "count_as_string", "paging_unit", "offset_unit", "row_order", "shape", "empty_data", "no_match_code",
+             "limit_type", "partial_membership", "limit_cap")
+    assert {name: args[name] for name in names} == {
         "count_semantics": "key_first", "count_as_string": True, "paging_unit": "per_key", "offset_unit": "pages",
         "row_order": "shuffled", "shape": "list_tables", "empty_data": "null", "no_match_code": "0101002",
         "limit_type": "string", "partial_membership": 0.3, "limit_cap": 50}
     defaults = vars(build_parser().parse_args([]))
-    assert {name: defaults[name] for name in ("count_as_string", "offset_unit", "shape", "empty_data", "no_match_code", "limit_type",
-                                               "partial_membership")} == {
+    names = ("count_as_string", "offset_unit", "shape", "empty_data", "no_match_code", "limit_type", "partial_membership")
+    assert {name: defaults[name] for name in names} == {
         "count_as_string": False, "offset_unit": "items", "shape": "sample", "empty_data": "{}", "no_match_code": None,
         "limit_type": "any", "partial_membership": 0.0}
 
