@@ -17,6 +17,7 @@ import math
 import os
 import typing as t
 
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -83,11 +84,16 @@ QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
 
 MODULE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **QUERY_SPEC)
 
+# aicc_cms_info: the connection and the selection, small pages, a request budget.
+PROBE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **SELECTION_SPEC)
+PROBE_SPEC.update(page_size=dict(SELECTION_SPEC['page_size'], default=10), max_queries=dict(type='int', default=6))
+
 MAX_WAIT_INTERVAL = 3600
 MAX_TIMEOUT = 3600
 
 # The accepted range of every number option, stated once: (integer?, minimum, maximum). Options
 # counting seconds (integer or not) must be above their minimum; the others may equal it.
+MAX_PROBE_QUERIES = 100  # aicc_cms_info's requests
 NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
     'cc_id': (True, 0, 2 ** 31 - 1),
     'timeout': (False, 0, MAX_TIMEOUT),
@@ -99,6 +105,7 @@ NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
     'max_range_size': (True, 1, MAX_RANGE_SIZE),
     'wait_timeout': (True, 0, MAX_TOTAL_TIMEOUT),
     'wait_interval': (True, 0, MAX_WAIT_INTERVAL),
+    'max_queries': (True, 1, MAX_PROBE_QUERIES),
 }
 SECONDS_OPTIONS = frozenset(('timeout', 'total_timeout', 'wait_timeout', 'wait_interval'))
 # No number in any range above needs more characters, nor is larger than this.
@@ -177,11 +184,12 @@ def raw_problem(params: t.Mapping[str, t.Any], spec: t.Mapping[str, dict[str, t.
     return None
 
 
-def screen_module_params(params: dict[str, t.Any]) -> str | None:
-    """The module's raw arguments (and the AICC_* variables of those not given) checked before AnsibleModule
+def screen_module_params(params: dict[str, t.Any], spec: t.Mapping[str, dict[str, t.Any]] | None = None) -> str | None:
+    """A module's raw arguments (and the AICC_* variables of those not given) checked before AnsibleModule
     converts them; each refused value is replaced by the default (or None), so no converter ever sees it. Returns the first sentence."""
-    problem = alias_conflict((name for name, value in params.items() if value is not None), MODULE_SPEC)
-    for name, option in MODULE_SPEC.items():
+    spec = MODULE_SPEC if spec is None else spec
+    problem = alias_conflict((name for name, value in params.items() if value is not None), spec)
+    for name, option in spec.items():
         given = name in params or any(alias in params for alias in option.get('aliases') or ())
         fallback = option.get('fallback')
         value = params.get(name)
@@ -330,3 +338,19 @@ def error_message(error: BaseException, secret_key: str | None = None) -> str:
     if secret_key:
         message = message.replace(secret_key, '********')
     return message
+
+
+class ScreenedModule(AnsibleModule):
+    """AnsibleModule whose raw arguments are screened before its converters see them: they crash on infinity
+    and spin on huge exponents (cc_id: 1e1000000), and read unquoted IDs as numbers. Fails with the sentence."""
+
+    raw_problem: str | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.raw_problem:
+            self.fail_json(msg=self.raw_problem)
+
+    def _load_params(self):
+        super()._load_params()
+        self.raw_problem = screen_module_params(self.params, self.argument_spec)

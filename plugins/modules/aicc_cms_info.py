@@ -143,13 +143,13 @@ advice:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.aicc.cms.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
-    CONNECTION_SPEC,
-    SELECTION_SPEC,
+    PROBE_SPEC,
+    ScreenedModule,
     check_values,
     client_from_params,
     error_message,
@@ -157,20 +157,15 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
 )
 from ansible_collections.aicc.cms.plugins.module_utils._probe import probe_server
 
-MAX_QUERIES = 100
-INFO_SPEC = dict(CONNECTION_SPEC, **SELECTION_SPEC)
-INFO_SPEC.update(page_size=dict(type='int', default=10), max_queries=dict(type='int', default=6))
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=INFO_SPEC, supports_check_mode=True)
+    module = ScreenedModule(argument_spec=PROBE_SPEC, supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
     try:
         check_values(params)
-        if not 1 <= params['max_queries'] <= MAX_QUERIES:
-            raise AiccError('max_queries must be between 1 and %d, got %s' % (MAX_QUERIES, params['max_queries']))
         plan = plan_from_params(params)
         with client_from_params(dict(params, trace=True)) as client:
             client.max_requests = params['max_queries']

@@ -291,7 +291,7 @@ trace:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.aicc.cms.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
@@ -301,7 +301,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     client_from_params,
     error_message,
     plan_from_params,
-    screen_module_params,
+    ScreenedModule,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
 
@@ -320,21 +320,8 @@ def query(params: dict) -> dict:
         return result
 
 
-class ScreenedModule(AnsibleModule):
-    """AnsibleModule whose raw arguments are screened before its converters see them: they crash on infinity
-    and spin on huge exponents (cc_id: 1e1000000), and read unquoted IDs as numbers."""
-
-    raw_problem: str | None = None
-
-    def _load_params(self):
-        super()._load_params()
-        self.raw_problem = screen_module_params(self.params)
-
-
 def main() -> None:
     module = ScreenedModule(argument_spec=MODULE_SPEC, supports_check_mode=True)
-    if module.raw_problem:
-        module.fail_json(msg=module.raw_problem)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 

@@ -116,3 +116,18 @@ def test_trace_returns_every_exchange_from_the_module_and_the_lookup(run_ansible
     assert sum(exchange["rows"] for exchange in exchanges) >= 300  # every row of 150 terminals on 2 UAPs, at least once
     assert [exchange["eid"] for exchange in results["lookup"]][0] == "8880000"
     assert sim.secret_key not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("max_queries", ["1e400", "0", "101"])
+def test_probe_refuses_a_budget_out_of_range(run_ansible, tmp_path, sim_factory, max_queries):
+    sim = sim_factory(ranges=("8880000-8880099",), uaps=1, seed=1)
+    playbook = tmp_path / "probe.yml"
+    playbook.write_text(PLAYBOOK)
+    conn = {"url": sim.url, "access_key": sim.access_key, "secret_key": sim.secret_key, "ca_path": sim.ca_path}
+    extra = tmp_path / "vars.json"
+    extra.write_text(json.dumps({"conn": conn, "out": str(tmp_path / "probe.json"), "max_queries": max_queries}))
+    proc = run_ansible(["ansible-playbook", str(playbook), "-e", "@%s" % extra])
+    assert proc.returncode == 2, proc.stdout[-3000:]
+    assert "max_queries must be" in proc.stdout and "between 1 and 100" in proc.stdout, proc.stdout[-3000:]
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert sim.stats()["requests"] == 0

@@ -22,8 +22,9 @@ HOSTILE_NUMBERS = [float('inf'), float('-inf'), float('nan'), '.inf', 'inf', '-I
 @pytest.mark.parametrize('value', HOSTILE_NUMBERS, ids=lambda value: options._shown(value)[:16])  # pylint: disable=protected-access
 def test_hostile_numbers_get_the_range_sentence(name, value):
     params = dict(BASE, **{name: value})
+    spec = options.MODULE_SPEC if name in options.MODULE_SPEC else options.PROBE_SPEC  # max_queries: aicc_cms_info's
     with pytest.raises(OptionError) as raised:
-        options.validate_params(params, options.MODULE_SPEC)
+        options.validate_params(params, spec)
     message = str(raised.value)
     assert message.startswith('%s must be ' % name) and ('between' in message or 'at most' in message), message
     assert '\n' not in message and len(message) < 300
