@@ -106,8 +106,19 @@ options:
         offset, HTTP status, resultCode, rows, count and duration in seconds), in the order sent. Never
         a header value or a key.
       - The lookup then returns the exchanges instead of the records, whether the query succeeded or not.
-    type: bool
     default: false
+'''
+
+    TRACE_MODULE = r'''
+options:
+  trace:
+    type: bool
+'''
+
+    TRACE_PLUGINS = r'''
+options:
+  trace:
+    type: raw
 '''
 
     WAIT = r'''

@@ -47,6 +47,7 @@ extends_documentation_fragment:
   - aicc.cms.query.wait
   - aicc.cms.query.wait_plugins
   - aicc.cms.query.trace
+  - aicc.cms.query.trace_plugins
 seealso:
   - module: aicc.cms.aicc_terminal_status
   - plugin: aicc.cms.aicc_terminals

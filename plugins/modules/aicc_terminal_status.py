@@ -32,6 +32,7 @@ extends_documentation_fragment:
   - aicc.cms.query.module
   - aicc.cms.query.result
   - aicc.cms.query.trace
+  - aicc.cms.query.trace_module
   - aicc.cms.query.wait
   - aicc.cms.query.wait_module
 attributes:

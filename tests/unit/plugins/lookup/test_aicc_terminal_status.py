@@ -272,6 +272,7 @@ def test_numbers_that_crashed_the_converters_get_the_range_sentence(fake_cms, ru
 
 @pytest.mark.parametrize('kwargs, sentence', [
     ({'summary_only': 'perhaps'}, "argument 'summary_only' is of type str and we were unable to convert to bool"),  # was read as false
+    ({'trace': 'perhaps'}, "argument 'trace' is of type str and we were unable to convert to bool"),  # was read as false
     ({'page_size': float('inf')}, 'page_size must be an integer between 1 and 1000, got inf'),
     ({'max_range_size': True}, 'max_range_size must be an integer between 1 and 10000000, got True'),
     ({'wait_for': 'registered', 'wait_timeout': '1e5000'}, "wait_timeout must be a whole number of seconds above 0 and at most 86400"),

@@ -178,7 +178,7 @@ def _front_end_view(fragment_class, *names):
     (options.CONNECTION_SPEC, _front_end_view(connection_doc.ModuleDocFragment, 'DOCUMENTATION', 'MODULE')),
     (options.SELECTION_SPEC, _front_end_view(query_doc.ModuleDocFragment, 'DOCUMENTATION', 'MODULE')),
     (options.RESULT_SPEC, dict(_fragment(query_doc.ModuleDocFragment, 'RESULT'), **_front_end_view(query_doc.ModuleDocFragment, 'WAIT', 'WAIT_MODULE'),
-                               **_fragment(query_doc.ModuleDocFragment, 'TRACE'))),
+                               **_front_end_view(query_doc.ModuleDocFragment, 'TRACE', 'TRACE_MODULE'))),
 ])
 def test_doc_fragments_match_the_specs(spec, documented):
     assert sorted(documented) == sorted(spec)
@@ -200,9 +200,10 @@ def test_plugins_leave_every_non_string_conversion_to_the_option_layer():
         assert 'required' not in plugins[name], name  # a missing value reaches the option layer and its sentence
     # the config system crashes on .inf for an int option and reads 'perhaps' as false for a bool one
     query_plugins = dict(_front_end_view(query_doc.ModuleDocFragment, 'DOCUMENTATION', 'PLUGINS'),
-                         **_front_end_view(query_doc.ModuleDocFragment, 'WAIT', 'WAIT_PLUGINS'))
+                         **_front_end_view(query_doc.ModuleDocFragment, 'WAIT', 'WAIT_PLUGINS'),
+                         **_front_end_view(query_doc.ModuleDocFragment, 'TRACE', 'TRACE_PLUGINS'))
     for name, option in dict(options.SELECTION_SPEC, wait_timeout=options.RESULT_SPEC['wait_timeout'],
-                             wait_interval=options.RESULT_SPEC['wait_interval']).items():
+                             wait_interval=options.RESULT_SPEC['wait_interval'], trace=options.RESULT_SPEC['trace']).items():
         assert query_plugins[name]['type'] == (option['type'] if option['type'] in ('str', 'list') else 'raw'), name
 
 
