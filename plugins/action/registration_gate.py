@@ -211,6 +211,7 @@ class ActionModule(ActionBase):
         checked_at = moment.strftime('%Y-%m-%dT%H:%M:%SZ')
         secret = connection.get('secret_key')
         key = _baseline.derive_key(secret) if isinstance(secret, str) and secret else None
+        client_problem = ''
         try:
             params = validate_params(dict(connection, eids=['0']), MODULE_SPEC)  # eids: any, the scope comes below
             params.pop('eids')
@@ -303,7 +304,6 @@ class ActionModule(ActionBase):
         state = {'terminals': {}}
         scope = None
         if refused is None:
-            assert isinstance(baseline, dict)
             state = _baseline.as_state(baseline)
             scope = _baseline.canonical_scope(settings['eids'] if given_scope else baseline['scope'].get('eids', ()),
                                               settings['eid_ranges'] if given_scope else baseline['scope'].get('eid_ranges', ()),
@@ -321,7 +321,6 @@ class ActionModule(ActionBase):
                 verdict['baseline_taken_at'] = baseline['taken_at']
                 verdict['summary_lines'] = summary_lines(verdict)
             return verdict
-        assert scope is not None
         plan = plan_from_params(dict(params, eids=scope['eids'], eid_ranges=scope['eid_ranges']))
         current = query_status(client, plan)
         registered_before = {eid for eid, record in state['terminals'].items() if record['registered']} - set(state['unknown'])

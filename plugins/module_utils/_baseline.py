@@ -169,7 +169,6 @@ def refusal(baseline: object, *, site: str, address: str, cc_id: int | None, sco
     problem = _well_formed(baseline)
     if problem:
         return problem
-    assert isinstance(baseline, dict)
     # A failed precheck's baseline is refused before its digest is checked: such a baseline can only
     # make the gate fail, and one taken without a usable secret key has no digest.
     if baseline.get('precheck_passed') is False:

@@ -116,6 +116,7 @@ attributes:
     support: none
   platform:
     description: Runs on the controller; the host of the play only names the site.
+    support: full
     platforms: all
 notes:
   - Use it through the role C(aicc.cms.registration_gate) (entry points C(pre) and C(post)), which also publishes the

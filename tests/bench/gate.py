@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
 
         gate('precheck')  # a baseline for the first postcheck
         seconds = alternate(rounds, {
-            'bare module query in ansible-playbook': lambda: run_checked(['ansible-playbook', '-i', 'localhost,', *interpreter,
-                                                                           str(module)], env),
+            'bare module query in ansible-playbook': lambda: run_checked(
+                ['ansible-playbook', '-i', 'localhost,', *interpreter, str(module)], env),
             'precheck playbook': lambda: gate('precheck'),
             'postcheck playbook': lambda: gate('postcheck'),
         })
@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         'bare module query, median': '%.2f s' % bare,
         'precheck playbook, median': '%.2f s (%.2fx the bare query)' % (pre, pre / bare),
         'postcheck playbook, median': '%.2f s (%.2fx the bare query)' % (post, post / bare),
-        'precheck set_stats artifact': '%d bytes (baseline published: %s)' % (artifact_bytes, 'yes' if artifact.get('aicc_gate_baselines') else 'no, path only'),
+        'precheck set_stats artifact': '%d bytes (baseline published: %s)' % (
+            artifact_bytes, 'yes' if artifact.get('aicc_gate_baselines') else 'no, path only'),
         'baseline file': '%d bytes' % baseline_bytes,
     }
     for name, value in figures.items():
