@@ -158,7 +158,6 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
 from ansible_collections.aicc.cms.plugins.module_utils._probe import probe_server
 
 
-
 def main() -> None:
     module = ScreenedModule(argument_spec=PROBE_SPEC, supports_check_mode=True)
     if not HAS_REQUESTS:
