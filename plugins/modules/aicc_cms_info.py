@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: aicc_cms_info
 short_description: First contact with a CC-CMS, and what its answers prove about how it pages
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Sends a few harmless, bounded queries (at most O(max_queries) requests, with small pages so that
     even a short range spans several) and reports what the answers prove about the server.

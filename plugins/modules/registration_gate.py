@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: registration_gate
 short_description: Precheck or postcheck of one site for the change-window gate (runs on the controller)
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - The one call behind each entry point of the role C(aicc.cms.registration_gate). Each host of the play is one site
     (one CC-CMS endpoint or call center); the task queries its terminals, decides, writes its reports and returns
