@@ -345,10 +345,6 @@ class Pager:
         self._seen_ids: set[str] = set()
         self._rows_by_key: dict[t.Any, int] = {}
 
-    @property
-    def requests(self) -> int:
-        return len(self._pages)
-
     def rows(self) -> list[Row]:
         """Every distinct (UAP, ID) row, the newest answer's fields where one row came twice."""
         return list(self._rows.values())

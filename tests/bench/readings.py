@@ -26,19 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BENCH_DIR = Path(__file__).resolve().parent
-
-
-def _collections_root() -> Path:
-    if REPO_ROOT.parent.name == 'aicc' and REPO_ROOT.parent.parent.name == 'ansible_collections':
-        return REPO_ROOT.parents[2]
-    return REPO_ROOT / '.build'
-
-
-for _path in (str(BENCH_DIR), str(REPO_ROOT / 'tests'), str(_collections_root())):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+# Puts the collection and the simulator on sys.path for the imports below.
+import bench_paths  # noqa: F401 pylint: disable=unused-import
 
 # pylint: disable=wrong-import-position
 from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient  # noqa: E402

@@ -31,19 +31,8 @@ import time
 import typing as t
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BENCH_DIR = Path(__file__).resolve().parent
-
-
-def _collections_root() -> Path:
-    if REPO_ROOT.parent.name == 'aicc' and REPO_ROOT.parent.parent.name == 'ansible_collections':
-        return REPO_ROOT.parents[2]
-    return REPO_ROOT / '.build'
-
-
-for _path in (str(BENCH_DIR), str(REPO_ROOT / 'tests'), str(_collections_root())):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+# Also puts the collection and the simulator on sys.path for the imports below.
+from bench_paths import BENCH_DIR, REPO_ROOT, collections_root
 
 # pylint: disable=wrong-import-position
 import yaml  # noqa: E402
@@ -112,8 +101,8 @@ def ansible_env(sim: SimulatorProcess, home: Path) -> dict:
     env.update(sim.environment())
     env.update({
         'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
-        'ANSIBLE_COLLECTIONS_PATH': str(_collections_root()),
-        'PYTHONPATH': os.pathsep.join([str(_collections_root()), str(REPO_ROOT / 'tests')]),
+        'ANSIBLE_COLLECTIONS_PATH': str(collections_root()),
+        'PYTHONPATH': os.pathsep.join([str(collections_root()), str(REPO_ROOT / 'tests')]),
         'ANSIBLE_HOME': str(home), 'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'), 'ANSIBLE_REMOTE_TEMP': str(home / 'tmp'),
         'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCALHOST_WARNING': 'false', 'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
         'ANSIBLE_RETRY_FILES_ENABLED': 'false', 'PYTHONDONTWRITEBYTECODE': '1',
