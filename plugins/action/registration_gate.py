@@ -40,7 +40,9 @@ from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import q
 
 MODULE = 'aicc.cms.aicc_terminal_status'  # whose module_defaults (and group aicc.cms.aicc) the gate honours
 SETTING_NAMES = ('site', 'eids', 'eid_ranges', 'required_eids', 'min_registered_ratio', 'max_regressions', 'wait_timeout',
-                 'wait_interval', 'max_baseline_age', 'connection', 'report_dir', 'baseline_file', 'baseline')
+                 'wait_interval', 'max_baseline_age', 'connection', 'report_dir', 'baseline_file', 'baseline',
+                 'max_regressions_ratio', 'warn_regressions', 'warn_regressions_ratio', 'warn_fails', 'exceptions', 'stable_polls',
+                 'flapping_fails', 'uap_policy', 'exclude_when')
 REPORT_FORMATS = (('html', 'html'), ('markdown', 'md'), ('junit', 'xml'), ('json', 'json'))
 FACT_OF_PHASE = {'pre': 'aicc_gate_precheck', 'post': 'aicc_gate_result'}
 

@@ -14,9 +14,12 @@ import re
 
 from ansible_collections.aicc.cms.plugins.module_utils._diff import DiffInputError, coerce_state, registration_diff
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
+from ansible_collections.aicc.cms.plugins.module_utils import _policy
 
 SHOWN_IDS = 20
 MAX_REGRESSIONS = 10 ** 6
+DEFAULT_STABLE_POLLS = 2
+MAX_STABLE_POLLS = 100
 PRE_LISTS = ("not_registered", "missing", "unknown", "required_not_registered", "registered")
 POST_LISTS = ("regressed", "missing", "unknown", "required_not_registered", "recovered", "new",
               "still_unregistered", "still_missing", "unchanged_registered")
@@ -321,8 +324,17 @@ NUMBERS = {
     "wait_timeout": (0, 86400, True),
     "wait_interval": (1, 3600, True),
     "max_baseline_age": (1, 366 * 86400, True),
+    "stable_polls": (1, MAX_STABLE_POLLS, True),
 }
-DEFAULTS = {"min_registered_ratio": 0, "max_regressions": 0, "wait_timeout": 600, "wait_interval": 10, "max_baseline_age": 86400}
+DEFAULTS = {"min_registered_ratio": 0, "max_regressions": 0, "wait_timeout": 600, "wait_interval": 10, "max_baseline_age": 86400,
+            "stable_polls": DEFAULT_STABLE_POLLS}
+# Levels that are off when unset (None): (minimum, maximum, whole number).
+OPTIONAL_NUMBERS = {
+    "max_regressions_ratio": (0, 1, False),
+    "warn_regressions": (0, MAX_REGRESSIONS, True),
+    "warn_regressions_ratio": (0, 1, False),
+}
+FLAGS = {"warn_fails": False, "flapping_fails": True}
 
 
 def _id_list(value, name: str) -> list[str]:
@@ -348,6 +360,23 @@ def _path(value, name: str, required: bool) -> str | None:
     return value
 
 
+def check_levels(levels: dict) -> None:
+    """A warn level at or above its fail level could never warn: refuse it rather than ignore it."""
+    for warn, fail in (("warn_regressions", "max_regressions"), ("warn_regressions_ratio", "max_regressions_ratio")):
+        if levels.get(warn) is not None and levels.get(fail) is not None and levels[warn] >= levels[fail]:
+            raise OptionError(f"aicc_gate_{warn} ({_shown(levels[warn])}) must be below aicc_gate_{fail} ({_shown(levels[fail])}), "
+                              "or the gate fails before it could warn; lower it or raise the fail level.")
+
+
+def _exclude_when(value) -> str | None:
+    """The JMESPath expression of aicc_gate_exclude_when (None when unset)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(f"aicc_gate_exclude_when must be a JMESPath expression over a terminal record (a string), not {value!r}.")
+    return value.strip()
+
+
 def check_settings(values: dict) -> dict:
     """The role's variables (keys without the ``aicc_gate_`` prefix) checked and typed.
 
@@ -365,6 +394,20 @@ def check_settings(values: dict) -> dict:
         value = values.get(name)
         number = _number(DEFAULTS[name] if value is None else value, "aicc_gate_" + name, minimum, maximum, whole)
         settings[name] = int(number) if whole else number
+    for name, (minimum, maximum, whole) in OPTIONAL_NUMBERS.items():
+        value = values.get(name)
+        if value in (None, ""):
+            settings[name] = None
+        else:
+            number = _number(value, "aicc_gate_" + name, minimum, maximum, whole)
+            settings[name] = int(number) if whole else number
+    check_levels(settings)
+    for name, default in FLAGS.items():
+        settings[name] = _policy.flag(values.get(name), "aicc_gate_" + name, default)
+    settings["uap_policy"] = _policy.uap_policy(values.get("uap_policy"))
+    _policy.check_exceptions(values.get("exceptions"))
+    settings["exceptions"] = list(values.get("exceptions") or [])
+    settings["exclude_when"] = _exclude_when(values.get("exclude_when"))
     connection = values.get("connection")
     if connection is None:
         connection = {}
