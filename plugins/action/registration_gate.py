@@ -34,7 +34,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     plan_from_params,
     validate_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._planner import Plan, Query, is_plannable_id, plan_queries
+from ansible_collections.aicc.cms.plugins.module_utils._planner import Plan, Query, is_plannable_id, plan_queries, wildcards_per_block
 from ansible_collections.aicc.cms.plugins.module_utils._report import render, render_fleet_html, render_fleet_text
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status, wait_for_registered
 
@@ -234,8 +234,9 @@ class ActionModule(ActionBase):
                 else:
                     with client:
                         query, scope = self._precheck_query(client, params, settings)
-                verdict = evaluate(query, 'pre', required_eids=settings['required_eids'],
-                                   min_registered_ratio=settings['min_registered_ratio'], checked_at=checked_at)
+                verdict = evaluate(query, 'pre', required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
+                                   min_registered_ratio=settings['min_registered_ratio'], checked_at=checked_at,
+                                   policy=settings['policy'])
                 verdict.update(context, scope=scope)
                 if isinstance(query.get('terminals'), dict):
                     verdict['current_uaps'] = _uap_rows(query, verdict, ('required_not_registered', 'not_registered'))
@@ -257,7 +258,7 @@ class ActionModule(ActionBase):
                                    baseline=_baseline.as_state(baseline) if isinstance(baseline, dict) and 'terminals' in baseline
                                    and _baseline._well_formed(baseline) is None else {'terminals': {}},
                                    required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
-                                   checked_at=checked_at)
+                                   checked_at=checked_at, policy=settings['policy'])
                 verdict.update(context, scope=None, baseline_source=source)
             else:
                 with client:
@@ -317,7 +318,7 @@ class ActionModule(ActionBase):
         if refused is not None:
             verdict = evaluate({'terminals': {}, 'missing': [], 'unknown': [], 'errors': []}, 'post', baseline=state,
                                required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
-                               checked_at=checked_at, refused=refused)
+                               checked_at=checked_at, refused=refused, policy=settings['policy'])
             verdict.update(scope=scope or (baseline.get('scope') if isinstance(baseline, dict) else None), refused=refused)
             if isinstance(baseline, dict) and isinstance(baseline.get('taken_at'), str):
                 verdict['baseline_taken_at'] = baseline['taken_at']
@@ -329,15 +330,22 @@ class ActionModule(ActionBase):
         now_registered = {eid for eid, record in current['terminals'].items() if record['registered']}
         pending = sorted(registered_before - now_registered)
         waited = None
+        stability = None
         if pending and settings['wait_timeout'] > 0:
-            # Only the terminals registered before and not now are polled, until they are or the time is up.
+            # Only the terminals registered before and not now are polled, until they are (stably) or the time is up.
             waiting = wait_for_registered(client, _exact_plan(pending, params), timeout=settings['wait_timeout'],
                                           interval=settings['wait_interval'], max_matches_per_query=params['max_matches_per_query'],
-                                          max_range_size=params['max_range_size'])
+                                          max_range_size=params['max_range_size'], stable_polls=settings['stable_polls'], history=True)
             current = _merge_wait(current, waiting, pending)
             waited = int(round(waiting['waited']))
+            still = set(waiting['still_unregistered'])
+            stability = {'history': waiting['history'], 'flapping': waiting['flapping'],
+                         'unstable': {eid: waiting['history'].get(eid, []) for eid, record in waiting['terminals'].items()
+                                      if eid in still and record['registered']}}
         verdict = evaluate(current, 'post', baseline=state, required_eids=settings['required_eids'],
-                           max_regressions=settings['max_regressions'], waited=waited, checked_at=checked_at)
+                           max_regressions=settings['max_regressions'], waited=waited, checked_at=checked_at,
+                           policy=dict(settings['policy'], block_wildcards=wildcards_per_block(params['max_matches_per_query'])),
+                           stability=stability)
         verdict.update(scope=scope, refused=None, current_uaps=_uap_rows(current, verdict),
                        uap_summary=summarize(current['terminals'])['by_uap'])
         return verdict
@@ -366,8 +374,10 @@ class ActionModule(ActionBase):
             'phase': verdict['phase'],
             'passed': verdict['passed'],
             'verdict': verdict['verdict'],
+            'warned': verdict['warned'],
             'headline': verdict['headline'],
             'reasons': verdict['reasons'],
+            'warnings': list(verdict.get('warnings') or ()),  # Ansible shows each as a warning in the play's output
             'counts': verdict['counts'],
             'address': verdict['address'],
             'cc_id': verdict['cc_id'],
@@ -407,9 +417,10 @@ class ActionModule(ActionBase):
                 answer = None
             if isinstance(answer, dict) and answer.get('phase') == gate_phase:
                 sites.append({'host': host, 'site': answer['site'], 'passed': answer['passed'], 'verdict': answer['verdict'],
+                              'warned': bool(answer.get('warned')),
                               'headline': answer['headline'], 'report': answer['reports']['html'], 'address': answer['address']})
             else:
-                sites.append({'host': host, 'site': host, 'passed': False, 'verdict': 'NO VERDICT',
+                sites.append({'host': host, 'site': host, 'passed': False, 'warned': False, 'verdict': 'NO VERDICT',
                               'headline': 'the gate did not decide for this host (it failed before: see its task output)',
                               'report': None, 'address': None})
         seen: dict[str, str] = {}
