@@ -66,6 +66,10 @@ def _until(value, name: str) -> tuple[datetime, str]:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     moment = moment.astimezone(timezone.utc)
+    if moment.time() == time() and (isinstance(value, date) and not isinstance(value, datetime) or
+                                    isinstance(value, str) and len(value.strip()) == 10):
+        # A date is shown as given: the exception holds through that day.
+        return moment, (moment - timedelta(days=1)).strftime("%Y-%m-%d") + " (UTC, through that day)"
     return moment, moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -131,7 +135,7 @@ def split_exceptions(exceptions: list[dict], now: datetime) -> tuple[list[dict],
     active, warnings = [], []
     for entry in exceptions:
         if now >= entry["until"]:
-            warnings.append(f"{describe_exception(entry)} expired at {entry['until_text']} and no longer applies; "
+            warnings.append(f"{describe_exception(entry)} expired (until {entry['until_text']}) and no longer applies; "
                             "remove it or give it a later until.")
         else:
             active.append(entry)
