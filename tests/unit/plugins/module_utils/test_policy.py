@@ -410,3 +410,15 @@ def test_argument_specs_name_every_setting_the_action_accepts():
         given = set(task["aicc.cms.registration_gate"]) - {"phase"}
         assert {"aicc_gate_" + name for name in given} <= (pre if entry == "pre" else post_options)
         assert {name[len("aicc_gate_"):] for name in policy} <= given
+
+
+def test_the_gate_filter_takes_the_policy():
+    from ansible.errors import AnsibleFilterError
+
+    from ansible_collections.aicc.cms.plugins.filter.registration_gate import registration_gate
+
+    before, after = fleet(10, 2)
+    verdict = registration_gate(after, "post", baseline=before, max_regressions=5, policy={"warn_regressions": 1})
+    assert verdict["verdict"] == "WARN"
+    with pytest.raises(AnsibleFilterError, match="^registration_gate: aicc_gate_uap_policy must be one of"):
+        registration_gate(after, "post", baseline=before, policy={"uap_policy": "most"})
