@@ -377,7 +377,9 @@ class ActionModule(ActionBase):
             'warned': verdict['warned'],
             'headline': verdict['headline'],
             'reasons': verdict['reasons'],
-            'warnings': list(verdict.get('warnings') or ()),  # Ansible shows each as a warning in the play's output
+            # Ansible shows 'warnings' in the play's output and drops them from the registered result.
+            'warnings': list(verdict.get('warnings') or ()),
+            'gate_warnings': list(verdict.get('warnings') or ()),
             'counts': verdict['counts'],
             'address': verdict['address'],
             'cc_id': verdict['cc_id'],

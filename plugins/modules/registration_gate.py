@@ -229,10 +229,10 @@ warned:
   description: Whether the gate passed with a warning (RV(verdict) C(WARN)).
   returned: phase is pre or post
   type: bool
-warnings:
+gate_warnings:
   description:
     - Warning sentences of the verdict (the crossed warn level, tolerated flapping, expired exceptions, a required
-      terminal under an exception); Ansible also shows each in the play's output.
+      terminal under an exception); Ansible also shows each as a warning in the play's output.
   returned: phase is pre or post
   type: list
   elements: str
