@@ -135,8 +135,8 @@ def split_exceptions(exceptions: list[dict], now: datetime) -> tuple[list[dict],
     active, warnings = [], []
     for entry in exceptions:
         if now >= entry["until"]:
-            warnings.append(f"{describe_exception(entry)} expired (until {entry['until_text']}) and no longer applies; "
-                            "remove it or give it a later until.")
+            warnings.append(f"{describe_exception(entry)} expired: its until {entry['until_text']} has passed, so it no longer "
+                            "applies; remove it or give it a later until.")
         else:
             active.append(entry)
     return active, warnings

@@ -212,8 +212,8 @@ def test_expired_exception_no_longer_applies_and_warns():
     before, after = fleet(10, 1)
     result = post(before, after, exceptions=[{"eid": "88800000", "reason": "r", "until": "2026-12-01"}])
     assert not result["passed"] and result["excepted"] == []
-    assert result["warnings"] == ["aicc_gate_exceptions[0] (eid 88800000) expired (until 2026-12-01 (UTC, through that day)) "
-                                  "and no longer applies; remove it or give it a later until."]
+    assert result["warnings"] == ["aicc_gate_exceptions[0] (eid 88800000) expired: its until 2026-12-01 (UTC, through that day) "
+                                  "has passed, so it no longer applies; remove it or give it a later until."]
     assert "warning: aicc_gate_exceptions[0] (eid 88800000) expired" in "\n".join(result["summary_lines"])
 
 
