@@ -380,15 +380,6 @@ def render_junit(verdict: dict) -> str:
             inner = f"<{outcome} message={quoteattr(message)} type={quoteattr(outcome)}/>" if outcome else \
                 f"<system-out>{xml_escape(message)}</system-out>"
         body.append(f"    <testcase classname={quoteattr(suite)} name={quoteattr(str(eid))}>{inner}</testcase>")
-    # One case per ID block with regressions: the blast radius, largest first.
-    block_failures = 0
-    for group in (verdict.get("blast_radius") or {}).get("by_block") or ():
-        message = (f"{group['regressed']} regressed in block {group['block']} ({group['registered_before']} registered before, "
-                   f"{group['registered_now']} now): {first_ids(group['regressions'], 10)}")
-        inner = f"<failure message={quoteattr(message)} type=\"failure\"/>" if not verdict["passed"] else \
-            f"<system-out>{xml_escape(message)}</system-out>"
-        block_failures += 0 if verdict["passed"] else 1
-        body.append(f"    <testcase classname={quoteattr(suite + '.blocks')} name={quoteattr(group['block'])}>{inner}</testcase>")
     # Gate-level conditions that no terminal carries (ratio, failed query, empty scope) get their own case; so do warnings.
     gate_reasons = list(verdict.get("general_reasons") or ())
     warnings = list(verdict.get("warnings") or ())
@@ -397,19 +388,38 @@ def render_junit(verdict: dict) -> str:
         if warnings:
             inner += f"<system-out>{xml_escape(word(verdict) + ': ' + ' '.join(warnings))}</system-out>"
         body.append(f"    <testcase classname={quoteattr(suite)} name=\"gate\">{inner}</testcase>")
-    failures = sum(1 for _eid, outcome, _m in cases if outcome == "failure") + (1 if gate_reasons else 0) + block_failures
+    failures = sum(1 for _eid, outcome, _m in cases if outcome == "failure") + (1 if gate_reasons else 0)
     errors = sum(1 for _eid, outcome, _m in cases if outcome == "error")
     skipped = sum(1 for _eid, outcome, _m in cases if outcome == "skipped")
     total = len(body)
+    blocks, block_failures = _junit_blocks(verdict, suite)
+    stamp = quoteattr(str(verdict.get("checked_at") or ""))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<testsuites name=\"aicc.cms registration gate\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\">\n"
+        f"<testsuites name=\"aicc.cms registration gate\" tests=\"{total + len(blocks)}\" failures=\"{failures + block_failures}\""
+        f" errors=\"{errors}\">\n"
         f"  <testsuite name={quoteattr(suite)} tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\""
-        f" timestamp={quoteattr(str(verdict.get('checked_at') or ''))}>\n"
+        f" timestamp={stamp}>\n"
         f"    <properties><property name=\"verdict\" value={quoteattr(word(verdict))}/></properties>\n"
         + "\n".join(body)
-        + "\n  </testsuite>\n</testsuites>\n"
+        + "\n  </testsuite>\n"
+        + (f"  <testsuite name={quoteattr(suite + '.blocks')} tests=\"{len(blocks)}\" failures=\"{block_failures}\" errors=\"0\""
+           f" skipped=\"0\" timestamp={stamp}>\n" + "\n".join(blocks) + "\n  </testsuite>\n" if blocks else "")
+        + "</testsuites>\n"
     )
+
+
+def _junit_blocks(verdict: dict, suite: str) -> tuple[list[str], int]:
+    """One case per ID block with regressions (the blast radius, largest first), in a suite of its own;
+    a block fails when the gate does."""
+    cases = []
+    for group in (verdict.get("blast_radius") or {}).get("by_block") or ():
+        message = (f"{group['regressed']} regressed in block {group['block']} ({group['registered_before']} registered before, "
+                   f"{group['registered_now']} now): {first_ids(group['regressions'], 10)}")
+        inner = f"<failure message={quoteattr(message)} type=\"failure\"/>" if not verdict["passed"] else \
+            f"<system-out>{xml_escape(message)}</system-out>"
+        cases.append(f"    <testcase classname={quoteattr(suite + '.blocks')} name={quoteattr(group['block'])}>{inner}</testcase>")
+    return cases, 0 if verdict["passed"] else len(cases)
 
 
 # --- fleet summary ---------------------------------------------------------------------------

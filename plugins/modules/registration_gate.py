@@ -80,7 +80,7 @@ options:
     type: float
   warn_regressions:
     description:
-      - For O(phase=post), above this many regressions (0 to 1000000, below O(max_regressions)) the verdict is C(WARN):
+      - For O(phase=post), above this many regressions (0 to 1000000, below O(max_regressions)) the verdict is C(WARN);
         it passes (RV(passed) true, RV(warned) true) and is marked in every report. Unset, no count warns.
     type: int
   warn_regressions_ratio:
