@@ -563,7 +563,6 @@ NUMBERS = {
     "wait_timeout": (0, 86400, True),
     "wait_interval": (1, 3600, True),
     "max_baseline_age": (1, 366 * 86400, True),
-    "stable_polls": (1, MAX_STABLE_POLLS, True),
 }
 DEFAULTS = {"min_registered_ratio": 0, "max_regressions": 0, "wait_timeout": 600, "wait_interval": 10, "max_baseline_age": 86400,
             "stable_polls": DEFAULT_STABLE_POLLS}

@@ -422,3 +422,8 @@ def test_the_gate_filter_takes_the_policy():
     assert verdict["verdict"] == "WARN"
     with pytest.raises(AnsibleFilterError, match="^registration_gate: aicc_gate_uap_policy must be one of"):
         registration_gate(after, "post", baseline=before, policy={"uap_policy": "most"})
+
+
+def test_exclude_when_without_the_selection_core_is_refused_not_ignored():
+    with pytest.raises(OptionError, match="^aicc_gate_exclude_when needs the terminal selection"):
+        policy_settings({"exclude_when": "registered"})
