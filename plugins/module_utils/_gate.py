@@ -388,6 +388,8 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         kept = [eid for eid in diff[name] if eid not in exceptions]
         diff["counts"][name] -= len(diff[name]) - len(kept)
         diff[name] = kept
+        for lists in diff["by_uap"].values():
+            lists[name] = [eid for eid in lists[name] if eid not in exceptions]
     flapping_counted = [eid for eid in flapping if eid not in exceptions]
 
     now_registered = set(diff["unchanged_registered"]) | set(diff["recovered"]) | {

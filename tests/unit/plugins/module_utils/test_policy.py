@@ -201,7 +201,7 @@ def test_excepted_terminals_are_reported_not_counted_and_stay_in_scope():
     assert result["exceptions"]["88800000"] == {"exception": "aicc_gate_exceptions[0]", "rule": "range 88800000-88800001",
                                                 "reason": "rack move CHG-1", "until": "2027-01-01 (UTC, through that day)",
                                                 "category": "regressed"}
-    assert result["counts"]["scope"] == 10
+    assert result["counts"]["scope"] == 10 and result["by_uap"]["a"]["regressed"] == ["88800002"]
     assert not result["passed"]  # 88800002 is still a regression
     everything = post(before, after, exceptions=[{"pattern": "8880000?", "reason": "r", "until": "2027-01-01"}])
     assert everything["passed"] and everything["counts"]["excepted"] == 10
