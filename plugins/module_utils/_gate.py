@@ -206,7 +206,6 @@ def _exception_notes(scope_ids, categories: dict, active: list, required: list[s
     return found, warnings
 
 
-
 def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0, checked_at: str | None = None,
                       policy: dict | None = None) -> dict:
     """Decide whether the change may start, from the module result taken before it.

@@ -241,7 +241,7 @@ def test_a_required_terminal_under_an_exception_must_still_be_registered():
 
 
 def test_an_exception_never_excuses_an_unknown_terminal():
-    before, _ = fleet(3, 0)
+    before = fleet(3, 0)[0]
     after = state({"88800000": {"a": R}, "88800001": {"a": R}}, unknown=["88800002"], errors=["EID 88800002: timed out"])
     result = post(before, after, exceptions=[{"eid": "88800002", "reason": "r", "until": "2027-01-01"}])
     assert not result["passed"] and result["unknown"] == ["88800002"]
@@ -272,8 +272,8 @@ def test_flapping_and_stable_histories(history, flapped, stable_at_2):
 
 def test_flapping_fails_by_default_and_warns_when_allowed():
     before, after = fleet(10, 0)
-    stability = {"flapping": ["88800003"], "history": {"88800003": ["not registered", "registered", "not registered", "registered",
-                                                                     "registered"]}}
+    answers = ["not registered", "registered", "not registered", "registered", "registered"]
+    stability = {"flapping": ["88800003"], "history": {"88800003": answers}}
     failed = post(before, after, stability=stability)
     assert not failed["passed"] and failed["flapping"] == ["88800003"] and failed["counts"]["flapping"] == 1
     assert failed["reasons"] == ["1 terminal went back and forth between registered and not registered while the gate waited "

@@ -150,8 +150,8 @@ def fixture_policy_post():
               "exceptions": [{"eid": "88801300", "reason": "decommissioned <b>", "until": "2027-01-01"},
                              {"eid": "1", "reason": "old", "until": "2026-01-01"}],
               "exclude": lambda record: record["equipment_id"] == "88801301"}
-    stability = {"flapping": ["88801202"], "history": {"88801202": ["not registered", "registered", "not registered", "registered",
-                                                                     "registered"]}}
+    answers = ["not registered", "registered", "not registered", "registered", "registered"]
+    stability = {"flapping": ["88801202"], "history": {"88801202": answers}}
     return evaluate(after, "post", baseline=before, max_regressions=5, checked_at="2026-12-02T22:00:00Z", policy=policy,
                     stability=stability)
 
