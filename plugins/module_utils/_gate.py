@@ -185,8 +185,9 @@ def _exclusions(terminals: dict, exclude, required: list[str], unknown: set) -> 
     if exclude is None:
         return []
     required_set = set(required)
+    # A baseline's records do not repeat their ID: the expression sees it all the same.
     return sorted(eid for eid, record in terminals.items()
-                  if eid not in required_set and eid not in unknown and exclude(record))
+                  if eid not in required_set and eid not in unknown and exclude(dict(record, equipment_id=eid)))
 
 
 def _without(state: dict, excluded: set) -> dict:

@@ -228,7 +228,7 @@ def _html_policy(verdict: dict) -> str:
             rows = "".join(f"<tr><td>{_esc(group.get('uap', group.get('block')))}</td><td>{_esc(group['regressed'])}</td>"
                            f"<td>{_esc(group['registered_before'])}</td><td>{_esc(group['registered_now'])}</td>"
                            f"<td>{_esc(first_ids(group['regressions'], 10))}</td></tr>" for group in groups[:TABLE_ROWS])
-            parts.append(f"<h2 id=\"blast_{key}\" class=\"bad\">{_esc(title)} ({len(groups)})</h2><table class=\"counts\"><thead><tr>"
+            parts.append(f"<h2 id=\"blast_{key}\" class=\"bad\">{_esc(title)} ({len(groups)})</h2><table><thead><tr>"
                          f"<th>{name}</th><th>regressions</th><th>registered before</th><th>registered now</th><th>first IDs</th>"
                          f"</tr></thead><tbody>{rows}</tbody></table>")
     for key, title, css, columns, rows in _policy_rows(verdict):

@@ -127,8 +127,8 @@ options:
     description:
       - A JMESPath expression over a terminal record (C(equipment_id), C(registered), C(uaps)); matching terminals are
         excluded from the verdict and reported in their own section with their count. The postcheck applies it to the
-        baseline's record, the precheck to the current one; a terminal without a record and a required one are never
-        excluded.
+        baseline's record (without the IP addresses, which the baseline does not keep), the precheck to the current
+        one; a terminal without a record and a required one are never excluded.
     type: str
   wait_timeout:
     description: For O(phase=post), seconds (0 to 86400) to wait for the terminals registered before to register again; 0 does not wait.

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -427,3 +428,32 @@ def test_the_gate_filter_takes_the_policy():
 def test_exclude_when_without_the_selection_core_is_refused_not_ignored():
     with pytest.raises(OptionError, match="^aicc_gate_exclude_when needs the terminal selection"):
         policy_settings({"exclude_when": "registered"})
+
+
+def test_the_baseline_keeps_the_row_attributes_exclude_when_judges():
+    from ansible_collections.aicc.cms.plugins.module_utils import _baseline
+
+    current = state({"1": {"a": R}, "2": {"a": R}, "3": {"a": R}})
+    current["terminals"]["2"]["uaps"][0]["termination_type"] = "h323"
+    for row in current["terminals"]["3"]["uaps"]:
+        row.pop("termination_type")
+    baseline = _baseline.build("s1", "https://h:1", 1, {"eids": ["1", "2", "3"], "eid_ranges": []}, current, True,
+                               datetime(2026, 12, 2, 21, tzinfo=timezone.utc), "1.0.0", b"k")
+    assert baseline["row_attributes"] == [[None, None, None, None, None, "sip"], [None, None, None, None, None, "h323"]]
+    assert baseline["terminals"]["3"] == [True, [[0, "registered", "connected"]]]  # nothing to keep: the row stays short
+    assert _baseline.refusal(baseline, site="s1", address="https://h:1", cc_id=1, scope=None, key=b"k", max_age=3600,
+                             now=datetime(2026, 12, 2, 21, 30, tzinfo=timezone.utc)) is None
+    expanded = _baseline.as_state(baseline)
+    assert expanded["terminals"]["2"]["uaps"][0]["termination_type"] == "h323"
+    after = state({"1": {"a": R}, "2": {"a": N}, "3": {"a": R}})
+    seen = []
+
+    def exclude(record):
+        seen.append(record["equipment_id"])
+        return record["uaps"][0].get("termination_type") == "h323"
+
+    result = post(expanded, after, exclude=exclude)
+    assert result["excluded"] == ["2"] and result["passed"] and sorted(seen) == ["1", "2", "3"]
+    broken = json.loads(json.dumps(baseline))
+    broken["terminals"]["1"][1][0].append(7)  # an attributes index the baseline does not have
+    assert _baseline._well_formed(broken) == "The baseline does not have the fields the precheck writes; run the precheck again."
