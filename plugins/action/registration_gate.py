@@ -22,7 +22,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.aicc.cms.plugins.module_utils import _baseline
+from ansible_collections.aicc.cms.plugins.module_utils import _baseline, _policy
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings, evaluate, summary_lines
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import summarize
@@ -327,7 +327,9 @@ class ActionModule(ActionBase):
         plan = plan_from_params(dict(params, eids=scope['eids'], eid_ranges=scope['eid_ranges']))
         current = query_status(client, plan)
         registered_before = {eid for eid, record in state['terminals'].items() if record['registered']} - set(state['unknown'])
-        now_registered = {eid for eid, record in current['terminals'].items() if record['registered']}
+        uap_policy = settings['uap_policy']
+        keeps = _policy.keeps_policy(state['terminals'], uap_policy)
+        now_registered = {eid for eid, record in current['terminals'].items() if record['registered'] and keeps(eid, record)}
         pending = sorted(registered_before - now_registered)
         waited = None
         stability = None
@@ -335,7 +337,8 @@ class ActionModule(ActionBase):
             # Only the terminals registered before and not now are polled, until they are (stably) or the time is up.
             waiting = wait_for_registered(client, _exact_plan(pending, params), timeout=settings['wait_timeout'],
                                           interval=settings['wait_interval'], max_matches_per_query=params['max_matches_per_query'],
-                                          max_range_size=params['max_range_size'], stable_polls=settings['stable_polls'], history=True)
+                                          max_range_size=params['max_range_size'], stable_polls=settings['stable_polls'], history=True,
+                                          accept=keeps if uap_policy != 'any' else None)
             current = _merge_wait(current, waiting, pending)
             waited = int(round(waiting['waited']))
             still = set(waiting['still_unregistered'])

@@ -17,6 +17,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionErro
 UAP_POLICIES = ("any", "all", "same")
 EXCEPTION_KINDS = ("eid", "range", "pattern")
 REGISTERED = "registered"
+REGISTERED_ELSEWHERE = "registered elsewhere"  # registered, but not on the UAPs the policy wants
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 _RANGE = re.compile(r"^\s*([0-9]+)\s*-\s*([0-9]+)\s*$")
@@ -177,6 +178,11 @@ def move(before: dict | None, after: dict | None) -> str | None:
     return f"registered on {', '.join(sorted(then))} before: " + ", ".join(parts)
 
 
+def keeps_policy(before: dict | None, policy: str):
+    """``accept(equipment_id, record)`` for the wait: the record keeps ``policy`` against ``before`` (ID -> record)."""
+    return lambda eid, record: policy_break(before.get(eid), record, policy) is None
+
+
 def policy_break(before: dict | None, after: dict | None, policy: str) -> str | None:
     """Why a terminal registered before and now breaks ``policy`` (None when it keeps it)."""
     then, now = registered_uaps(before), registered_uaps(after)
@@ -196,7 +202,7 @@ def flapped(history) -> bool:
     for state in history:
         if state == REGISTERED:
             seen_registered = True
-        elif seen_registered and state in ("not registered", "missing"):
+        elif seen_registered and state in ("not registered", "missing", REGISTERED_ELSEWHERE):
             return True
     return False
 

@@ -21,7 +21,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     is_plannable_id,
     plan_queries,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._policy import flapped
+from ansible_collections.aicc.cms.plugins.module_utils._policy import REGISTERED_ELSEWHERE, flapped
 
 
 @contextlib.contextmanager
@@ -222,7 +222,7 @@ def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
 def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sleep: t.Callable[[float], None] = time.sleep,
                         clock: t.Callable[[], float] = time.monotonic, max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
                         max_range_size: int = DEFAULT_MAX_RANGE_SIZE, summary_only: bool = False, stable_polls: int = 1,
-                        history: bool = False) -> dict:
+                        history: bool = False, accept: t.Callable[[str, dict], bool] | None = None) -> dict:
     """Query ``plan``, then poll only what is not yet registered until all is or ``timeout`` seconds pass.
 
     Returns the merged result of query_status plus ``waited`` (seconds), ``polls`` and
@@ -232,7 +232,9 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     A terminal counts as registered once it was in ``stable_polls`` consecutive answers (the first
     query is one). With ``history``, the result also has ``history`` (ID -> its state in each answer
     that held it: registered, not registered, missing or unknown) and ``flapping`` (IDs registered
-    in one answer and not registered or missing in a later one).
+    in one answer and not registered or missing in a later one). With ``accept``, a registered
+    terminal counts only when ``accept(equipment_id, record)`` is true (else its state is
+    ``registered elsewhere``: registered, but not as the caller's policy wants).
     """
     timeout = _check_seconds('timeout', timeout, False)
     interval = _check_seconds('interval', interval, True)
@@ -252,8 +254,12 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
             if eid in patterns:
                 continue
             record = terminals.get(eid)
-            state = ('registered' if record['registered'] else 'not registered') if record is not None else \
-                'missing' if eid in missing else 'unknown'
+            if record is None:
+                state = 'missing' if eid in missing else 'unknown'
+            elif not record['registered']:
+                state = 'not registered'
+            else:
+                state = 'registered' if accept is None or accept(eid, record) else REGISTERED_ELSEWHERE
             seen.setdefault(eid, []).append(state)
 
     def unsettled(eid: str) -> bool:
@@ -264,6 +270,8 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
 
     def pending() -> list[str]:
         not_registered = {eid for eid, record in terminals.items() if not record['registered']}
+        if accept is not None:
+            not_registered |= {eid for eid in terminals if seen.get(eid, ['registered'])[-1] == REGISTERED_ELSEWHERE}
         if stable_polls > 1:
             not_registered |= {eid for eid, record in terminals.items() if record['registered'] and unsettled(eid)}
         return sorted(not_registered | missing | (unknown - terminals.keys()))

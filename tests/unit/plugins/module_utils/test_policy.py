@@ -263,6 +263,7 @@ def test_precheck_lists_excepted_terminals_and_expired_exceptions():
     (["registered", "not registered", "registered", "registered"], True, True),
     (["not registered", "registered", "missing", "registered"], True, False),
     (["not registered", "registered", "unknown", "registered"], False, False),  # a failed poll is no evidence of a flap
+    (["registered", "registered elsewhere", "registered", "registered"], True, True),  # moved away under the UAP policy
     (["registered", "registered"], False, True),
     (["not registered", "not registered"], False, False),
 ])
@@ -457,3 +458,11 @@ def test_the_baseline_keeps_the_row_attributes_exclude_when_judges():
     broken = json.loads(json.dumps(baseline))
     broken["terminals"]["1"][1][0].append(7)  # an attributes index the baseline does not have
     assert _baseline._well_formed(broken) == "The baseline does not have the fields the precheck writes; run the precheck again."
+
+
+@pytest.mark.parametrize(("policy", "now", "kept"), [
+    ("any", {"b": R}, True), ("all", {"a": R, "b": R, "c": R}, True), ("all", {"a": R}, False), ("same", {"a": R, "b": R}, True),
+    ("same", {"a": R, "b": R, "c": R}, False)])
+def test_keeps_policy_is_what_the_wait_accepts(policy, now, kept):
+    accept = _policy.keeps_policy({"1": record("1", {"a": R, "b": R})}, policy)
+    assert accept("1", record("1", now)) is kept

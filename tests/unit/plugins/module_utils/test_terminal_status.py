@@ -268,7 +268,9 @@ class Scripted(TerminalTable):
         self.terminals = {}
         for eid, letters in self.script.items():
             letter = letters[min(self.answer, len(letters) - 1)]
-            if letter != 'M':
+            if letter == 'E':  # registered on another UAP
+                self.terminals[eid] = [('u#1', 'not register'), ('u#2', 'registered')]
+            elif letter != 'M':
                 self.terminals[eid] = [('u#1', 'registered' if letter == 'R' else 'not register')]
 
 
@@ -283,7 +285,7 @@ class ScriptedTime(FakeTime):
         self.table.turn()
 
 
-WORDS = {'R': 'registered', 'N': 'not registered', 'M': 'missing'}
+WORDS = {'R': 'registered', 'N': 'not registered', 'M': 'missing', 'E': 'registered elsewhere'}
 
 
 # script, stable_polls -> (history seen, flapping, still pending at the end, polls)
@@ -333,3 +335,23 @@ def test_wait_refuses_bad_stable_polls(make_client, stable_polls):
     client, _fake, _sleeps = make_client(Scripted({'1001': 'R'}))
     with pytest.raises(OptionError, match='stable_polls must be a whole number of at least 1'):
         wait_for_registered(client, plan_queries(eids=['1001']), timeout=1, interval=1, stable_polls=stable_polls)
+
+
+def on_first_uap(_eid, record):
+    return any(row['uap'] == 'u#1' and row['register_status'] == 'registered' for row in record['uaps'])
+
+
+@pytest.mark.parametrize(('script', 'seen', 'flapping', 'pending'), [
+    ('ERR', 'ERR', False, False),       # registered elsewhere first: not back until on the wanted UAP
+    ('RER', 'RERR', True, False),       # moved away and back: flapping under the policy
+    ('EEEEEEEE', 'EEEEEEE', False, True),
+])
+def test_wait_with_accept_waits_for_the_wanted_uap(make_client, script, seen, flapping, pending):
+    table = Scripted({'1001': script})
+    client, _fake, _sleeps = make_client(table)
+    time = ScriptedTime(table)
+    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock,
+                                 stable_polls=2, history=True, accept=on_first_uap)
+    assert result['history'] == {'1001': [WORDS[letter] for letter in seen]}
+    assert result['flapping'] == (['1001'] if flapping else [])
+    assert result['still_unregistered'] == (['1001'] if pending else [])
