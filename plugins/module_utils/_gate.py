@@ -17,6 +17,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._diff import CATEGORIES, 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
 from ansible_collections.aicc.cms.plugins.module_utils import _policy
 from ansible_collections.aicc.cms.plugins.module_utils._planner import DEFAULT_MAX_MATCHES_PER_QUERY, wildcards_per_block
+from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
 
 SHOWN_IDS = 20
 MAX_REGRESSIONS = 10 ** 6
@@ -160,12 +161,9 @@ def policy_settings(values: dict | None) -> dict:
 
 
 def _compile_exclusion(expression: str | None):
+    """The predicate of aicc_gate_exclude_when, compiled once (a bad expression is one sentence)."""
     if expression is None:
         return None
-    try:
-        from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
-    except ImportError:
-        raise OptionError("aicc_gate_exclude_when needs the terminal selection of a later aicc.cms version; unset it.") from None
     return compile_selection(expression, "aicc_gate_exclude_when").matches
 
 

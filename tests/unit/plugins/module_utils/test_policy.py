@@ -426,9 +426,27 @@ def test_the_gate_filter_takes_the_policy():
         registration_gate(after, "post", baseline=before, policy={"uap_policy": "most"})
 
 
-def test_exclude_when_without_the_selection_core_is_refused_not_ignored():
-    with pytest.raises(OptionError, match="^aicc_gate_exclude_when needs the terminal selection"):
-        policy_settings({"exclude_when": "registered"})
+def test_a_bad_exclude_when_is_one_sentence_naming_the_variable():
+    with pytest.raises(OptionError, match="^aicc_gate_exclude_when") as caught:
+        policy_settings({"exclude_when": "uaps[?register_status =="})
+    assert "\n" not in str(caught.value)
+    with pytest.raises(OptionError, match="^aicc_gate_exclude_when"):
+        check_settings({"site": "s1", "report_dir": "r", "exclude_when": "uaps[?"})
+
+
+@pytest.mark.parametrize(("expression", "excluded"), [
+    ("uaps[?termination_type == 'h323'] | length(@) > `0`", ["2"]),
+    ("equipment_id == '3'", ["3"]),
+    ("!registered", []),                         # the baseline record: all were registered before
+    ("uaps[?socket_status == 'offline']", []),
+])
+def test_exclude_when_expressions_over_the_baseline_record(expression, excluded):
+    before = state({"1": {"a": R}, "2": {"a": R}, "3": {"a": R}})
+    before["terminals"]["2"]["uaps"][0]["termination_type"] = "h323"
+    after = state({"1": {"a": R}, "2": {"a": N}, "3": {"a": N}})
+    result = post(before, after, max_regressions=5, exclude_when=expression)
+    assert result["excluded"] == excluded and result["exclude_when"] == expression
+    assert sorted(result["regressed"] + result["excluded"]) == sorted(set(["2", "3"]) | set(excluded))
 
 
 def test_the_baseline_keeps_the_row_attributes_exclude_when_judges():
