@@ -22,7 +22,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.aicc.cms.plugins.module_utils import _baseline
+from ansible_collections.aicc.cms.plugins.module_utils import _baseline, _policy
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings, evaluate, summary_lines
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import summarize
@@ -34,13 +34,15 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     plan_from_params,
     validate_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._planner import Plan, Query, is_plannable_id, plan_queries
+from ansible_collections.aicc.cms.plugins.module_utils._planner import Plan, Query, is_plannable_id, plan_queries, wildcards_per_block
 from ansible_collections.aicc.cms.plugins.module_utils._report import render, render_fleet_html, render_fleet_text
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status, wait_for_registered
 
 MODULE = 'aicc.cms.aicc_terminal_status'  # whose module_defaults (and group aicc.cms.aicc) the gate honours
 SETTING_NAMES = ('site', 'eids', 'eid_ranges', 'required_eids', 'min_registered_ratio', 'max_regressions', 'wait_timeout',
-                 'wait_interval', 'max_baseline_age', 'connection', 'report_dir', 'baseline_file', 'baseline')
+                 'wait_interval', 'max_baseline_age', 'connection', 'report_dir', 'baseline_file', 'baseline',
+                 'max_regressions_ratio', 'warn_regressions', 'warn_regressions_ratio', 'warn_fails', 'exceptions', 'stable_polls',
+                 'flapping_fails', 'uap_policy', 'exclude_when')
 REPORT_FORMATS = (('html', 'html'), ('markdown', 'md'), ('junit', 'xml'), ('json', 'json'))
 FACT_OF_PHASE = {'pre': 'aicc_gate_precheck', 'post': 'aicc_gate_result'}
 
@@ -232,8 +234,9 @@ class ActionModule(ActionBase):
                 else:
                     with client:
                         query, scope = self._precheck_query(client, params, settings)
-                verdict = evaluate(query, 'pre', required_eids=settings['required_eids'],
-                                   min_registered_ratio=settings['min_registered_ratio'], checked_at=checked_at)
+                verdict = evaluate(query, 'pre', required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
+                                   min_registered_ratio=settings['min_registered_ratio'], checked_at=checked_at,
+                                   policy=settings['policy'])
                 verdict.update(context, scope=scope)
                 if isinstance(query.get('terminals'), dict):
                     verdict['current_uaps'] = _uap_rows(query, verdict, ('required_not_registered', 'not_registered'))
@@ -255,7 +258,7 @@ class ActionModule(ActionBase):
                                    baseline=_baseline.as_state(baseline) if isinstance(baseline, dict) and 'terminals' in baseline
                                    and _baseline._well_formed(baseline) is None else {'terminals': {}},
                                    required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
-                                   checked_at=checked_at)
+                                   checked_at=checked_at, policy=settings['policy'])
                 verdict.update(context, scope=None, baseline_source=source)
             else:
                 with client:
@@ -315,7 +318,7 @@ class ActionModule(ActionBase):
         if refused is not None:
             verdict = evaluate({'terminals': {}, 'missing': [], 'unknown': [], 'errors': []}, 'post', baseline=state,
                                required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
-                               checked_at=checked_at, refused=refused)
+                               checked_at=checked_at, refused=refused, policy=settings['policy'])
             verdict.update(scope=scope or (baseline.get('scope') if isinstance(baseline, dict) else None), refused=refused)
             if isinstance(baseline, dict) and isinstance(baseline.get('taken_at'), str):
                 verdict['baseline_taken_at'] = baseline['taken_at']
@@ -324,18 +327,28 @@ class ActionModule(ActionBase):
         plan = plan_from_params(dict(params, eids=scope['eids'], eid_ranges=scope['eid_ranges']))
         current = query_status(client, plan)
         registered_before = {eid for eid, record in state['terminals'].items() if record['registered']} - set(state['unknown'])
-        now_registered = {eid for eid, record in current['terminals'].items() if record['registered']}
+        uap_policy = settings['uap_policy']
+        keeps = _policy.keeps_policy(state['terminals'], uap_policy)
+        now_registered = {eid for eid, record in current['terminals'].items() if record['registered'] and keeps(eid, record)}
         pending = sorted(registered_before - now_registered)
         waited = None
+        stability = None
         if pending and settings['wait_timeout'] > 0:
-            # Only the terminals registered before and not now are polled, until they are or the time is up.
+            # Only the terminals registered before and not now are polled, until they are (stably) or the time is up.
             waiting = wait_for_registered(client, _exact_plan(pending, params), timeout=settings['wait_timeout'],
                                           interval=settings['wait_interval'], max_matches_per_query=params['max_matches_per_query'],
-                                          max_range_size=params['max_range_size'])
+                                          max_range_size=params['max_range_size'], stable_polls=settings['stable_polls'], history=True,
+                                          accept=keeps if uap_policy != 'any' else None)
             current = _merge_wait(current, waiting, pending)
             waited = int(round(waiting['waited']))
+            still = set(waiting['still_unregistered'])
+            stability = {'history': waiting['history'], 'flapping': waiting['flapping'],
+                         'unstable': {eid: waiting['history'].get(eid, []) for eid, record in waiting['terminals'].items()
+                                      if eid in still and record['registered']}}
         verdict = evaluate(current, 'post', baseline=state, required_eids=settings['required_eids'],
-                           max_regressions=settings['max_regressions'], waited=waited, checked_at=checked_at)
+                           max_regressions=settings['max_regressions'], waited=waited, checked_at=checked_at,
+                           policy=dict(settings['policy'], block_wildcards=wildcards_per_block(params['max_matches_per_query'])),
+                           stability=stability)
         verdict.update(scope=scope, refused=None, current_uaps=_uap_rows(current, verdict),
                        uap_summary=summarize(current['terminals'])['by_uap'])
         return verdict
@@ -364,8 +377,12 @@ class ActionModule(ActionBase):
             'phase': verdict['phase'],
             'passed': verdict['passed'],
             'verdict': verdict['verdict'],
+            'warned': verdict['warned'],
             'headline': verdict['headline'],
             'reasons': verdict['reasons'],
+            # Ansible shows 'warnings' in the play's output and drops them from the registered result.
+            'warnings': list(verdict.get('warnings') or ()),
+            'gate_warnings': list(verdict.get('warnings') or ()),
             'counts': verdict['counts'],
             'address': verdict['address'],
             'cc_id': verdict['cc_id'],
@@ -405,9 +422,10 @@ class ActionModule(ActionBase):
                 answer = None
             if isinstance(answer, dict) and answer.get('phase') == gate_phase:
                 sites.append({'host': host, 'site': answer['site'], 'passed': answer['passed'], 'verdict': answer['verdict'],
+                              'warned': bool(answer.get('warned')),
                               'headline': answer['headline'], 'report': answer['reports']['html'], 'address': answer['address']})
             else:
-                sites.append({'host': host, 'site': host, 'passed': False, 'verdict': 'NO VERDICT',
+                sites.append({'host': host, 'site': host, 'passed': False, 'warned': False, 'verdict': 'NO VERDICT',
                               'headline': 'the gate did not decide for this host (it failed before: see its task output)',
                               'report': None, 'address': None})
         seen: dict[str, str] = {}

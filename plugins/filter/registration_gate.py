@@ -47,6 +47,13 @@ options:
   waited:
     description: Seconds spent waiting for re-registration, shown in the reports; omit it when nothing was waited for.
     type: int
+  policy:
+    description:
+      - The gate policy, as the role's variables without the C(aicc_gate_) prefix (C(max_regressions_ratio),
+        C(warn_regressions), C(warn_regressions_ratio), C(warn_fails), C(exceptions), C(uap_policy), C(exclude_when),
+        C(flapping_fails), C(stable_polls)); see the role C(aicc.cms.registration_gate).
+    type: dict
+    default: {}
   checked_at:
     description: When the result was taken (ISO 8601); the current UTC time when omitted.
     type: str
@@ -61,7 +68,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The verdict. C(passed) (bool), C(verdict) (C(PASS) or C(FAIL)), C(headline) (one sentence),
+    - The verdict. C(passed) (bool), C(warned) (bool), C(verdict) (C(PASS), C(WARN) or C(FAIL)), C(warnings), C(headline) (one sentence),
       C(reasons) (one sentence per failed condition), C(errors) (query errors), C(counts),
       C(summary_lines) (what the task output shows), and the sorted ID lists of the phase
       (pre C(registered), C(not_registered), C(missing), C(unknown), C(required_not_registered);
@@ -80,11 +87,14 @@ from ansible_collections.aicc.cms.plugins.module_utils._gate import evaluate
 
 
 def registration_gate(current, phase, baseline=None, required_eids=None, max_regressions=0, min_registered_ratio=0,
-                      waited=None, checked_at=None):
+                      waited=None, checked_at=None, policy=None):
     """Filter entry point: the core decision, its input errors as one Ansible sentence."""
     checked_at = checked_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if policy is not None and not isinstance(policy, dict):
+        raise AnsibleFilterError("registration_gate: policy must be a dict of the gate's policy settings.")
     try:
-        return evaluate(current, phase, baseline, required_eids, max_regressions, min_registered_ratio, waited, checked_at)
+        return evaluate(current, phase, baseline, required_eids, max_regressions, min_registered_ratio, waited, checked_at,
+                        policy=policy)
     except AiccError as error:
         raise AnsibleFilterError(f"registration_gate: {error}") from None
 

@@ -26,6 +26,9 @@ FUTURE_SKEW_SECONDS = 300
 # The largest compact baseline published with set_stats; above it only the file path is (AWX slows
 # down on artifacts of a few MB). The same number is stated in docs/awx.md.
 ARTIFACT_MAX_BYTES = 262144
+# Row fields kept besides the register and socket status, so that aicc_gate_exclude_when can judge
+# the terminal as it was before the change; each distinct combination is stored once.
+ROW_ATTRIBUTES = ('monitor_flag', 'protocol_type', 'tls_status', 'ip_type', 'ccu_module_number', 'termination_type')
 
 
 def derive_key(secret_key: str) -> bytes:
@@ -43,8 +46,12 @@ def scope_fingerprint(scope: dict) -> str:
     return hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]
 
 
-def compact_terminals(terminals: dict) -> tuple[list[str], dict]:
-    """(UAP names, {eid: [registered, [[uap index, register status, socket status], ...]]})."""
+def compact_terminals(terminals: dict, attributes: dict | None = None) -> tuple[list[str], dict]:
+    """(UAP names, {eid: [registered, [[uap index, register status, socket status(, attributes index)], ...]]}).
+
+    With ``attributes`` (a dict, filled here: combination -> index), a row whose ROW_ATTRIBUTES are not
+    all empty gets the index of their combination as a fourth item.
+    """
     uaps: dict[str, int] = {}
     compact = {}
     for eid, record in terminals.items():
@@ -52,7 +59,11 @@ def compact_terminals(terminals: dict) -> tuple[list[str], dict]:
         for row in record.get('uaps') or ():
             name = str(row.get('uap'))
             index = uaps.setdefault(name, len(uaps))
-            rows.append([index, row.get('register_status'), row.get('socket_status')])
+            item = [index, row.get('register_status'), row.get('socket_status')]
+            values = tuple(row.get(field) for field in ROW_ATTRIBUTES)
+            if attributes is not None and any(value is not None for value in values):
+                item.append(attributes.setdefault(values, len(attributes)))
+            rows.append(item)
         compact[eid] = [bool(record['registered']), rows]
     return list(uaps), compact
 
@@ -60,11 +71,16 @@ def compact_terminals(terminals: dict) -> tuple[list[str], dict]:
 def expand_terminals(baseline: dict) -> dict:
     """The compact terminals as the diff takes them (records with a 'uaps' list)."""
     names = baseline.get('uaps') or []
+    attributes = baseline.get('row_attributes') or []
     expanded = {}
     for eid, (registered, rows) in baseline['terminals'].items():
-        expanded[eid] = {'registered': registered,
-                         'uaps': [{'uap': names[index], 'register_status': register, 'socket_status': socket}
-                                  for index, register, socket in rows]}
+        uaps = []
+        for row in rows:
+            uap = {'uap': names[row[0]], 'register_status': row[1], 'socket_status': row[2]}
+            if len(row) > 3:
+                uap.update(zip(ROW_ATTRIBUTES, attributes[row[3]]))
+            uaps.append(uap)
+        expanded[eid] = {'registered': registered, 'uaps': uaps}
     return expanded
 
 
@@ -77,7 +93,8 @@ def _digest(baseline: dict, key: bytes) -> str:
 def build(site: str, address: str, cc_id: int | None, scope: dict, result: dict, precheck_passed: bool,
           taken_at: datetime, collection_version: str, key: bytes) -> dict:
     """A signed baseline from the precheck's query result."""
-    uaps, terminals = compact_terminals(result.get('terminals') or {})
+    attributes: dict = {}
+    uaps, terminals = compact_terminals(result.get('terminals') or {}, attributes)
     baseline = {
         'format': FORMAT,
         'site': site,
@@ -93,6 +110,8 @@ def build(site: str, address: str, cc_id: int | None, scope: dict, result: dict,
         'missing': sorted(result.get('missing') or ()),
         'unknown': sorted(result.get('unknown') or ()),
     }
+    if attributes:
+        baseline['row_attributes'] = [list(values) for values in attributes]
     baseline['digest'] = _digest(baseline, key)
     return baseline
 
@@ -123,11 +142,15 @@ def _well_formed(baseline: object) -> str | None:
     shape_ok = (isinstance(terminals, dict) and isinstance(baseline.get('uaps'), list)
                 and isinstance(baseline.get('missing'), list) and isinstance(baseline.get('unknown'), list)
                 and isinstance(baseline.get('scope'), dict) and isinstance(baseline.get('digest'), str))
+    attributes = baseline.get('row_attributes', [])
+    if not (isinstance(attributes, list) and all(isinstance(item, list) and len(item) == len(ROW_ATTRIBUTES) for item in attributes)):
+        shape_ok = False
     if shape_ok:
         uap_count = len(baseline['uaps'])
         for value in terminals.values():
             if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], bool) and isinstance(value[1], list)
-                    and all(isinstance(row, list) and len(row) == 3 and isinstance(row[0], int) and 0 <= row[0] < uap_count
+                    and all(isinstance(row, list) and isinstance(row[0], int) and 0 <= row[0] < uap_count
+                            and (len(row) == 3 or len(row) == 4 and isinstance(row[3], int) and 0 <= row[3] < len(attributes))
                             for row in value[1])):
                 shape_ok = False
                 break

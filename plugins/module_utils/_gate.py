@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timezone
 
-from ansible_collections.aicc.cms.plugins.module_utils._diff import DiffInputError, coerce_state, registration_diff
+from ansible_collections.aicc.cms.plugins.module_utils._diff import CATEGORIES, DETAILED, DiffInputError, coerce_state, registration_diff
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
+from ansible_collections.aicc.cms.plugins.module_utils import _policy
+from ansible_collections.aicc.cms.plugins.module_utils._planner import DEFAULT_MAX_MATCHES_PER_QUERY, wildcards_per_block
+from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
 
 SHOWN_IDS = 20
 MAX_REGRESSIONS = 10 ** 6
+DEFAULT_STABLE_POLLS = 2
+MAX_STABLE_POLLS = 100
 PRE_LISTS = ("not_registered", "missing", "unknown", "required_not_registered", "registered")
 POST_LISTS = ("regressed", "missing", "unknown", "required_not_registered", "recovered", "new",
               "still_unregistered", "still_missing", "unchanged_registered")
@@ -122,12 +128,99 @@ def _baseline_problem(baseline: dict, terminals: dict, missing: set, unknown: se
     return None
 
 
-def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0, checked_at: str | None = None) -> dict:
-    """Decide whether the change may start, from the module result taken before it."""
+def policy_settings(values: dict | None) -> dict:
+    """The policy variables (keys without the ``aicc_gate_`` prefix) checked, with their defaults.
+
+    ``exceptions`` come back parsed (see _policy.check_exceptions); ``exclude`` is the predicate of
+    ``exclude_when`` over a terminal record, or None.
+    """
+    values = dict(values or {})
+    settings = {}
+    for name, (minimum, maximum, whole) in OPTIONAL_NUMBERS.items():
+        value = values.get(name)
+        if value in (None, ""):
+            settings[name] = None
+        else:
+            number = _number(value, "aicc_gate_" + name, minimum, maximum, whole)
+            settings[name] = int(number) if whole else number
+    fail_count = values.get("max_regressions")
+    check_levels(dict(settings, max_regressions=_number(DEFAULTS["max_regressions"] if fail_count is None else fail_count,
+                                                        "aicc_gate_max_regressions", 0, MAX_REGRESSIONS, whole=True)))
+    value = values.get("stable_polls")
+    settings["stable_polls"] = int(_number(DEFAULTS["stable_polls"] if value is None else value, "aicc_gate_stable_polls",
+                                           1, MAX_STABLE_POLLS, whole=True))
+    for name, default in FLAGS.items():
+        settings[name] = _policy.flag(values.get(name), "aicc_gate_" + name, default)
+    settings["uap_policy"] = _policy.uap_policy(values.get("uap_policy"))
+    settings["exceptions"] = _policy.check_exceptions(values.get("exceptions"))
+    settings["exclude_when"] = _exclude_when(values.get("exclude_when"))
+    settings["exclude"] = values.get("exclude") if callable(values.get("exclude")) else _compile_exclusion(settings["exclude_when"])
+    wildcards = values.get("block_wildcards")
+    settings["block_wildcards"] = wildcards_per_block(DEFAULT_MAX_MATCHES_PER_QUERY) if wildcards is None else int(wildcards)
+    return settings
+
+
+def _compile_exclusion(expression: str | None):
+    """The predicate of aicc_gate_exclude_when, compiled once (a bad expression is one sentence)."""
+    if expression is None:
+        return None
+    return compile_selection(expression, "aicc_gate_exclude_when").matches
+
+
+def _moment(checked_at: str | None) -> datetime:
+    """The moment of the check, which decides whether an exception has expired."""
+    if isinstance(checked_at, str):
+        try:
+            moment = datetime.fromisoformat(checked_at[:-1] + "+00:00" if checked_at.endswith("Z") else checked_at)
+            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    return datetime.now(timezone.utc)
+
+
+def _exclusions(terminals: dict, exclude, required: list[str], unknown: set) -> list[str]:
+    """IDs whose record the exclude_when expression matches; a required or unknown terminal is never excluded."""
+    if exclude is None:
+        return []
+    required_set = set(required)
+    # A baseline's records do not repeat their ID: the expression sees it all the same.
+    return sorted(eid for eid, record in terminals.items()
+                  if eid not in required_set and eid not in unknown and exclude(dict(record, equipment_id=eid)))
+
+
+def _without(state: dict, excluded: set) -> dict:
+    """A module result (or terminals dict) without the excluded IDs."""
+    terminals, missing, unknown = coerce_state(state, "state")
+    return {"terminals": {eid: rec for eid, rec in terminals.items() if eid not in excluded},
+            "missing": sorted(set(missing) - excluded), "unknown": sorted(set(unknown) - excluded)}
+
+
+def _exception_notes(scope_ids, categories: dict, active: list, required: list[str]) -> tuple[dict, list[str]]:
+    """The excepted terminals with their exception and category, and warnings for required ones under one."""
+    found = _policy.excepted(sorted(scope_ids), active)
+    for eid, note in found.items():
+        note["category"] = categories.get(eid, "in scope")
+    warnings = [f"Required terminal {eid} is under {found[eid]['exception']}, but a required terminal must still be registered: "
+                "the exception does not excuse it." for eid in required if eid in found]
+    return found, warnings
+
+
+def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0, checked_at: str | None = None,
+                      policy: dict | None = None) -> dict:
+    """Decide whether the change may start, from the module result taken before it.
+
+    ``policy``: see policy_settings; the precheck applies exclude_when to the current records and
+    lists the terminals under an exception (nothing regresses before the change).
+    """
     required = _required(required_eids)
     min_ratio = _number(min_registered_ratio, "aicc_gate_min_registered_ratio", 0, 1)
+    rules = policy_settings(policy)
     state, errors = _current_state(result, required)
     terminals, missing, unknown_set = coerce_state(state, "current state")
+    excluded = _exclusions(terminals, rules["exclude"], required, unknown_set)
+    if excluded:
+        state = dict(state, **_without(state, set(excluded)))
+        terminals, missing, unknown_set = coerce_state(state, "current state")
     unknown = sorted(unknown_set)
     registered = sorted(eid for eid, rec in terminals.items() if rec["registered"] and eid not in unknown_set)
     not_registered = sorted(eid for eid, rec in terminals.items() if not rec["registered"] and eid not in unknown_set)
@@ -163,6 +256,14 @@ def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0
         "unknown": len(unknown),
         "required_not_registered": len(required_not_registered),
     }
+    active, warnings = _policy.split_exceptions(rules["exceptions"], _moment(checked_at))
+    categories = {eid: "registered" for eid in registered}
+    categories.update({eid: "not registered" for eid in not_registered})
+    categories.update({eid: "missing" for eid in set(missing) - unknown_set})
+    categories.update({eid: "unknown" for eid in unknown})
+    exceptions, overlap = _exception_notes(categories, categories, active, required)
+    warnings += overlap
+    counts.update(excepted=len(exceptions), excluded=len(excluded))
     passed = not reasons
     if passed:
         headline = f"Baseline taken: {len(registered)} of {known} terminals registered ({ratio:.1%}); the change may start."
@@ -188,6 +289,11 @@ def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0
         missing=sorted(set(missing) - unknown_set),
         unknown=unknown,
         required_not_registered=required_not_registered,
+        warnings=warnings,
+        excepted=sorted(exceptions),
+        exceptions=exceptions,
+        excluded=excluded,
+        exclude_when=rules["exclude_when"],
         details={eid: {"category": "registered" if terminals[eid]["registered"] else "not registered",
                        "uaps": [{"uap": row.get("uap"), "before": None, "after": row.get("register_status")}
                                 for row in terminals[eid].get("uaps") or () if isinstance(row, dict)]}
@@ -195,33 +301,123 @@ def evaluate_precheck(result: object, required_eids=None, min_registered_ratio=0
     )
 
 
+def _reclassify_regressed(diff: dict, eid: str, why: str, before: dict, after: dict) -> None:
+    """Count a terminal registered before and now as regressed, ``why`` saying which rule it broke."""
+    for category in ("unchanged_registered", "recovered", "new"):
+        if eid in diff[category]:
+            diff[category].remove(eid)
+            diff["counts"][category] -= 1
+    diff["regressed"] = sorted(set(diff["regressed"]) | {eid})
+    diff["counts"]["regressed"] = len(diff["regressed"])
+    then, now = _policy.registered_uaps(before.get(eid)), _policy.registered_uaps(after.get(eid))
+    uaps = sorted(then | now | {str(row.get("uap", "?")) for record in (before.get(eid), after.get(eid)) if record
+                                for row in record.get("uaps") or () if isinstance(row, dict)})
+    statuses = [{str(row.get("uap", "?")): str(row.get("register_status", "?")) for row in (record or {}).get("uaps") or ()
+                 if isinstance(row, dict)} for record in (before.get(eid), after.get(eid))]
+    diff["details"][eid] = {"category": "regressed", "before": "registered", "after": "registered", "why": why,
+                            "uaps": [{"uap": uap, "before": statuses[0].get(uap), "after": statuses[1].get(uap)} for uap in uaps]}
+    for uap in uaps:
+        diff["by_uap"].setdefault(uap, {name: [] for name in DETAILED})["regressed"].append(eid)
+
+
+def _level_sentences(lost: list[str], registered_before: int, allowed: int, rules: dict) -> tuple[list[str], list[str], float]:
+    """(fail sentences, warn sentences, ratio) of the regression levels; the ratio is lost / registered before."""
+    ratio = len(lost) / max(registered_before, 1)
+    share = f"{_plural(len(lost), 'regression')} {'is' if len(lost) == 1 else 'are'} {ratio:.1%} of the {registered_before} terminals registered before"
+    fail, warn = [], []
+    if rules["max_regressions_ratio"] is not None and ratio > rules["max_regressions_ratio"]:
+        fail.append(f"{share}, more than aicc_gate_max_regressions_ratio {rules['max_regressions_ratio']:.1%}: {first_ids(lost)}.")
+    if len(lost) <= allowed and not fail:
+        if rules["warn_regressions"] is not None and len(lost) > rules["warn_regressions"]:
+            warn.append(f"{_plural(len(lost), 'regression')}, more than the {rules['warn_regressions']} of "
+                        f"aicc_gate_warn_regressions (the gate fails above {allowed}): {first_ids(lost)}.")
+        if rules["warn_regressions_ratio"] is not None and ratio > rules["warn_regressions_ratio"]:
+            warn.append(f"{share}, more than aicc_gate_warn_regressions_ratio {rules['warn_regressions_ratio']:.1%}: {first_ids(lost)}.")
+    return fail, warn, ratio
+
+
 def evaluate_postcheck(baseline: object, result: object, required_eids=None, max_regressions=0,
-                       waited=None, checked_at: str | None = None, refused: str | None = None) -> dict:
+                       waited=None, checked_at: str | None = None, refused: str | None = None,
+                       policy: dict | None = None, stability: dict | None = None) -> dict:
     """Decide whether the change window may close, from the baseline and the final query.
 
     ``refused``: why the baseline must not be compared with (site, age, digest, scope...); the
     verdict then fails with that one sentence whatever the query says.
+    ``policy``: see policy_settings. ``stability``: what the wait saw, ``flapping`` (IDs registered in
+    one poll and not in a later one) and ``unstable`` (ID -> its poll history, registered at the end
+    but not for stable_polls polls in a row).
     """
     required = _required(required_eids)
     allowed = int(_number(max_regressions, "aicc_gate_max_regressions", 0, MAX_REGRESSIONS, whole=True))
+    rules = policy_settings(dict(policy or {}, max_regressions=allowed))
+    stability = stability or {}
     before, before_missing, before_unknown = coerce_state(baseline, "baseline")
     state, errors = _current_state(result, set(before) | before_missing | before_unknown | set(required))
-    diff = registration_diff(baseline, state)
+    # Excluded by the baseline's record: what the terminal was when the change started.
+    excluded = _exclusions(before, rules["exclude"], required, before_unknown)
+    compared = baseline
+    if excluded:
+        compared = _without(baseline, set(excluded))
+        state = dict(state, **_without(state, set(excluded)))
+        before, before_missing, before_unknown = coerce_state(compared, "baseline")
+    after = state["terminals"]
+    diff = registration_diff(compared, state)
+
+    moved = {}
+    for eid in list(diff["unchanged_registered"]):
+        where = _policy.move(before.get(eid), after.get(eid))
+        if where:
+            moved[eid] = where
+        why = _policy.policy_break(before.get(eid), after.get(eid), rules["uap_policy"])
+        if why:
+            _reclassify_regressed(diff, eid, why, before, after)
+    unstable = {str(eid): list(history) for eid, history in (stability.get("unstable") or {}).items() if str(eid) not in excluded}
+    for eid, history in sorted(unstable.items()):
+        if eid in diff["unchanged_registered"]:
+            _reclassify_regressed(diff, eid, f"registered in only the last {_trailing_registered(history)} of {len(history)} polls, "
+                                  f"not {rules['stable_polls']} in a row (aicc_gate_stable_polls)", before, after)
+    flapping = sorted(set(map(str, stability.get("flapping") or ())) - set(excluded))
+
+    active, warnings = _policy.split_exceptions(rules["exceptions"], _moment(checked_at))
+    categories = {eid: name for name in CATEGORIES for eid in diff[name]}
+    exceptions, overlap = _exception_notes(categories, categories, active, required)
+    warnings += overlap
+    for name in ("regressed", "missing"):
+        kept = [eid for eid in diff[name] if eid not in exceptions]
+        diff["counts"][name] -= len(diff[name]) - len(kept)
+        diff[name] = kept
+        for lists in diff["by_uap"].values():
+            lists[name] = [eid for eid in lists[name] if eid not in exceptions]
+    flapping_counted = [eid for eid in flapping if eid not in exceptions]
+
     now_registered = set(diff["unchanged_registered"]) | set(diff["recovered"]) | {
         eid for eid in diff["new"] if state["terminals"][eid]["registered"]}
+    now_registered |= {eid for eid in diff["regressed"] if after.get(eid, {}).get("registered")}
     required_not_registered = [eid for eid in required if eid not in now_registered]
-    counts = dict(diff["counts"], required_not_registered=len(required_not_registered))
+    counts = dict(diff["counts"], required_not_registered=len(required_not_registered), excepted=len(exceptions),
+                  excluded=len(excluded), flapping=len(flapping), moved=len(moved))
     baseline_problem = refused or _baseline_problem(baseline, before, before_missing, before_unknown)
 
     general = [baseline_problem] if baseline_problem else []  # reasons that no single terminal carries
     reasons = []
-    lost = diff["regressed"] + diff["missing"]
+    lost = sorted(diff["regressed"] + diff["missing"])
     if len(lost) > allowed:
+        policy_lost = [eid for eid in diff["regressed"] if diff["details"].get(eid, {}).get("why")]
+        extra = f", {len(policy_lost)} by the UAP or stability policy" if policy_lost else ""
         reasons.append(
             f"{_plural(len(lost), 'terminal')} registered or known before the change "
-            f"{'is' if len(lost) == 1 else 'are'} not registered now ({len(diff['regressed'])} regressed, "
+            f"{'is' if len(lost) == 1 else 'are'} not registered now ({len(diff['regressed'])} regressed{extra}, "
             f"{len(diff['missing'])} missing), more than the {allowed} allowed by aicc_gate_max_regressions: {first_ids(lost)}."
         )
+    level_fail, level_warn, ratio = _level_sentences(lost, counts["registered_before"], allowed, rules)
+    reasons += level_fail
+    if flapping_counted:
+        sentence = (f"{_plural(len(flapping_counted), 'terminal')} went back and forth between registered and not registered "
+                    f"while the gate waited (flapping): {first_ids(flapping_counted)}")
+        if rules["flapping_fails"]:
+            reasons.append(sentence + "; aicc_gate_flapping_fails is true.")
+        else:
+            level_warn.append(sentence + ".")
     if required_not_registered:
         reasons.append(
             f"{_plural(len(required_not_registered), 'required terminal')} not registered after the change: "
@@ -236,9 +432,14 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         reasons.append(_baseline_unknown_reason(unknown_then_only))
     if errors and not unknown_now:
         general.append(f"A query failed, so the result is incomplete: {_joined(errors)}.")
+    if level_warn and rules["warn_fails"]:
+        reasons += [sentence.rstrip(".") + "; aicc_gate_warn_fails is true." for sentence in level_warn]
     reasons = general + reasons
 
     passed = not reasons
+    warned = passed and bool(level_warn)
+    if warned:
+        warnings = level_warn + warnings
     if passed:
         headline = (
             f"The window may close: {counts['registered_now']} terminals registered now; "
@@ -248,18 +449,35 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         if lost:
             headline += f", {len(lost)} lost within the {allowed} allowed"
         headline += "."
+        if warned:
+            headline = "The window may close, with a warning: " + level_warn[0][0].lower() + level_warn[0][1:]
     else:
-        parts = [f"{counts[name]} {name.replace('_', ' ')}" for name in ("regressed", "missing", "unknown", "required_not_registered")
-                 if counts[name]]
+        parts = [f"{counts[name]} {name.replace('_', ' ')}" for name in ("regressed", "missing", "unknown", "required_not_registered",
+                                                                         "flapping") if counts[name]]
         if baseline_problem:
             # Nothing was compared: the fix is a usable baseline, not a roll-back.
             headline = "Do not close the window: " + baseline_problem[0].lower() + baseline_problem[1:]
         else:
             headline = "Do not close the window: " + (", ".join(parts) if parts else reasons[0].rstrip(".")) + "; roll back or fix."
 
+    regressions = {}
+    for eid in lost:
+        then, now = _policy.registered_uaps(before.get(eid)), _policy.registered_uaps(after.get(eid))
+        regressions[eid] = (then - now) or (now - then) or then
     verdict = _verdict(
         "post", headline, reasons, general, errors, counts,
+        warned=warned,
+        warnings=warnings,
         max_regressions=allowed,
+        max_regressions_ratio=rules["max_regressions_ratio"],
+        warn_regressions=rules["warn_regressions"],
+        warn_regressions_ratio=rules["warn_regressions_ratio"],
+        warn_fails=rules["warn_fails"],
+        regression_ratio=round(ratio, 4),
+        uap_policy=rules["uap_policy"],
+        stable_polls=rules["stable_polls"],
+        flapping_fails=rules["flapping_fails"],
+        exclude_when=rules["exclude_when"],
         required_eids=required,
         required_not_registered=required_not_registered,
         waited=waited,
@@ -267,16 +485,32 @@ def evaluate_postcheck(baseline: object, result: object, required_eids=None, max
         baseline_taken_at=baseline.get("taken_at") if isinstance(baseline.get("taken_at"), str) else None,
     )
     verdict.update({name: diff[name] for name in POST_LISTS if name in diff})
+    verdict.update(excepted=sorted(exceptions), exceptions=exceptions, excluded=excluded, flapping=flapping,
+                   history={eid: list(history) for eid, history in (stability.get("history") or {}).items()
+                            if eid in set(flapping) | set(unstable)},
+                   moved=sorted(moved), moves=moved,
+                   blast_radius=_policy.blast_radius(regressions, before, after, rules["block_wildcards"]))
     verdict["details"] = diff["details"]
     verdict["by_uap"] = diff["by_uap"]
     return verdict
 
 
-def _verdict(phase: str, headline: str, reasons: list, general: list, errors: list, counts: dict, **fields) -> dict:
-    """The keys every verdict starts with; it passes when there is no reason to fail."""
+def _trailing_registered(history: list) -> int:
+    count = 0
+    for state in reversed(history):
+        if state != "registered":
+            break
+        count += 1
+    return count
+
+
+def _verdict(phase: str, headline: str, reasons: list, general: list, errors: list, counts: dict, warned: bool = False,
+             **fields) -> dict:
+    """The keys every verdict starts with; it passes when there is no reason to fail, a warned pass is a WARN."""
     passed = not reasons
-    return dict(phase=phase, passed=passed, verdict="PASS" if passed else "FAIL", headline=headline, reasons=reasons,
-                general_reasons=general, errors=errors, counts=counts, **fields)
+    warned = passed and warned
+    return dict(phase=phase, passed=passed, warned=warned, verdict="FAIL" if not passed else "WARN" if warned else "PASS",
+                headline=headline, reasons=reasons, general_reasons=general, errors=errors, counts=counts, **fields)
 
 
 def summary_lines(verdict: dict) -> list[str]:
@@ -285,25 +519,33 @@ def summary_lines(verdict: dict) -> list[str]:
     if verdict["phase"] == "post":
         lines.append(f"baseline taken at {verdict.get('baseline_taken_at') or 'an unknown time'}, compared at {verdict.get('checked_at')}")
     lines.extend(f"- {reason}" for reason in verdict["reasons"])
+    lines.extend(f"warning: {warning}" for warning in verdict.get("warnings") or ())
     if verdict.get("waited"):
         lines.append(f"waited {verdict['waited']} s for the terminals registered before to register again")
     lines.append("counts: " + ", ".join(f"{name}={value}" for name, value in verdict["counts"].items()))
-    names = PRE_LISTS[:4] if verdict["phase"] == "pre" else ("regressed", "missing", "unknown", "required_not_registered", "recovered")
-    for name in names:
+    names = PRE_LISTS[:4] if verdict["phase"] == "pre" else ("regressed", "missing", "unknown", "required_not_registered", "recovered",
+                                                             "flapping", "moved")
+    for name in names + ("excepted", "excluded"):
         if verdict.get(name):
             lines.append(f"{name}: {first_ids(verdict[name])}")
+    for group in (verdict.get("blast_radius") or {}).get("by_block", [])[:5]:
+        lines.append(f"block {group['block']}: {group['regressed']} regressed ({group['registered_before']} registered before, "
+                     f"{group['registered_now']} now)")
     return lines
 
 
 def evaluate(current: object, phase: str, baseline: object = None, required_eids=None, max_regressions=0,
-             min_registered_ratio=0, waited=None, checked_at: str | None = None, refused: str | None = None) -> dict:
+             min_registered_ratio=0, waited=None, checked_at: str | None = None, refused: str | None = None,
+             policy: dict | None = None, stability: dict | None = None) -> dict:
     """One entry point for both phases; the verdict carries the lines the task output shows."""
     if phase == "pre":
-        verdict = evaluate_precheck(current, required_eids, min_registered_ratio, checked_at)
+        verdict = evaluate_precheck(current, required_eids, min_registered_ratio, checked_at,
+                                    policy=dict(policy or {}, max_regressions=max_regressions))
     elif phase == "post":
         if baseline is None:
             raise OptionError("The postcheck needs the baseline taken by the precheck (aicc_gate_baseline).")
-        verdict = evaluate_postcheck(baseline, current, required_eids, max_regressions, waited, checked_at, refused)
+        verdict = evaluate_postcheck(baseline, current, required_eids, max_regressions, waited, checked_at, refused,
+                                     policy=policy, stability=stability)
     else:
         raise OptionError(f"The gate phase must be 'pre' or 'post', not {phase!r}.")
     verdict["summary_lines"] = summary_lines(verdict)
@@ -322,7 +564,17 @@ NUMBERS = {
     "wait_interval": (1, 3600, True),
     "max_baseline_age": (1, 366 * 86400, True),
 }
-DEFAULTS = {"min_registered_ratio": 0, "max_regressions": 0, "wait_timeout": 600, "wait_interval": 10, "max_baseline_age": 86400}
+DEFAULTS = {"min_registered_ratio": 0, "max_regressions": 0, "wait_timeout": 600, "wait_interval": 10, "max_baseline_age": 86400,
+            "stable_polls": DEFAULT_STABLE_POLLS}
+# Levels that are off when unset (None): (minimum, maximum, whole number).
+OPTIONAL_NUMBERS = {
+    "max_regressions_ratio": (0, 1, False),
+    "warn_regressions": (0, MAX_REGRESSIONS, True),
+    "warn_regressions_ratio": (0, 1, False),
+}
+FLAGS = {"warn_fails": False, "flapping_fails": True}
+POLICY_NAMES = ("max_regressions_ratio", "warn_regressions", "warn_regressions_ratio", "warn_fails", "exceptions", "stable_polls",
+                "flapping_fails", "uap_policy", "exclude_when")
 
 
 def _id_list(value, name: str) -> list[str]:
@@ -348,6 +600,23 @@ def _path(value, name: str, required: bool) -> str | None:
     return value
 
 
+def check_levels(levels: dict) -> None:
+    """A warn level at or above its fail level could never warn: refuse it rather than ignore it."""
+    for warn, fail in (("warn_regressions", "max_regressions"), ("warn_regressions_ratio", "max_regressions_ratio")):
+        if levels.get(warn) is not None and levels.get(fail) is not None and levels[warn] >= levels[fail]:
+            raise OptionError(f"aicc_gate_{warn} ({_shown(levels[warn])}) must be below aicc_gate_{fail} ({_shown(levels[fail])}), "
+                              "or the gate fails before it could warn; lower it or raise the fail level.")
+
+
+def _exclude_when(value) -> str | None:
+    """The JMESPath expression of aicc_gate_exclude_when (None when unset)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(f"aicc_gate_exclude_when must be a JMESPath expression over a terminal record (a string), not {value!r}.")
+    return value.strip()
+
+
 def check_settings(values: dict) -> dict:
     """The role's variables (keys without the ``aicc_gate_`` prefix) checked and typed.
 
@@ -365,6 +634,10 @@ def check_settings(values: dict) -> dict:
         value = values.get(name)
         number = _number(DEFAULTS[name] if value is None else value, "aicc_gate_" + name, minimum, maximum, whole)
         settings[name] = int(number) if whole else number
+    checked = policy_settings(dict(values, max_regressions=settings["max_regressions"]))
+    settings.update((name, checked[name]) for name in POLICY_NAMES if name != "exceptions")
+    # As given: the gate parses them again at the moment of the check (expiry).
+    settings["policy"] = {name: values.get(name) for name in POLICY_NAMES}
     connection = values.get("connection")
     if connection is None:
         connection = {}

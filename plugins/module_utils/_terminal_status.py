@@ -21,6 +21,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     is_plannable_id,
     plan_queries,
 )
+from ansible_collections.aicc.cms.plugins.module_utils._policy import REGISTERED_ELSEWHERE, flapped
 
 
 @contextlib.contextmanager
@@ -220,15 +221,25 @@ def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
 
 def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sleep: t.Callable[[float], None] = time.sleep,
                         clock: t.Callable[[], float] = time.monotonic, max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
-                        max_range_size: int = DEFAULT_MAX_RANGE_SIZE, summary_only: bool = False) -> dict:
+                        max_range_size: int = DEFAULT_MAX_RANGE_SIZE, summary_only: bool = False, stable_polls: int = 1,
+                        history: bool = False, accept: t.Callable[[str, dict], bool] | None = None) -> dict:
     """Query ``plan``, then poll only what is not yet registered until all is or ``timeout`` seconds pass.
 
     Returns the merged result of query_status plus ``waited`` (seconds), ``polls`` and
     ``still_unregistered`` (IDs not registered, missing or unknown, sorted). It does not raise on
     time-out: the front end decides. A query failing during the wait leaves its IDs unknown.
+
+    A terminal counts as registered once it was in ``stable_polls`` consecutive answers (the first
+    query is one). With ``history``, the result also has ``history`` (ID -> its state in each answer
+    that held it: registered, not registered, missing or unknown) and ``flapping`` (IDs registered
+    in one answer and not registered or missing in a later one). With ``accept``, a registered
+    terminal counts only when ``accept(equipment_id, record)`` is true (else its state is
+    ``registered elsewhere``: registered, but not as the caller's policy wants).
     """
     timeout = _check_seconds('timeout', timeout, False)
     interval = _check_seconds('interval', interval, True)
+    if isinstance(stable_polls, bool) or not isinstance(stable_polls, int) or stable_polls < 1:
+        raise OptionError('stable_polls must be a whole number of at least 1, got %r' % (stable_polls,))
     started = clock()
     requests_before = client.requests_sent
     outcome = _run_plan(client, plan)
@@ -236,9 +247,33 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     missing, unknown, errors, warnings = set(outcome.missing), set(outcome.unknown), outcome.errors, outcome.warnings
     patterns = frozenset(plan.patterns)
     polls = 0
+    seen: dict[str, list[str]] = {}
+
+    def observe(eids: t.Iterable[str]) -> None:
+        for eid in eids:
+            if eid in patterns:
+                continue
+            record = terminals.get(eid)
+            if record is None:
+                state = 'missing' if eid in missing else 'unknown'
+            elif not record['registered']:
+                state = 'not registered'
+            else:
+                state = 'registered' if accept is None or accept(eid, record) else REGISTERED_ELSEWHERE
+            seen.setdefault(eid, []).append(state)
+
+    def unsettled(eid: str) -> bool:
+        states = seen.get(eid, ())
+        return len(states) < stable_polls or any(state != 'registered' for state in states[-stable_polls:])
+
+    observe(set(terminals) | missing | unknown)
 
     def pending() -> list[str]:
         not_registered = {eid for eid, record in terminals.items() if not record['registered']}
+        if accept is not None:
+            not_registered |= {eid for eid in terminals if seen.get(eid, ['registered'])[-1] == REGISTERED_ELSEWHERE}
+        if stable_polls > 1:
+            not_registered |= {eid for eid, record in terminals.items() if record['registered'] and unsettled(eid)}
         return sorted(not_registered | missing | (unknown - terminals.keys()))
 
     # The task's deadline (total_timeout) bounds the wait too: no poll starts after it.
@@ -271,6 +306,7 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
         unknown = (unknown - polled_ids - set(failed_patterns)) | poll.unknown
         errors = poll.errors
         warnings = warnings + poll.warnings
+        observe(polled_ids | set(poll.terminals) | poll.missing | poll.unknown)
     result = _result(terminals, missing, unknown, errors, list(client.warnings) + warnings,
                      client.requests_sent - requests_before, [query.eid for query in plan.queries], summary_only)
     result['waited'] = round(clock() - started, 3)
@@ -278,4 +314,7 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     result['still_unregistered'] = pending()
     if result['still_unregistered'] and total_left() <= 0:
         result['total_timeout'] = deadline.seconds
+    if history:
+        result['history'] = dict(sorted(seen.items()))
+        result['flapping'] = sorted(eid for eid, states in seen.items() if flapped(states))
     return result

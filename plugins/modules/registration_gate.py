@@ -67,9 +67,69 @@ options:
     type: float
     default: 0
   max_regressions:
-    description: For O(phase=post), how many terminals (0 to 1000000) may be regressed or missing.
+    description:
+      - For O(phase=post), how many regressions (0 to 1000000) are allowed. A regression is a terminal registered or
+        known before that is not registered now (regressed or missing), breaks O(uap_policy), or did not stay
+        registered for O(stable_polls) polls; terminals under O(exceptions) or excluded by O(exclude_when) do not count.
     type: int
     default: 0
+  max_regressions_ratio:
+    description:
+      - For O(phase=post), the highest share (0 to 1) of regressions, regressions divided by the terminals registered
+        before (at least 1); above it the gate fails. Unset, no ratio applies. Both fail levels apply.
+    type: float
+  warn_regressions:
+    description:
+      - For O(phase=post), above this many regressions (0 to 1000000, below O(max_regressions)) the verdict is C(WARN);
+        it passes (RV(passed) true, RV(warned) true) and is marked in every report. Unset, no count warns.
+    type: int
+  warn_regressions_ratio:
+    description:
+      - For O(phase=post), above this share of regressions (0 to 1, below O(max_regressions_ratio) when set) the verdict
+        is C(WARN).
+    type: float
+  warn_fails:
+    description: Turn a C(WARN) into a failure, the crossed warn level being the reason.
+    type: bool
+    default: false
+  exceptions:
+    description:
+      - Terminals excepted for a while; each entry has exactly one of C(eid), C(range) (C(START-END)) or C(pattern)
+        (C(?) one character, C(*) or C(%) any run), a non-empty C(reason), and C(until), an ISO date (through that day,
+        UTC) or date-time (UTC without a zone). The first matching entry applies.
+      - A terminal under an exception in force is reported in its own section and never counted as a regression; it
+        stays in the scope. An unknown terminal still fails the gate, and a required one must still be registered (a
+        warning names the overlap). An expired entry no longer applies and gives a warning.
+    type: list
+    elements: dict
+    default: []
+  stable_polls:
+    description:
+      - For O(phase=post), a terminal waited for counts as back only once registered in this many consecutive answers
+        (1 to 100); one still not stable when O(wait_timeout) runs out counts as a regression.
+    type: int
+    default: 2
+  flapping_fails:
+    description:
+      - For O(phase=post), whether terminals waited for that were registered in one answer and not in a later one
+        (flapping, always reported) fail the gate; false makes the verdict C(WARN) at most.
+    type: bool
+    default: true
+  uap_policy:
+    description:
+      - For O(phase=post), where a terminal registered before must be registered now. C(any) on at least one UAP,
+        C(all) on every UAP it was registered on before, C(same) on exactly those UAPs. A terminal that breaks it
+        counts as regressed, with the UAP lost or where it moved; moves are reported whatever the policy.
+    type: str
+    choices: [any, all, same]
+    default: any
+  exclude_when:
+    description:
+      - A JMESPath expression over a terminal record (C(equipment_id), C(registered), C(uaps)); matching terminals are
+        excluded from the verdict and reported in their own section with their count. The postcheck applies it to the
+        baseline's record (without the IP addresses, which the baseline does not keep), the precheck to the current
+        one; a terminal without a record and a required one are never excluded.
+    type: str
   wait_timeout:
     description: For O(phase=post), seconds (0 to 86400) to wait for the terminals registered before to register again; 0 does not wait.
     type: int
@@ -162,9 +222,20 @@ passed:
   returned: phase is pre or post
   type: bool
 verdict:
-  description: C(PASS) or C(FAIL).
+  description: C(PASS), C(WARN) (passed, with a warn level crossed or flapping tolerated) or C(FAIL).
   returned: phase is pre or post
   type: str
+warned:
+  description: Whether the gate passed with a warning (RV(verdict) C(WARN)).
+  returned: phase is pre or post
+  type: bool
+gate_warnings:
+  description:
+    - Warning sentences of the verdict (the crossed warn level, tolerated flapping, expired exceptions, a required
+      terminal under an exception); Ansible also shows each as a warning in the play's output.
+  returned: phase is pre or post
+  type: list
+  elements: str
 headline:
   description: The verdict in one sentence, in the words of the phase.
   returned: phase is pre or post

@@ -252,3 +252,106 @@ def test_the_wait_ends_by_the_task_deadline(make_client):
     assert result['still_unregistered'] == ['1002'] and result['total_timeout'] == 8
     result['wait_timeout'] = 60
     assert failure_sentence(result) == '1 terminals still not registered when total_timeout=8.0 ran out, after waiting 8.0 seconds: 1002'
+
+
+class Scripted(TerminalTable):
+    """Terminals whose state changes at each sleep: ``script`` maps ID -> one letter per answer
+    (R registered, N not registered, M absent); the last letter holds once the script runs out."""
+
+    def __init__(self, script: dict) -> None:
+        super().__init__({})
+        self.script = script
+        self.answer = 0
+        self.turn()
+
+    def turn(self) -> None:
+        self.terminals = {}
+        for eid, letters in self.script.items():
+            letter = letters[min(self.answer, len(letters) - 1)]
+            if letter == 'E':  # registered on another UAP
+                self.terminals[eid] = [('u#1', 'not register'), ('u#2', 'registered')]
+            elif letter != 'M':
+                self.terminals[eid] = [('u#1', 'registered' if letter == 'R' else 'not register')]
+
+
+class ScriptedTime(FakeTime):
+    def __init__(self, table: Scripted) -> None:
+        super().__init__()
+        self.table = table
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        self.table.answer += 1
+        self.table.turn()
+
+
+WORDS = {'R': 'registered', 'N': 'not registered', 'M': 'missing', 'E': 'registered elsewhere'}
+
+
+# script, stable_polls -> (history seen, flapping, still pending at the end, polls)
+@pytest.mark.parametrize(('script', 'stable_polls', 'seen', 'flapping', 'pending', 'polls'), [
+    ('NR', 1, 'NR', False, False, 1),
+    ('NRR', 2, 'NRR', False, False, 2),
+    ('NRRR', 3, 'NRRR', False, False, 3),
+    ('RNRR', 2, 'RNRR', True, False, 3),          # registered, lost, then stable: flapping
+    ('NRNRR', 2, 'NRNRR', True, False, 4),
+    ('NRMRR', 2, 'NRMRR', True, False, 4),        # absent after registered is a flap too
+    ('RR', 2, 'RR', False, False, 1),
+    ('NRNRNRNR', 2, 'NRNRNRN', True, True, 6),    # never stable before the time runs out (6 polls of 5 s in 30 s)
+])
+def test_wait_counts_a_terminal_back_after_stable_polls(make_client, script, stable_polls, seen, flapping, pending, polls):
+    table = Scripted({'1001': script})
+    client, _fake, _sleeps = make_client(table)
+    time = ScriptedTime(table)
+    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock,
+                                 stable_polls=stable_polls, history=True)
+    assert result['history'] == {'1001': [WORDS[letter] for letter in seen]}
+    assert result['flapping'] == (['1001'] if flapping else [])
+    assert result['still_unregistered'] == (['1001'] if pending else [])
+    assert result['polls'] == polls
+
+
+def test_wait_history_per_terminal_polls_only_the_unsettled(make_client):
+    table = Scripted({'1001': 'RRRR', '1002': 'NRRR', '1003': 'NRNRR'})
+    client, fake, _sleeps = make_client(table, max_concurrency=1)
+    time = ScriptedTime(table)
+    result = wait_for_registered(client, plan_queries(eids=['1001', '1002', '1003']), timeout=60, interval=5, sleep=time.sleep,
+                                 clock=time.clock, stable_polls=2, history=True)
+    assert result['history'] == {'1001': ['registered', 'registered'], '1002': ['not registered', 'registered', 'registered'],
+                                 '1003': ['not registered', 'registered', 'not registered', 'registered', 'registered']}
+    assert result['flapping'] == ['1003'] and result['still_unregistered'] == []
+
+
+def test_wait_without_history_keeps_its_answer(make_client):
+    table = Scripted({'1001': 'NR'})
+    client, _fake, _sleeps = make_client(table)
+    time = ScriptedTime(table)
+    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock)
+    assert 'history' not in result and 'flapping' not in result and result['polls'] == 1
+
+
+@pytest.mark.parametrize('stable_polls', [0, True, 1.5])
+def test_wait_refuses_bad_stable_polls(make_client, stable_polls):
+    client, _fake, _sleeps = make_client(Scripted({'1001': 'R'}))
+    with pytest.raises(OptionError, match='stable_polls must be a whole number of at least 1'):
+        wait_for_registered(client, plan_queries(eids=['1001']), timeout=1, interval=1, stable_polls=stable_polls)
+
+
+def on_first_uap(_eid, record):
+    return any(row['uap'] == 'u#1' and row['register_status'] == 'registered' for row in record['uaps'])
+
+
+@pytest.mark.parametrize(('script', 'seen', 'flapping', 'pending'), [
+    ('ERR', 'ERR', False, False),       # registered elsewhere first: not back until on the wanted UAP
+    ('RER', 'RERR', True, False),       # moved away and back: flapping under the policy
+    ('EEEEEEEE', 'EEEEEEE', False, True),
+])
+def test_wait_with_accept_waits_for_the_wanted_uap(make_client, script, seen, flapping, pending):
+    table = Scripted({'1001': script})
+    client, _fake, _sleeps = make_client(table)
+    time = ScriptedTime(table)
+    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock,
+                                 stable_polls=2, history=True, accept=on_first_uap)
+    assert result['history'] == {'1001': [WORDS[letter] for letter in seen]}
+    assert result['flapping'] == (['1001'] if flapping else [])
+    assert result['still_unregistered'] == (['1001'] if pending else [])
