@@ -94,10 +94,15 @@ def test_failed_gate_is_visible_in_chromium_and_junit_names_the_terminals(failed
     red, green, blue = png_pixel(shot, 20, 10)
     assert abs(red - FAIL_RED[0]) < 12 and abs(green - FAIL_RED[1]) < 12 and abs(blue - FAIL_RED[2]) < 12
 
-    # The same run's JUnit report, read back by a JUnit parser: one case per terminal in scope.
+    # The same run's JUnit report, read back by a JUnit parser: one case per terminal in scope, and a
+    # suite of the ID blocks (blast radius) whose failing block holds the dropped terminals.
     xml = JUnitXml.fromfile(str(reports / "localhost" / "aicc_gate_post.xml"))
-    cases = {case.name: case for suite in xml for case in suite}
+    suites = {suite.name: suite for suite in xml}
+    blocks = suites.pop("aicc.cms.registration_gate.post.blocks")
+    cases = {case.name: case for suite in suites.values() for case in suite}
     assert len(cases) == 100
+    block_messages = " ".join(case.result[0].message for case in blocks if case.result and isinstance(case.result[0], Failure))
+    assert all(eid in block_messages for eid in dropped), block_messages
     failed = sorted(name for name, case in cases.items() if any(isinstance(result, Failure) for result in case.result))
     assert failed == dropped
     assert not any(isinstance(result, Error) for case in cases.values() for result in case.result)
