@@ -35,3 +35,12 @@ def test_gate_and_report_filters_stamp_the_time_and_render():
         registration_gate.registration_gate({}, "later")
     with pytest.raises(AnsibleFilterError, match="^registration_report: Unknown report format 'pdf'"):
         registration_report.registration_report(verdict, "pdf")
+
+
+def test_the_gate_filter_takes_the_policy():
+    before = {"8880%04d" % number: record(True) for number in range(10)}
+    after = {"terminals": dict(before, **{eid: record(False) for eid in list(before)[:2]})}
+    verdict = registration_gate.registration_gate(after, "post", baseline=before, max_regressions=5, policy={"warn_regressions": 1})
+    assert verdict["verdict"] == "WARN"
+    with pytest.raises(AnsibleFilterError, match="^registration_gate: aicc_gate_uap_policy must be one of"):
+        registration_gate.registration_gate(after, "post", baseline=before, policy={"uap_policy": "most"})

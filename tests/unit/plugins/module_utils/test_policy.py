@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.aicc.cms.plugins.module_utils import _policy
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
@@ -18,7 +16,6 @@ from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settin
 
 R, N = "registered", "not register"
 CHECKED_AT = "2026-12-02T22:00:00Z"
-ROOT = Path(__file__).resolve().parents[4]
 
 
 def record(eid, uaps):
@@ -392,38 +389,6 @@ def test_id_block(eid, wildcards, block):
 def test_blocks_follow_max_matches_per_query():
     before, after = fleet(10, 1)
     assert post(before, after, block_wildcards=3)["blast_radius"]["by_block"][0]["block"] == "88800???"
-
-
-# --- the role and the action accept the same settings ----------------------------------------
-
-def test_argument_specs_name_every_setting_the_action_accepts():
-    from ansible_collections.aicc.cms.plugins.action.registration_gate import SETTING_NAMES
-
-    specs = yaml.safe_load((ROOT / "roles/registration_gate/meta/argument_specs.yml").read_text(encoding="utf-8"))["argument_specs"]
-    pre, post_options = set(specs["pre"]["options"]), set(specs["post"]["options"])
-    assert {"aicc_gate_" + name for name in SETTING_NAMES} <= post_options
-    # The policy is shared by both entry points (one anchor), so the precheck validates it too.
-    policy = {"aicc_gate_" + name for name in ("max_regressions", "max_regressions_ratio", "warn_regressions", "warn_regressions_ratio",
-                                               "warn_fails", "exceptions", "stable_polls", "flapping_fails", "uap_policy",
-                                               "exclude_when")}
-    assert policy <= pre
-    for entry in ("pre", "post"):
-        task = yaml.safe_load((ROOT / f"roles/registration_gate/tasks/{entry}.yml").read_text(encoding="utf-8"))[0]
-        given = set(task["aicc.cms.registration_gate"]) - {"phase"}
-        assert {"aicc_gate_" + name for name in given} <= (pre if entry == "pre" else post_options)
-        assert {name[len("aicc_gate_"):] for name in policy} <= given
-
-
-def test_the_gate_filter_takes_the_policy():
-    from ansible.errors import AnsibleFilterError
-
-    from ansible_collections.aicc.cms.plugins.filter.registration_gate import registration_gate
-
-    before, after = fleet(10, 2)
-    verdict = registration_gate(after, "post", baseline=before, max_regressions=5, policy={"warn_regressions": 1})
-    assert verdict["verdict"] == "WARN"
-    with pytest.raises(AnsibleFilterError, match="^registration_gate: aicc_gate_uap_policy must be one of"):
-        registration_gate(after, "post", baseline=before, policy={"uap_policy": "most"})
 
 
 def test_a_bad_exclude_when_is_one_sentence_naming_the_variable():
