@@ -76,6 +76,8 @@ def write_table(text: str, envs: list[str], results: dict) -> str:
 
 def core_version(env: str) -> str:
     python = ROOT / '.tox' / env / 'bin' / 'python'
+    if not python.is_file():
+        return 'not installed'  # tox could not make the cell's venv (its Python is not on PATH)
     found = subprocess.run([str(python), '-c', 'import ansible; print(ansible.__version__)'], capture_output=True, text=True, check=False)
     return found.stdout.strip() or '?'
 
@@ -98,6 +100,10 @@ def main() -> int:
         print('=== matrix cell %s' % env, flush=True)
         code = subprocess.run([str(Path(sys.executable).parent / 'tox'), '--ansible', '-c', str(INI), '-e', env], cwd=ROOT, check=False).returncode
         outcome = 'pass' if code == 0 else 'FAIL'
+        skipped_file = ROOT / '.tox' / env / 'tmp' / 'skipped-sanity.txt'
+        skipped = skipped_file.read_text(encoding='utf-8').split() if kind == 'sanity' and skipped_file.is_file() else []
+        if skipped:
+            outcome += ' without %s (not installable offline)' % ', '.join(skipped)
         if code:
             failed.append(env)
         results[(python, core, kind)] = '%s (%s, %s)' % (outcome, core_version(env), datetime.date.today().isoformat())
