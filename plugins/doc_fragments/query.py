@@ -98,6 +98,22 @@ options:
     default: false
 '''
 
+    SELECT = r'''
+options:
+  select:
+    description:
+      - A JMESPath expression over each terminal record (C(equipment_id), C(registered), C(uaps) with C(uap),
+        C(register_status), C(socket_status), C(termination_type), C(protocol_type)...); only the terminals for
+        which it is true (not V(false), V(null) or empty) are returned and counted, for example
+        V(uaps[?termination_type == 'sip']) or V(!registered).
+      - Requested IDs that CC-CMS does not know, and IDs whose query failed, have no record to judge and are
+        always returned (missing, unknown). With O(wait_for=registered), terminals left out are not waited for.
+      - The module returns the expression as C(select) and how many terminals it left out as C(deselected).
+      - Needs the Python library C(jmespath) where the task runs; a bad expression fails the task, before any
+        request, with one sentence naming it.
+    type: str
+'''
+
     TRACE = r'''
 options:
   trace:

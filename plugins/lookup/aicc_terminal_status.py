@@ -15,7 +15,7 @@ short_description: Registration status of Huawei AICC terminals, from CC-CMS
 description:
   - Queries the CC-CMS C(queryterminalstatus) API for the terminals named by the terms and returns one record per
     terminal, ordered by equipment ID.
-  - Takes the same connection, selection, O(summary_only) and O(wait_for) options as the M(aicc.cms.aicc_terminal_status)
+  - Takes the same connection, selection, O(select), O(summary_only) and O(wait_for) options as the M(aicc.cms.aicc_terminal_status)
     module, with the same validation; any other keyword (a typo such as C(eid_range)) is refused. Each option is taken
     from, in this order, the lookup's keyword argument, a variable (C(ansible_aicc_*)), an environment variable
     (C(AICC_*)), the C([aicc]) section of C(ansible.cfg), the default. An empty connection option counts as not set.
@@ -48,6 +48,7 @@ extends_documentation_fragment:
   - aicc.cms.query.wait_plugins
   - aicc.cms.query.trace
   - aicc.cms.query.trace_plugins
+  - aicc.cms.query.select
 seealso:
   - module: aicc.cms.aicc_terminal_status
   - plugin: aicc.cms.aicc_terminals

@@ -31,6 +31,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     number_entry_problem,
     plan_queries,
 )
+from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
 from ansible_collections.aicc.cms.plugins.module_utils._transport import DEFAULT_TOTAL_TIMEOUT, MAX_TOTAL_TIMEOUT
 
 
@@ -78,6 +79,7 @@ RESULT_SPEC: dict[str, dict[str, t.Any]] = dict(
     wait_timeout=dict(type='int', default=300),
     wait_interval=dict(type='int', default=10),
     trace=dict(type='bool', default=False),
+    select=dict(type='str'),
 )
 
 QUERY_SPEC: dict[str, dict[str, t.Any]] = dict(SELECTION_SPEC, **RESULT_SPEC)
@@ -242,6 +244,9 @@ def check_values(params: t.Mapping[str, t.Any]) -> None:
     if params.get('validate_certs') is False and params.get('ca_path'):
         raise OptionError('validate_certs=false and ca_path are both set, which contradict each other: '
                           'keep ca_path to verify the certificate, or remove it to skip verification')
+
+    if params.get('select') is not None:
+        compile_selection(params['select'], 'select')  # a bad expression fails before any request
 
     if ('eids' in params or 'eid_ranges' in params) and not (params.get('eids') or params.get('eid_ranges')):
         raise OptionError('no terminals selected: give eids (exact IDs or patterns) or eid_ranges (START-END)')

@@ -22,6 +22,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     plan_queries,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._policy import REGISTERED_ELSEWHERE, flapped
+from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
 
 
 @contextlib.contextmanager
@@ -154,17 +155,34 @@ def _result(terminals: dict[str, dict], missing: t.Iterable[str], unknown: t.Ite
     }
 
 
-def query_status(client, plan: Plan, summary_only: bool = False) -> dict:
+def _kept(terminals: dict[str, dict], keep: t.Callable[[dict], bool] | None, left_out: set[str]) -> dict[str, dict]:
+    """The terminals whose record ``keep`` accepts (all without ``keep``); the others' IDs go to ``left_out``."""
+    if keep is None:
+        return terminals
+    kept = {eid: record for eid, record in terminals.items() if keep(record)}
+    left_out.update(eid for eid in terminals if eid not in kept)
+    return kept
+
+
+def query_status(client, plan: Plan, summary_only: bool = False, keep: t.Callable[[dict], bool] | None = None) -> dict:
     """Run every query of ``plan`` and return terminals, missing and unknown IDs, errors and a summary.
 
     A failed query never raises: its message goes to ``errors`` and its IDs (or its pattern) to
     ``unknown``. With ``summary_only``, ``terminals`` keeps only the terminals not registered.
+    With ``keep`` (the ``select`` option), only the terminals whose record it accepts are in the
+    answer and its summary, and ``deselected`` counts the others; missing and unknown IDs have no
+    record to judge and stay.
     """
     requests_before = client.requests_sent
-    outcome = _run_plan(client, plan, drop_registered=summary_only)
-    return _result(outcome.terminals, outcome.missing, outcome.unknown, outcome.errors, list(client.warnings) + outcome.warnings,
-                   client.requests_sent - requests_before, [query.eid for query in plan.queries], summary_only,
-                   counted=outcome.counted, dropped=outcome.dropped)
+    # Selection judges every record, so none may be dropped uncounted before it.
+    outcome = _run_plan(client, plan, drop_registered=summary_only and keep is None)
+    left_out: set[str] = set()
+    result = _result(_kept(outcome.terminals, keep, left_out), outcome.missing, outcome.unknown, outcome.errors,
+                     list(client.warnings) + outcome.warnings, client.requests_sent - requests_before,
+                     [query.eid for query in plan.queries], summary_only, counted=outcome.counted, dropped=outcome.dropped)
+    if keep is not None:
+        result['deselected'] = len(left_out)
+    return result
 
 
 def incomplete_answer(result: dict) -> str | None:
@@ -204,13 +222,17 @@ def run_query(client, plan: Plan, params: t.Mapping[str, t.Any]) -> dict:
     """query_status, or wait_for_registered when ``params['wait_for']`` is ``registered``: what every
     front end runs with its validated options."""
     summary_only = bool(params.get('summary_only'))
+    keep = compile_selection(params['select'], 'select').matches if params.get('select') is not None else None
     if params.get('wait_for') == 'registered':
         result = wait_for_registered(client, plan, timeout=params['wait_timeout'], interval=params['wait_interval'],
                                      max_matches_per_query=params['max_matches_per_query'], max_range_size=params['max_range_size'],
-                                     summary_only=summary_only)
+                                     summary_only=summary_only, keep=keep)
         result['wait_timeout'] = params['wait_timeout']
-        return result
-    return query_status(client, plan, summary_only=summary_only)
+    else:
+        result = query_status(client, plan, summary_only=summary_only, keep=keep)
+    if keep is not None:
+        result['select'] = params['select']
+    return result
 
 
 def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
@@ -222,7 +244,8 @@ def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
 def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sleep: t.Callable[[float], None] = time.sleep,
                         clock: t.Callable[[], float] = time.monotonic, max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
                         max_range_size: int = DEFAULT_MAX_RANGE_SIZE, summary_only: bool = False, stable_polls: int = 1,
-                        history: bool = False, accept: t.Callable[[str, dict], bool] | None = None) -> dict:
+                        history: bool = False, accept: t.Callable[[str, dict], bool] | None = None,
+                        keep: t.Callable[[dict], bool] | None = None) -> dict:
     """Query ``plan``, then poll only what is not yet registered until all is or ``timeout`` seconds pass.
 
     Returns the merged result of query_status plus ``waited`` (seconds), ``polls`` and
@@ -234,7 +257,9 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     that held it: registered, not registered, missing or unknown) and ``flapping`` (IDs registered
     in one answer and not registered or missing in a later one). With ``accept``, a registered
     terminal counts only when ``accept(equipment_id, record)`` is true (else its state is
-    ``registered elsewhere``: registered, but not as the caller's policy wants).
+    ``registered elsewhere``: registered, but not as the caller's policy wants). With ``keep`` (the
+    ``select`` option), a terminal whose record it does not accept leaves the answer and is not
+    waited for; ``deselected`` counts them.
     """
     timeout = _check_seconds('timeout', timeout, False)
     interval = _check_seconds('interval', interval, True)
@@ -243,7 +268,8 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     started = clock()
     requests_before = client.requests_sent
     outcome = _run_plan(client, plan)
-    terminals = outcome.terminals
+    left_out: set[str] = set()
+    terminals = _kept(outcome.terminals, keep, left_out)
     missing, unknown, errors, warnings = set(outcome.missing), set(outcome.unknown), outcome.errors, outcome.warnings
     patterns = frozenset(plan.patterns)
     polls = 0
@@ -301,7 +327,7 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
         polled_ids = set(exact_ids)
         for eid in polled_ids:
             terminals.pop(eid, None)
-        terminals.update(poll.terminals)
+        terminals.update(_kept(poll.terminals, keep, left_out))
         missing = (missing - polled_ids) | poll.missing
         unknown = (unknown - polled_ids - set(failed_patterns)) | poll.unknown
         errors = poll.errors
@@ -311,6 +337,8 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
                      client.requests_sent - requests_before, [query.eid for query in plan.queries], summary_only)
     result['waited'] = round(clock() - started, 3)
     result['polls'] = polls
+    if keep is not None:
+        result['deselected'] = len(left_out - set(terminals))
     result['still_unregistered'] = pending()
     if result['still_unregistered'] and total_left() <= 0:
         result['total_timeout'] = deadline.seconds

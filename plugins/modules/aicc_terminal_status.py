@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - aicc.cms.query
   - aicc.cms.query.module
   - aicc.cms.query.result
+  - aicc.cms.query.select
   - aicc.cms.query.trace
   - aicc.cms.query.trace_module
   - aicc.cms.query.wait
@@ -90,6 +91,13 @@ EXAMPLES = r'''
     access_key: "{{ aicc_access_key }}"
     secret_key: "{{ aicc_secret_key }}"
     eids: "66661??"
+
+- name: Only the SIP phones of a block, whatever else shares its IDs (JMESPath over each terminal record)
+  aicc.cms.aicc_terminal_status:
+    eid_ranges:
+      - "88880000-88880499"
+    select: "uaps[?termination_type == 'sip']"
+  register: sip_phones
 
 - name: Give the connection options once, for every module of the aicc action group
   module_defaults:
@@ -280,6 +288,16 @@ still_unregistered:
   type: list
   elements: str
   sample: []
+select:
+  description: The O(select) expression the terminals were chosen with.
+  returned: when O(select) is set
+  type: str
+  sample: "uaps[?termination_type == 'sip']"
+deselected:
+  description: How many terminals CC-CMS returned that O(select) left out (not in RV(terminals) nor in RV(summary)).
+  returned: when O(select) is set
+  type: int
+  sample: 3
 trace:
   description: Every HTTP exchange, in the order sent, with C(eid), C(limit), C(offset), C(status), C(result_code),
     C(rows), C(count) and C(duration) (seconds); retried attempts included.
@@ -341,6 +359,8 @@ def main() -> None:
         output.update(waited=result['waited'], still_unregistered=result['still_unregistered'])
     if 'trace' in result:
         output['trace'] = result['trace']
+    if params['select'] is not None:
+        output.update(select=result['select'], deselected=result['deselected'])
 
     message = failure_sentence(result)
     if message:

@@ -178,7 +178,8 @@ def _front_end_view(fragment_class, *names):
     (options.CONNECTION_SPEC, _front_end_view(connection_doc.ModuleDocFragment, 'DOCUMENTATION', 'MODULE')),
     (options.SELECTION_SPEC, _front_end_view(query_doc.ModuleDocFragment, 'DOCUMENTATION', 'MODULE')),
     (options.RESULT_SPEC, dict(_fragment(query_doc.ModuleDocFragment, 'RESULT'), **_front_end_view(query_doc.ModuleDocFragment, 'WAIT', 'WAIT_MODULE'),
-                               **_front_end_view(query_doc.ModuleDocFragment, 'TRACE', 'TRACE_MODULE'))),
+                               **_front_end_view(query_doc.ModuleDocFragment, 'TRACE', 'TRACE_MODULE'),
+                               **_fragment(query_doc.ModuleDocFragment, 'SELECT'))),
 ])
 def test_doc_fragments_match_the_specs(spec, documented):
     assert sorted(documented) == sorted(spec)
@@ -214,3 +215,12 @@ def test_plugin_sources_match_the_module_environment_fallbacks():
         assert [entry['name'] for entry in plugins[name]['env']] == option['fallback'][1], name
         assert plugins[name]['ini'] == [{'section': 'aicc', 'key': name}], name
         assert plugins[name]['vars'] == [{'name': 'ansible_aicc_%s' % name}], name
+
+
+def test_select_is_checked_with_the_other_options_before_any_request():
+    params = {'url': 'https://10.1.1.1:28443', 'access_key': 'ak', 'secret_key': 'sk', 'eids': ['8780001']}
+    assert options.validate_params(dict(params, select='registered'), options.MODULE_SPEC)['select'] == 'registered'
+    with pytest.raises(OptionError, match=r"^select='uaps\[\?' is not a valid JMESPath expression: "):
+        options.validate_params(dict(params, select='uaps[?'), options.MODULE_SPEC)
+    with pytest.raises(OptionError, match=r'^select must be a JMESPath expression, got an empty string'):
+        options.check_values(dict(params, select=''))

@@ -10,7 +10,8 @@ import requests
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, query_status, wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, query_status, run_query, wait_for_registered
 from ansible_collections.aicc.cms.plugins.module_utils._transport import Deadline
 
 from .conftest import JSON_TYPE, TerminalTable
@@ -355,3 +356,50 @@ def test_wait_with_accept_waits_for_the_wanted_uap(make_client, script, seen, fl
     assert result['history'] == {'1001': [WORDS[letter] for letter in seen]}
     assert result['flapping'] == (['1001'] if flapping else [])
     assert result['still_unregistered'] == (['1001'] if pending else [])
+
+
+# --- select: a JMESPath expression over each record -------------------------------------------
+
+def on_uap_2(record):
+    return compile_selection("uaps[?uap == 'u#2']", 'select').matches(record)
+
+
+def test_select_keeps_matching_records_and_never_drops_missing_or_unknown(make_client):
+    terminals = {'1001': [('u#1', 'registered')], '1002': [('u#2', 'registered')], '1003': [('u#2', 'not register')],
+                 '1004': [('u#1', 'not register')]}
+    client, _fake, _sleeps = make_client(TerminalTable(terminals))
+    result = query_status(client, plan_queries(eids=['1001', '1002', '1003', '1004', '1005']), keep=on_uap_2)
+    assert list(result['terminals']) == ['1002', '1003'] and result['deselected'] == 2
+    assert result['missing'] == ['1005']  # no record to judge: kept, as missing
+    assert result['summary']['total'] == 2 and result['summary']['registered'] == 1 and result['summary']['missing'] == 1
+
+
+def test_select_with_summary_only_judges_every_record_before_dropping_the_registered(make_client):
+    terminals = {'1001': [('u#2', 'registered')], '1002': [('u#2', 'not register')], '1003': [('u#1', 'registered')]}
+    client, _fake, _sleeps = make_client(TerminalTable(terminals))
+    result = query_status(client, plan_queries(eid_ranges=['1001-1003']), summary_only=True, keep=on_uap_2)
+    assert list(result['terminals']) == ['1002'] and result['deselected'] == 1
+    assert result['summary']['total'] == 2 and result['summary']['registered'] == 1
+
+
+def test_wait_does_not_wait_for_terminals_the_selection_leaves_out(make_client):
+    terminals = {'1001': [('u#2', 'registered')], '1002': [('u#1', 'not register')]}
+    client, fake, _sleeps = make_client(TerminalTable(terminals))
+    time = FakeTime()
+    result = wait_for_registered(client, plan_queries(eids=['1001', '1002']), timeout=60, interval=5, sleep=time.sleep,
+                                 clock=time.clock, keep=on_uap_2)
+    assert result['still_unregistered'] == [] and result['polls'] == 0 and time.sleeps == []
+    assert list(result['terminals']) == ['1001'] and result['deselected'] == 1
+    assert len(fake.calls) == result['requests']
+
+
+def test_run_query_echoes_the_selection_and_refuses_a_bad_one_before_any_request(make_client):
+    terminals = {'1001': [('u#2', 'registered')], '1002': [('u#1', 'registered')]}
+    client, fake, _sleeps = make_client(TerminalTable(terminals))
+    params = {'select': "uaps[?uap == 'u#2']", 'summary_only': False, 'wait_for': None}
+    result = run_query(client, plan_queries(eid_ranges=['1001-1002']), params)
+    assert result['select'] == params['select'] and result['deselected'] == 1 and list(result['terminals']) == ['1001']
+    calls = len(fake.calls)
+    with pytest.raises(OptionError, match=r"^select='uaps\[\?' is not a valid JMESPath expression"):
+        run_query(client, plan_queries(eid_ranges=['1001-1002']), dict(params, select='uaps[?'))
+    assert len(fake.calls) == calls
