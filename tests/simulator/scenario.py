@@ -1,7 +1,13 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Scenarios: timed status changes relative to the scenario's start, applied lazily on each request."""
+"""Scenarios: status changes relative to the scenario's start, applied lazily on each request.
+
+A step is due ``at`` seconds after the start, or, with ``after_queries: N``, once its terminals
+were asked for in N queries since the start (a query is a request for the first page, offset 0):
+the answers to the queries after the N-th show the step. Counting queries, not seconds, makes a
+terminal flap in step with the client's polls whatever the machine's speed.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,9 @@ import threading
 import time
 from pathlib import Path
 
-from .store import DataError, TerminalStore, check_status, expand_ranges
+from .store import DataError, TerminalStore, check_status, compile_pattern, expand_ranges
 
-_STEP_KEYS = {"at", "register_status", "socket_status", "eids", "ranges", "sample", "all_but", "uap", "note"}
+_STEP_KEYS = {"at", "after_queries", "register_status", "socket_status", "eids", "ranges", "sample", "all_but", "uap", "note"}
 
 
 class ScenarioError(ValueError):
@@ -40,7 +46,7 @@ def load_scenario(source) -> dict:
     steps = []
     for index, step in enumerate(source_data.get("steps") or []):
         steps.append(_check_step(name, index, step))
-    steps.sort(key=lambda step: step["at"])
+    steps.sort(key=lambda step: (step.get("after_queries", 0), step["at"]))
     return {"name": source_data.get("name", name), "start": start, "seed": int(source_data.get("seed", 0)), "steps": steps}
 
 
@@ -66,6 +72,10 @@ def _check_step(name: str, index: int, step) -> dict:
         raise ScenarioError("%s: sample must be a number of terminals." % where)
     if "all_but" in step and not isinstance(step["all_but"], (int, list)):
         raise ScenarioError("%s: all_but must be a list of IDs or a number of IDs to leave as they are." % where)
+    if "after_queries" in step:
+        count = step["after_queries"]
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1 or "at" in step or set(selectors) != {"eids"}:
+            raise ScenarioError("%s: after_queries must be a number of queries (1 or more), with eids and without at." % where)
     return dict(step, at=at)
 
 
@@ -81,6 +91,11 @@ class ScenarioRunner:
         self.next_step = 0
         self.changed: set[str] = set()
         self.applied: list[dict] = []
+        # timed steps in order of "at"; query steps keep their index (in the applied list) and their count
+        self.timed = [(index, step) for index, step in enumerate(scenario["steps"]) if "after_queries" not in step]
+        self.counted = [(index, step) for index, step in enumerate(scenario["steps"]) if "after_queries" in step]
+        self.queries_seen = [0] * len(self.counted)
+        self.counted_done: set[int] = set()
 
     def start(self) -> None:
         with self._lock:
@@ -88,17 +103,30 @@ class ScenarioRunner:
             self.next_step = 0
             self.changed = set()
             self.applied = []
+            self.queries_seen = [0] * len(self.counted)
+            self.counted_done = set()
         self.advance()
 
-    def advance(self) -> None:
-        if self.started_at is None or self.next_step >= len(self.scenario["steps"]):
+    def advance(self, eid: str | None = None, offset: int | None = None) -> None:
+        """Apply what is due before a request for ``eid`` at ``offset`` is answered (None: no request)."""
+        if self.started_at is None:
             return
         with self._lock:
             elapsed = self.clock() - self.started_at
-            steps = self.scenario["steps"]
-            while self.next_step < len(steps) and steps[self.next_step]["at"] <= elapsed:
-                self._apply(self.next_step, steps[self.next_step], elapsed)
+            while self.next_step < len(self.timed) and self.timed[self.next_step][1]["at"] <= elapsed:
+                index, step = self.timed[self.next_step]
+                self._apply(index, step, elapsed)
                 self.next_step += 1
+            if eid is None or offset != 0 or not self.counted:
+                return
+            pattern = compile_pattern(eid)
+            for position, (index, step) in enumerate(self.counted):
+                if not any(pattern.fullmatch(str(watched)) for watched in step["eids"]):
+                    continue
+                if position not in self.counted_done and self.queries_seen[position] >= step["after_queries"]:
+                    self._apply(index, step, elapsed)
+                    self.counted_done.add(position)
+                self.queries_seen[position] += 1
 
     def _apply(self, index: int, step: dict, elapsed: float) -> None:
         rng = random.Random("%d/%d" % (self.scenario["seed"], index))

@@ -518,7 +518,7 @@ class Simulator:
             self._count_result(bad.result_code)
             return 200, json.dumps({"resultCode": bad.result_code, "resultDesc": str(bad)})
         if self.scenario is not None:
-            self.scenario.advance()
+            self.scenario.advance(eid, offset)
         matches = self.store.match(eid)
         if has_wildcard(eid) and len(matches) >= self.options.violation_threshold:
             with self.stats_counters.lock:

@@ -108,6 +108,24 @@ def test_shipped_scenarios(name, dropped, left_down):
     assert len(_down(store)) == left_down
 
 
+def test_after_queries_steps_follow_the_queries_that_ask_for_their_terminals():
+    runner, store, _clock = _runner([
+        {"at": 0, "eids": ["8880007"], "register_status": "not register"},
+        {"after_queries": 1, "eids": ["8880007"], "register_status": "registered"},
+        {"after_queries": 2, "eids": ["8880007"], "register_status": "not register"},
+    ])
+    runner.advance("8880007", 0)
+    assert _down(store) == []  # before the start nothing counts
+    runner.start()
+    states = []
+    for eid, offset in [("88800??", 0), ("88800??", 100), ("88801??", 0), ("8880007", 0), ("8880007", 0), ("8880007", 0)]:
+        runner.advance(eid, offset)
+        states.append(store.is_registered("8880007"))
+    # a next page (offset 100) and a query of other IDs count for nothing
+    assert states == [False, False, False, True, False, False]
+    assert [step["step"] for step in runner.status()["steps_applied"]] == [1, 2, 3]
+
+
 @pytest.mark.parametrize("scenario, message", [
     ({"steps": [{"at": 0, "register_status": "gone", "eids": ["1"]}]}, "registerStatus"),
     ({"steps": [{"at": 0, "register_status": "registered"}]}, "needs eids"),
@@ -115,6 +133,9 @@ def test_shipped_scenarios(name, dropped, left_down):
     ({"steps": [{"at": "soon", "register_status": "registered", "eids": ["1"]}]}, "seconds"),
     ({"steps": [{"at": 0, "register_status": "registered", "eids": ["1"], "when": 1}]}, "unknown keys"),
     ({"start": "later", "steps": []}, "start"),
+    ({"steps": [{"after_queries": 0, "register_status": "registered", "eids": ["1"]}]}, "after_queries"),
+    ({"steps": [{"after_queries": 1, "at": 2, "register_status": "registered", "eids": ["1"]}]}, "without at"),
+    ({"steps": [{"after_queries": 1, "register_status": "registered", "sample": 2}]}, "with eids"),
     ("/nonexistent/scenario.yml", "cannot be read"),
 ])
 def test_invalid_scenarios_are_explained(scenario, message):
