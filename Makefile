@@ -22,7 +22,7 @@ export ANSIBLE_LOCALHOST_WARNING := false
 # pytest-ansible, when present, must not hijack plain pytest runs
 export PYTEST_ADDOPTS := -p no:pytest-ansible -p no:cacheprovider
 
-.PHONY: help setup layout lock test units sanity integration molecule lint docs demo sim bench build clean chromium compat \
+.PHONY: help setup layout lock test units sanity integration molecule lint format docs demo sim bench build clean chromium compat \
   shellcheck ansible-units ansible-integration import-check matrix release
 
 help:
@@ -154,12 +154,20 @@ molecule: setup
 	for s in $$scenarios; do [ -f extensions/molecule/$$s/molecule.yml ] || continue; \
 	  echo "=== molecule scenario $$s"; (cd extensions && $(BIN)/molecule test -s $$s) || exit 1; done
 
-# ansible-lint (production profile), the plugin documentation and the changelog fragments. --offline: the
-# layout already puts the collection on the path; without it ansible-lint installs a copy under ~/.ansible.
+# ruff (ruff.toml), ansible-lint (production profile), the plugin documentation and the changelog
+# fragments. --offline: the layout already puts the collection on the path; without it ansible-lint
+# installs a copy under ~/.ansible.
 lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	cd $(COLLECTION_DIR) && $(BIN)/ansible-lint --profile production --offline
 	cd $(COLLECTION_DIR) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 	cd $(COLLECTION_DIR) && $(BIN)/antsibull-changelog lint
+
+# Apply the house style (ruff.toml) to the whole tree; make lint checks it.
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Lint, sanity and molecule first; units and integration in one pytest run, so the last lines
 # are the test runner's summary.

@@ -16,12 +16,11 @@ import os
 import re
 import shlex
 import typing as t
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.plugins.action import ActionBase
-
 from ansible_collections.aicc.cms.plugins.module_utils import _baseline, _policy
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings, evaluate, summary_lines
@@ -34,15 +33,41 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     plan_from_params,
     validate_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._planner import Plan, Query, is_plannable_id, plan_queries, wildcards_per_block
+from ansible_collections.aicc.cms.plugins.module_utils._planner import (
+    Plan,
+    Query,
+    is_plannable_id,
+    plan_queries,
+    wildcards_per_block,
+)
 from ansible_collections.aicc.cms.plugins.module_utils._report import render, render_fleet_html, render_fleet_text
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status, wait_for_registered
 
 MODULE = 'aicc.cms.aicc_terminal_status'  # whose module_defaults (and group aicc.cms.aicc) the gate honours
-SETTING_NAMES = ('site', 'eids', 'eid_ranges', 'required_eids', 'min_registered_ratio', 'max_regressions', 'wait_timeout',
-                 'wait_interval', 'max_baseline_age', 'connection', 'report_dir', 'baseline_file', 'baseline',
-                 'max_regressions_ratio', 'warn_regressions', 'warn_regressions_ratio', 'warn_fails', 'exceptions', 'stable_polls',
-                 'flapping_fails', 'uap_policy', 'exclude_when')
+SETTING_NAMES = (
+    'site',
+    'eids',
+    'eid_ranges',
+    'required_eids',
+    'min_registered_ratio',
+    'max_regressions',
+    'wait_timeout',
+    'wait_interval',
+    'max_baseline_age',
+    'connection',
+    'report_dir',
+    'baseline_file',
+    'baseline',
+    'max_regressions_ratio',
+    'warn_regressions',
+    'warn_regressions_ratio',
+    'warn_fails',
+    'exceptions',
+    'stable_polls',
+    'flapping_fails',
+    'uap_policy',
+    'exclude_when',
+)
 REPORT_FORMATS = (('html', 'html'), ('markdown', 'md'), ('junit', 'xml'), ('json', 'json'))
 FACT_OF_PHASE = {'pre': 'aicc_gate_precheck', 'post': 'aicc_gate_result'}
 
@@ -59,7 +84,7 @@ def _plain(value: t.Any) -> t.Any:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _stamp(moment: datetime) -> str:
@@ -84,7 +109,7 @@ def _collection_version() -> str:
 def _write_atomically(path: str, text: str, mode: int = 0o644) -> None:
     folder = os.path.dirname(path) or '.'
     os.makedirs(folder, exist_ok=True)
-    partial = '%s.%d.partial' % (path, os.getpid())
+    partial = f'{path}.{os.getpid()}.partial'
     with open(partial, 'w', encoding='utf-8') as handle:
         handle.write(text)
     os.chmod(partial, mode)
@@ -93,11 +118,11 @@ def _write_atomically(path: str, text: str, mode: int = 0o644) -> None:
 
 def _run_stamp(folder: str, stem: str, moment: datetime) -> str:
     """A per-run name that no earlier run of the same second took."""
-    base = '%s_%s' % (stem, _stamp(moment))
+    base = f'{stem}_{_stamp(moment)}'
     candidate, number = base, 1
     while os.path.exists(os.path.join(folder, candidate + '.json')):
         number += 1
-        candidate = '%s-%d' % (base, number)
+        candidate = f'{base}-{number}'
     return candidate
 
 
@@ -107,8 +132,8 @@ def write_reports(folder: str, stem: str, verdict: dict, moment: datetime) -> di
     paths = {}
     for report_format, extension in REPORT_FORMATS:
         text = render(verdict, report_format)
-        _write_atomically(os.path.join(folder, '%s.%s' % (run_name, extension)), text)
-        latest = os.path.join(folder, '%s.%s' % (stem, extension))
+        _write_atomically(os.path.join(folder, f'{run_name}.{extension}'), text)
+        latest = os.path.join(folder, f'{stem}.{extension}')
         _write_atomically(latest, text)
         paths[report_format] = latest
     paths['run'] = os.path.join(folder, run_name + '.html')
@@ -124,15 +149,23 @@ def _merge_wait(scope_result: dict, wait_result: dict, waited_ids: t.Collection[
     unknown = (set(scope_result['unknown']) - waited_ids) | set(wait_result['unknown'])
     # The scope's query errors stand while a terminal they left unknown is still unknown.
     errors = list(wait_result['errors']) + (list(scope_result['errors']) if unknown else [])
-    return dict(scope_result, terminals=dict(sorted(terminals.items())), missing=sorted(missing - set(terminals)),
-                unknown=sorted(unknown - set(terminals)), errors=errors)
+    return dict(
+        scope_result,
+        terminals=dict(sorted(terminals.items())),
+        missing=sorted(missing - set(terminals)),
+        unknown=sorted(unknown - set(terminals)),
+        errors=errors,
+    )
 
 
 def _exact_plan(eids: t.Iterable[str], params: dict) -> Plan:
     """Queries for exact IDs CC-CMS returned (as the core's wait does for IDs the planner refuses as input)."""
     eids = sorted(set(eids))
-    plan = plan_queries(eids=[eid for eid in eids if is_plannable_id(eid)], max_matches_per_query=params['max_matches_per_query'],
-                        max_range_size=params['max_range_size'])
+    plan = plan_queries(
+        eids=[eid for eid in eids if is_plannable_id(eid)],
+        max_matches_per_query=params['max_matches_per_query'],
+        max_range_size=params['max_range_size'],
+    )
     as_they_are = tuple(Query(eid, frozenset([eid])) for eid in eids if not is_plannable_id(eid))
     return Plan(tuple(sorted(plan.queries + as_they_are)), ())
 
@@ -154,11 +187,20 @@ class ActionModule(ActionBase):
         """module_defaults of aicc.cms.aicc_terminal_status and its group, as the module would get them."""
         try:
             from ansible.executor.module_common import _apply_action_arg_defaults  # ansible-core 2.19+
+
             defaults = _apply_action_arg_defaults(MODULE, self._task, {}, self._templar)
         except ImportError:
-            from ansible.executor.module_common import get_action_args_with_defaults  # pylint: disable=no-name-in-module
-            defaults = get_action_args_with_defaults(MODULE, {}, self._task.module_defaults, self._templar,
-                                                     action_groups=self._task._parent._play._action_groups)
+            from ansible.executor.module_common import (
+                get_action_args_with_defaults,
+            )  # pylint: disable=no-name-in-module
+
+            defaults = get_action_args_with_defaults(
+                MODULE,
+                {},
+                self._task.module_defaults,
+                self._templar,
+                action_groups=self._task._parent._play._action_groups,
+            )
         return {name: value for name, value in _plain(defaults).items() if name in CONNECTION_SPEC}
 
     def _connection_params(self, given: dict) -> dict:
@@ -175,7 +217,9 @@ class ActionModule(ActionBase):
         for name, value in params.items():
             # The argument spec validator raises OverflowError on an infinite int: refuse it first.
             if isinstance(value, float) and not math.isfinite(value):
-                raise OptionError('aicc_gate_connection.%s (or its module default) must be a finite value, not %r.' % (name, value))
+                raise OptionError(
+                    f'aicc_gate_connection.{name} (or its module default) must be a finite value, not {value!r}.'
+                )
         return params
 
     def run(self, tmp=None, task_vars=None):
@@ -187,11 +231,13 @@ class ActionModule(ActionBase):
             result.update(self._fleet(args, task_vars))
             return result
         if phase not in ('pre', 'post'):
-            raise AnsibleActionFail("registration_gate: phase must be 'pre', 'post' or 'fleet', not %r." % (phase,))
+            raise AnsibleActionFail(f"registration_gate: phase must be 'pre', 'post' or 'fleet', not {phase!r}.")
         unknown = sorted(set(args) - set(SETTING_NAMES) - {'phase'})
         if unknown:
-            raise AnsibleActionFail('registration_gate: unknown options %s; valid options are phase, %s.' % (
-                ', '.join(unknown), ', '.join(SETTING_NAMES)))
+            raise AnsibleActionFail(
+                f'registration_gate: unknown options {", ".join(unknown)}; valid options are phase,'
+                f' {", ".join(SETTING_NAMES)}.'
+            )
         secret = None
         try:
             settings = check_settings(args)
@@ -199,7 +245,7 @@ class ActionModule(ActionBase):
             secret = connection.get('secret_key')
             outcome = self._gate(phase, settings, connection, task_vars)
         except AiccError as error:
-            raise AnsibleActionFail('registration_gate: %s' % error_message(error, secret)) from None
+            raise AnsibleActionFail(f'registration_gate: {error_message(error, secret)}') from None
         result.update(outcome)
         return result
 
@@ -221,59 +267,104 @@ class ActionModule(ActionBase):
         except AiccError as error:
             params, client = None, None
             client_problem = error_message(error, secret)
-        address = '%s://%s' % (client.endpoint.url.split('://')[0], client.endpoint.address) if client is not None else str(connection.get('url'))
+        address = (
+            f'{client.endpoint.url.split("://")[0]}://{client.endpoint.address}'
+            if client is not None
+            else str(connection.get('url'))
+        )
         cc_id = client.cc_id if client is not None else connection.get('cc_id')
-        context = {'site': site, 'address': address, 'cc_id': cc_id, 'check_mode': bool(self._task.check_mode),
-                   'baseline_file': baseline_file, 'report_dir': folder,
-                   'next_step': self._postcheck_command(task_vars, settings['report_dir'])}
+        context = {
+            'site': site,
+            'address': address,
+            'cc_id': cc_id,
+            'check_mode': bool(self._task.check_mode),
+            'baseline_file': baseline_file,
+            'report_dir': folder,
+            'next_step': self._postcheck_command(task_vars, settings['report_dir']),
+        }
         try:
             if phase == 'pre':
                 if client is None:
                     query = {'failed': True, 'msg': client_problem}
-                    scope = _baseline.canonical_scope(settings['eids'], settings['eid_ranges'], settings['required_eids'])
+                    scope = _baseline.canonical_scope(
+                        settings['eids'], settings['eid_ranges'], settings['required_eids']
+                    )
                 else:
                     with client:
                         query, scope = self._precheck_query(client, params, settings)
-                verdict = evaluate(query, 'pre', required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
-                                   min_registered_ratio=settings['min_registered_ratio'], checked_at=checked_at,
-                                   policy=settings['policy'])
+                verdict = evaluate(
+                    query,
+                    'pre',
+                    required_eids=settings['required_eids'],
+                    max_regressions=settings['max_regressions'],
+                    min_registered_ratio=settings['min_registered_ratio'],
+                    checked_at=checked_at,
+                    policy=settings['policy'],
+                )
                 verdict.update(context, scope=scope)
                 if isinstance(query.get('terminals'), dict):
                     verdict['current_uaps'] = _uap_rows(query, verdict, ('required_not_registered', 'not_registered'))
                     verdict['uap_summary'] = summarize(query['terminals'])['by_uap']
-                baseline = _baseline.build(site, address, cc_id, scope, query if isinstance(query.get('terminals'), dict) else {},
-                                           verdict['passed'], moment, _collection_version(), key or b'')
+                baseline = _baseline.build(
+                    site,
+                    address,
+                    cc_id,
+                    scope,
+                    query if isinstance(query.get('terminals'), dict) else {},
+                    verdict['passed'],
+                    moment,
+                    _collection_version(),
+                    key or b'',
+                )
                 if key is None:
                     baseline['digest'] = ''  # nothing to sign with: only a failed precheck's baseline, refused anyway
                 written = not self._task.check_mode
                 if written:
                     # Also when the precheck failed: a stale baseline of an earlier window is never left to be used.
-                    _write_atomically(baseline_file, json.dumps(baseline, separators=(',', ':'), sort_keys=True) + '\n', 0o600)
+                    _write_atomically(
+                        baseline_file, json.dumps(baseline, separators=(',', ':'), sort_keys=True) + '\n', 0o600
+                    )
                 verdict['baseline_written'] = written
                 reports = write_reports(folder, 'aicc_gate_pre', verdict, moment)
                 return self._answer(verdict, reports, baseline_file, written, baseline)
             baseline, source = self._load_baseline(settings, baseline_file)
             if client is None:
-                verdict = evaluate({'failed': True, 'msg': client_problem}, 'post',
-                                   baseline=_baseline.as_state(baseline) if isinstance(baseline, dict) and 'terminals' in baseline
-                                   and _baseline._well_formed(baseline) is None else {'terminals': {}},
-                                   required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
-                                   checked_at=checked_at, policy=settings['policy'])
+                verdict = evaluate(
+                    {'failed': True, 'msg': client_problem},
+                    'post',
+                    baseline=(
+                        _baseline.as_state(baseline)
+                        if isinstance(baseline, dict)
+                        and 'terminals' in baseline
+                        and _baseline._well_formed(baseline) is None
+                        else {'terminals': {}}
+                    ),
+                    required_eids=settings['required_eids'],
+                    max_regressions=settings['max_regressions'],
+                    checked_at=checked_at,
+                    policy=settings['policy'],
+                )
                 verdict.update(context, scope=None, baseline_source=source)
             else:
                 with client:
-                    verdict = self._postcheck(client, params, settings, baseline, site, address, cc_id, key, moment, checked_at)
+                    verdict = self._postcheck(
+                        client, params, settings, baseline, site, address, cc_id, key, moment, checked_at
+                    )
                 verdict.update(context, baseline_source=source)
             reports = write_reports(folder, 'aicc_gate_post', verdict, moment)
             return self._answer(verdict, reports, baseline_file, False, None)
         except OSError as error:
-            raise OptionError('could not write the gate files of site %s under %s: %s' % (site, folder, error.strerror or error)) from None
+            raise OptionError(
+                f'could not write the gate files of site {site} under {folder}: {error.strerror or error}'
+            ) from None
 
     def _precheck_query(self, client, params: dict, settings: dict) -> tuple[dict, dict]:
         scope = _baseline.canonical_scope(settings['eids'], settings['eid_ranges'], settings['required_eids'])
         if not scope['eids'] and not scope['eid_ranges']:
-            raise OptionError('no terminals selected for site %s: set aicc_gate_eids (exact IDs or patterns) or '
-                              'aicc_gate_eid_ranges (START-END)' % settings['site'])
+            raise OptionError(
+                f'no terminals selected for site {settings["site"]}: set aicc_gate_eids (exact IDs or patterns) or '
+                'aicc_gate_eid_ranges (START-END)'
+            )
         plan = plan_from_params(dict(params, eids=scope['eids'], eid_ranges=scope['eid_ranges']))
         return query_status(client, plan), scope
 
@@ -291,80 +382,154 @@ class ActionModule(ActionBase):
             with open(baseline_file, encoding='utf-8') as handle:
                 text = handle.read()
         except FileNotFoundError:
-            raise OptionError('No baseline to compare with: the variable aicc_gate_baseline is not set and the file %s does not exist. '
-                              'Run the precheck of site %s first (aicc.cms.precheck or the role\'s pre entry point), or pass its '
-                              'aicc_gate_baselines artifact or aicc_gate_baseline_file.' % (baseline_file, settings['site'])) from None
+            raise OptionError(
+                f'No baseline to compare with: the variable aicc_gate_baseline is not set and the file {baseline_file}'
+                ' does not'
+                f" exist. Run the precheck of site {settings['site']} first (aicc.cms.precheck or the role's pre entry"
+                ' point), or pass'
+                ' its aicc_gate_baselines artifact or aicc_gate_baseline_file.'
+            ) from None
         try:
-            return _baseline.load_text(text, 'file %s' % baseline_file), baseline_file
+            return _baseline.load_text(text, f'file {baseline_file}'), baseline_file
         except ValueError as error:
             raise OptionError(str(error)) from None
 
-    def _postcheck(self, client, params: dict, settings: dict, baseline: object, site: str, address: str, cc_id,
-                   key: bytes | None, moment: datetime, checked_at: str) -> dict:
+    def _postcheck(
+        self,
+        client,
+        params: dict,
+        settings: dict,
+        baseline: object,
+        site: str,
+        address: str,
+        cc_id,
+        key: bytes | None,
+        moment: datetime,
+        checked_at: str,
+    ) -> dict:
         given_scope = settings['eids'] or settings['eid_ranges']
-        refused = _baseline.refusal(baseline, site=site, address=address, cc_id=cc_id, scope=None, key=key or b'',
-                                    max_age=settings['max_baseline_age'], now=moment)
+        refused = _baseline.refusal(
+            baseline,
+            site=site,
+            address=address,
+            cc_id=cc_id,
+            scope=None,
+            key=key or b'',
+            max_age=settings['max_baseline_age'],
+            now=moment,
+        )
         state = {'terminals': {}}
         scope = None
         if refused is None:
             state = _baseline.as_state(baseline)
-            scope = _baseline.canonical_scope(settings['eids'] if given_scope else baseline['scope'].get('eids', ()),
-                                              settings['eid_ranges'] if given_scope else baseline['scope'].get('eid_ranges', ()),
-                                              settings['required_eids'])
+            scope = _baseline.canonical_scope(
+                settings['eids'] if given_scope else baseline['scope'].get('eids', ()),
+                settings['eid_ranges'] if given_scope else baseline['scope'].get('eid_ranges', ()),
+                settings['required_eids'],
+            )
             if scope != baseline['scope']:
-                refused = _baseline.refusal(baseline, site=site, address=address, cc_id=cc_id, scope=scope, key=key or b'',
-                                            max_age=settings['max_baseline_age'], now=moment,
-                                            wanted_now=_wanted(scope, params), wanted_then=_wanted(baseline['scope'], params))
+                refused = _baseline.refusal(
+                    baseline,
+                    site=site,
+                    address=address,
+                    cc_id=cc_id,
+                    scope=scope,
+                    key=key or b'',
+                    max_age=settings['max_baseline_age'],
+                    now=moment,
+                    wanted_now=_wanted(scope, params),
+                    wanted_then=_wanted(baseline['scope'], params),
+                )
         if refused is not None:
-            verdict = evaluate({'terminals': {}, 'missing': [], 'unknown': [], 'errors': []}, 'post', baseline=state,
-                               required_eids=settings['required_eids'], max_regressions=settings['max_regressions'],
-                               checked_at=checked_at, refused=refused, policy=settings['policy'])
-            verdict.update(scope=scope or (baseline.get('scope') if isinstance(baseline, dict) else None), refused=refused)
+            verdict = evaluate(
+                {'terminals': {}, 'missing': [], 'unknown': [], 'errors': []},
+                'post',
+                baseline=state,
+                required_eids=settings['required_eids'],
+                max_regressions=settings['max_regressions'],
+                checked_at=checked_at,
+                refused=refused,
+                policy=settings['policy'],
+            )
+            verdict.update(
+                scope=scope or (baseline.get('scope') if isinstance(baseline, dict) else None), refused=refused
+            )
             if isinstance(baseline, dict) and isinstance(baseline.get('taken_at'), str):
                 verdict['baseline_taken_at'] = baseline['taken_at']
                 verdict['summary_lines'] = summary_lines(verdict)
             return verdict
         plan = plan_from_params(dict(params, eids=scope['eids'], eid_ranges=scope['eid_ranges']))
         current = query_status(client, plan)
-        registered_before = {eid for eid, record in state['terminals'].items() if record['registered']} - set(state['unknown'])
+        registered_before = {eid for eid, record in state['terminals'].items() if record['registered']} - set(
+            state['unknown']
+        )
         uap_policy = settings['uap_policy']
         keeps = _policy.keeps_policy(state['terminals'], uap_policy)
-        now_registered = {eid for eid, record in current['terminals'].items() if record['registered'] and keeps(eid, record)}
+        now_registered = {
+            eid for eid, record in current['terminals'].items() if record['registered'] and keeps(eid, record)
+        }
         pending = sorted(registered_before - now_registered)
         waited = None
         stability = None
         if pending and settings['wait_timeout'] > 0:
             # Only the terminals registered before and not now are polled, until they are (stably) or the time is up.
-            waiting = wait_for_registered(client, _exact_plan(pending, params), timeout=settings['wait_timeout'],
-                                          interval=settings['wait_interval'], max_matches_per_query=params['max_matches_per_query'],
-                                          max_range_size=params['max_range_size'], stable_polls=settings['stable_polls'], history=True,
-                                          accept=keeps if uap_policy != 'any' else None)
+            waiting = wait_for_registered(
+                client,
+                _exact_plan(pending, params),
+                timeout=settings['wait_timeout'],
+                interval=settings['wait_interval'],
+                max_matches_per_query=params['max_matches_per_query'],
+                max_range_size=params['max_range_size'],
+                stable_polls=settings['stable_polls'],
+                history=True,
+                accept=keeps if uap_policy != 'any' else None,
+            )
             current = _merge_wait(current, waiting, pending)
             waited = int(round(waiting['waited']))
             still = set(waiting['still_unregistered'])
-            stability = {'history': waiting['history'], 'flapping': waiting['flapping'],
-                         'unstable': {eid: waiting['history'].get(eid, []) for eid, record in waiting['terminals'].items()
-                                      if eid in still and record['registered']}}
-        verdict = evaluate(current, 'post', baseline=state, required_eids=settings['required_eids'],
-                           max_regressions=settings['max_regressions'], waited=waited, checked_at=checked_at,
-                           policy=dict(settings['policy'], block_wildcards=wildcards_per_block(params['max_matches_per_query'])),
-                           stability=stability)
-        verdict.update(scope=scope, refused=None, current_uaps=_uap_rows(current, verdict),
-                       uap_summary=summarize(current['terminals'])['by_uap'])
+            stability = {
+                'history': waiting['history'],
+                'flapping': waiting['flapping'],
+                'unstable': {
+                    eid: waiting['history'].get(eid, [])
+                    for eid, record in waiting['terminals'].items()
+                    if eid in still and record['registered']
+                },
+            }
+        verdict = evaluate(
+            current,
+            'post',
+            baseline=state,
+            required_eids=settings['required_eids'],
+            max_regressions=settings['max_regressions'],
+            waited=waited,
+            checked_at=checked_at,
+            policy=dict(settings['policy'], block_wildcards=wildcards_per_block(params['max_matches_per_query'])),
+            stability=stability,
+        )
+        verdict.update(
+            scope=scope,
+            refused=None,
+            current_uaps=_uap_rows(current, verdict),
+            uap_summary=summarize(current['terminals'])['by_uap'],
+        )
         return verdict
 
     @staticmethod
     def _postcheck_command(task_vars: dict, report_dir: str) -> str:
         """The exact command that re-runs this site's postcheck."""
         command = ['ansible-playbook', 'aicc.cms.postcheck']
-        sources = [source for source in task_vars.get('ansible_inventory_sources') or () if isinstance(source, str)
-                   and os.path.exists(source) and source != '/etc/ansible/hosts']
+        sources = [
+            source
+            for source in task_vars.get('ansible_inventory_sources') or ()
+            if isinstance(source, str) and os.path.exists(source) and source != '/etc/ansible/hosts'
+        ]
         for source in sources:
             command += ['-i', source]
         host = task_vars.get('inventory_hostname')
         if host and host != 'localhost':
-            command += ['-e', 'aicc_gate_hosts=%s' % host]
-        command += ['-e', 'aicc_gate_report_dir=%s' % report_dir]
+            command += ['-e', f'aicc_gate_hosts={host}']
+        command += ['-e', f'aicc_gate_report_dir={report_dir}']
         return ' '.join(shlex.quote(part) for part in command)
 
     @staticmethod
@@ -389,11 +554,16 @@ class ActionModule(ActionBase):
             'reports': reports,
             'baseline_file': baseline_file,
             'baseline_written': written,
-            'summary_lines': ['site %s (%s): %s' % (site, verdict['address'], verdict['summary_lines'][0])]
-            + verdict['summary_lines'][1:] + ['report: %s' % reports['html']],
-            'msg': 'site %s: %s: %s %s Report: %s' % (
-                site, verdict['verdict'], verdict['headline'],
-                ' '.join(reason for reason in verdict['reasons'] if reason[1:] not in verdict['headline']), reports['html']),
+            'summary_lines': (
+                [f'site {site} ({verdict["address"]}): {verdict["summary_lines"][0]}']
+                + verdict['summary_lines'][1:]
+                + [f'report: {reports["html"]}']
+            ),
+            'msg': (
+                f'site {site}: {verdict["verdict"]}: {verdict["headline"]}'
+                f' {" ".join(reason for reason in verdict["reasons"] if reason[1:] not in verdict["headline"])} Report:'
+                f' {reports["html"]}'
+            ),
         }
         if verdict['phase'] == 'post':
             answer['waited'] = verdict.get('waited')
@@ -409,10 +579,14 @@ class ActionModule(ActionBase):
     def _fleet(self, args: dict, task_vars: dict) -> dict:
         gate_phase = args.get('gate_phase')
         if gate_phase not in FACT_OF_PHASE:
-            raise AnsibleActionFail("registration_gate: gate_phase must be 'pre' or 'post' for phase=fleet, not %r." % (gate_phase,))
+            raise AnsibleActionFail(
+                f"registration_gate: gate_phase must be 'pre' or 'post' for phase=fleet, not {gate_phase!r}."
+            )
         report_dir = args.get('report_dir')
         if not isinstance(report_dir, str) or not report_dir:
-            raise AnsibleActionFail('registration_gate: aicc_gate_report_dir must be a folder path, not %r.' % (report_dir,))
+            raise AnsibleActionFail(
+                f'registration_gate: aicc_gate_report_dir must be a folder path, not {report_dir!r}.'
+            )
         hostvars = task_vars.get('hostvars') or {}
         sites = []
         for host in task_vars.get('ansible_play_hosts_all') or ():
@@ -421,26 +595,45 @@ class ActionModule(ActionBase):
             except (KeyError, TypeError):
                 answer = None
             if isinstance(answer, dict) and answer.get('phase') == gate_phase:
-                sites.append({'host': host, 'site': answer['site'], 'passed': answer['passed'], 'verdict': answer['verdict'],
-                              'warned': bool(answer.get('warned')),
-                              'headline': answer['headline'], 'report': answer['reports']['html'], 'address': answer['address']})
+                sites.append(
+                    {
+                        'host': host,
+                        'site': answer['site'],
+                        'passed': answer['passed'],
+                        'verdict': answer['verdict'],
+                        'warned': bool(answer.get('warned')),
+                        'headline': answer['headline'],
+                        'report': answer['reports']['html'],
+                        'address': answer['address'],
+                    }
+                )
             else:
-                sites.append({'host': host, 'site': host, 'passed': False, 'warned': False, 'verdict': 'NO VERDICT',
-                              'headline': 'the gate did not decide for this host (it failed before: see its task output)',
-                              'report': None, 'address': None})
+                sites.append(
+                    {
+                        'host': host,
+                        'site': host,
+                        'passed': False,
+                        'warned': False,
+                        'verdict': 'NO VERDICT',
+                        'headline': 'the gate did not decide for this host (it failed before: see its task output)',
+                        'report': None,
+                        'address': None,
+                    }
+                )
         seen: dict[str, str] = {}
         for entry in sites:
             other = seen.setdefault(entry['site'], entry['host'])
             if other != entry['host']:
                 entry['passed'] = False
                 entry['verdict'] = 'FAIL'
-                entry['headline'] = 'site name %s is also the site of host %s: give each host its own aicc_gate_site' % (
-                    entry['site'], other)
+                entry['headline'] = (
+                    f'site name {entry["site"]} is also the site of host {other}: give each host its own aicc_gate_site'
+                )
         moment = _now()
         failed = [entry['site'] for entry in sites if not entry['passed']]
         text = render_fleet_text(gate_phase, sites, moment.strftime('%Y-%m-%dT%H:%M:%SZ'))
         page = render_fleet_html(gate_phase, sites, moment.strftime('%Y-%m-%dT%H:%M:%SZ'), report_dir)
-        stem = 'aicc_gate_fleet_%s' % gate_phase
+        stem = f'aicc_gate_fleet_{gate_phase}'
         run_name = _run_stamp(report_dir, stem, moment)
         try:
             for name in (run_name, stem):
@@ -448,10 +641,16 @@ class ActionModule(ActionBase):
                 _write_atomically(os.path.join(report_dir, name + '.html'), page)
             _write_atomically(os.path.join(report_dir, run_name + '.json'), json.dumps(sites, indent=2) + '\n')
         except OSError as error:
-            raise AnsibleActionFail('registration_gate: could not write the fleet summary under %s: %s' % (
-                report_dir, error.strerror or error)) from None
-        return {'changed': False, 'sites': sites, 'failed_sites': failed, 'summary_lines': text.splitlines(),
-                'report': os.path.join(report_dir, stem + '.html')}
+            raise AnsibleActionFail(
+                f'registration_gate: could not write the fleet summary under {report_dir}: {error.strerror or error}'
+            ) from None
+        return {
+            'changed': False,
+            'sites': sites,
+            'failed_sites': failed,
+            'summary_lines': text.splitlines(),
+            'report': os.path.join(report_dir, stem + '.html'),
+        }
 
 
 def _uap_rows(current: dict, verdict: dict, names: t.Iterable[str] = ('regressed', 'required_not_registered')) -> dict:
@@ -461,7 +660,13 @@ def _uap_rows(current: dict, verdict: dict, names: t.Iterable[str] = ('regressed
         for eid in verdict.get(name) or ():
             record = current['terminals'].get(eid)
             if record is not None and eid not in rows:
-                rows[eid] = [{'uap': row.get('uap'), 'register_status': row.get('register_status'),
-                              'socket_status': row.get('socket_status'), 'ip_and_port': row.get('ip_and_port')}
-                             for row in record.get('uaps') or ()]
+                rows[eid] = [
+                    {
+                        'uap': row.get('uap'),
+                        'register_status': row.get('register_status'),
+                        'socket_status': row.get('socket_status'),
+                        'ip_and_port': row.get('ip_and_port'),
+                    }
+                    for row in record.get('uaps') or ()
+                ]
     return rows

@@ -16,7 +16,7 @@ class ModuleDocFragment:
     converts them strictly, as the module does. Each such option's type is therefore in MODULE and PLUGINS.
     """
 
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options:
   url:
     description:
@@ -66,8 +66,8 @@ options:
   total_timeout:
     description:
       - Seconds (a number) the whole task may take, greater than 0 and at most 86400, every request, retry, backoff,
-        wait for a slot of the in-flight budget and the polls of C(wait_for) (module and lookup) included. When it runs out, the queries not
-        answered yet fail (their terminals are unknown) with a sentence naming O(total_timeout).
+        wait for a slot of the in-flight budget and the polls of C(wait_for) (module and lookup) included. When it runs out,
+        the queries not answered yet fail (their terminals are unknown) with a sentence naming O(total_timeout).
       - An attempt never runs past it; its deadline is the smaller of O(timeout) and what is left of O(total_timeout).
       - When not set, the environment variable E(AICC_TOTAL_TIMEOUT) is used.
     default: 3600
@@ -88,9 +88,9 @@ options:
         not share it.
       - When not set, the environment variable E(AICC_MAX_CONCURRENCY) is used.
     default: 5
-'''
+"""
 
-    MODULE = r'''
+    MODULE = r"""
 options:
   url:
     required: true
@@ -112,9 +112,9 @@ options:
     type: int
   max_concurrency:
     type: int
-'''
+"""
 
-    PLUGINS = r'''
+    PLUGINS = r"""
 options:
   url:
     env:
@@ -203,4 +203,4 @@ options:
         key: total_timeout
     vars:
       - name: ansible_aicc_total_timeout
-'''
+"""

@@ -15,7 +15,7 @@ class ModuleDocFragment:
     reads V(perhaps) as false) before the option layer checks them with the module's rules.
     """
 
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options:
   eids:
     description:
@@ -62,9 +62,9 @@ options:
       - Between V(1) and V(10000000); all entries of O(eid_ranges) together may hold at most 10000000 IDs, since every
         ID is held in memory while the task runs.
     default: 1000000
-'''
+"""
 
-    MODULE = r'''
+    MODULE = r"""
 options:
   page_size:
     type: int
@@ -74,9 +74,9 @@ options:
     type: bool
   max_range_size:
     type: int
-'''
+"""
 
-    PLUGINS = r'''
+    PLUGINS = r"""
 options:
   page_size:
     type: raw
@@ -86,9 +86,9 @@ options:
     type: raw
   max_range_size:
     type: raw
-'''
+"""
 
-    RESULT = r'''
+    RESULT = r"""
 options:
   summary_only:
     description:
@@ -96,9 +96,9 @@ options:
         counts all of them.
     type: bool
     default: false
-'''
+"""
 
-    SELECT = r'''
+    SELECT = r"""
 options:
   select:
     description:
@@ -112,9 +112,9 @@ options:
       - Needs the Python library C(jmespath) where the task runs; a bad expression fails the task, before any
         request, with one sentence naming it.
     type: str
-'''
+"""
 
-    TRACE = r'''
+    TRACE = r"""
 options:
   trace:
     description:
@@ -123,21 +123,21 @@ options:
         a header value or a key.
       - The lookup then returns the exchanges instead of the records, whether the query succeeded or not.
     default: false
-'''
+"""
 
-    TRACE_MODULE = r'''
+    TRACE_MODULE = r"""
 options:
   trace:
     type: bool
-'''
+"""
 
-    TRACE_PLUGINS = r'''
+    TRACE_PLUGINS = r"""
 options:
   trace:
     type: raw
-'''
+"""
 
-    WAIT = r'''
+    WAIT = r"""
 options:
   wait_for:
     description:
@@ -155,20 +155,20 @@ options:
     description:
       - Seconds between two polls with O(wait_for), a whole number between V(1) and V(3600).
     default: 10
-'''
+"""
 
-    WAIT_MODULE = r'''
+    WAIT_MODULE = r"""
 options:
   wait_timeout:
     type: int
   wait_interval:
     type: int
-'''
+"""
 
-    WAIT_PLUGINS = r'''
+    WAIT_PLUGINS = r"""
 options:
   wait_timeout:
     type: raw
   wait_interval:
     type: raw
-'''
+"""

@@ -72,7 +72,6 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.aicc.cms.plugins.module_utils._diff import DiffInputError
 from ansible_collections.aicc.cms.plugins.module_utils._diff import registration_diff as _registration_diff
 
@@ -82,11 +81,11 @@ def registration_diff(baseline, current):
     try:
         return _registration_diff(baseline, current)
     except DiffInputError as error:
-        raise AnsibleFilterError(f"registration_diff: {error}") from None
+        raise AnsibleFilterError(f'registration_diff: {error}') from None
 
 
 class FilterModule:
     """aicc.cms registration filters."""
 
     def filters(self):
-        return {"registration_diff": registration_diff}
+        return {'registration_diff': registration_diff}

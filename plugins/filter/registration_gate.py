@@ -68,8 +68,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The verdict. C(passed) (bool), C(warned) (bool), C(verdict) (C(PASS), C(WARN) or C(FAIL)), C(warnings), C(headline) (one sentence),
-      C(reasons) (one sentence per failed condition), C(errors) (query errors), C(counts),
+    - The verdict. C(passed) (bool), C(warned) (bool), C(verdict) (C(PASS), C(WARN) or C(FAIL)), C(warnings),
+      C(headline) (one sentence), C(reasons) (one sentence per failed condition), C(errors) (query errors), C(counts),
       C(summary_lines) (what the task output shows), and the sorted ID lists of the phase
       (pre C(registered), C(not_registered), C(missing), C(unknown), C(required_not_registered);
       post the categories of P(aicc.cms.registration_diff#filter) and C(required_not_registered)) with C(details).
@@ -78,29 +78,46 @@ _value:
   type: dict
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
 from ansible_collections.aicc.cms.plugins.module_utils._gate import evaluate
 
 
-def registration_gate(current, phase, baseline=None, required_eids=None, max_regressions=0, min_registered_ratio=0,
-                      waited=None, checked_at=None, policy=None):
+def registration_gate(
+    current,
+    phase,
+    baseline=None,
+    required_eids=None,
+    max_regressions=0,
+    min_registered_ratio=0,
+    waited=None,
+    checked_at=None,
+    policy=None,
+):
     """Filter entry point: the core decision, its input errors as one Ansible sentence."""
-    checked_at = checked_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    checked_at = checked_at or datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
     if policy is not None and not isinstance(policy, dict):
         raise AnsibleFilterError("registration_gate: policy must be a dict of the gate's policy settings.")
     try:
-        return evaluate(current, phase, baseline, required_eids, max_regressions, min_registered_ratio, waited, checked_at,
-                        policy=policy)
+        return evaluate(
+            current,
+            phase,
+            baseline,
+            required_eids,
+            max_regressions,
+            min_registered_ratio,
+            waited,
+            checked_at,
+            policy=policy,
+        )
     except AiccError as error:
-        raise AnsibleFilterError(f"registration_gate: {error}") from None
+        raise AnsibleFilterError(f'registration_gate: {error}') from None
 
 
 class FilterModule:
     """aicc.cms gate decision filter."""
 
     def filters(self):
-        return {"registration_gate": registration_gate}
+        return {'registration_gate': registration_gate}

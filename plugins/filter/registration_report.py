@@ -43,7 +43,6 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
 from ansible_collections.aicc.cms.plugins.module_utils._report import render
 
@@ -53,11 +52,11 @@ def registration_report(verdict, report_format):
     try:
         return render(verdict, report_format)
     except AiccError as error:
-        raise AnsibleFilterError(f"registration_report: {error}") from None
+        raise AnsibleFilterError(f'registration_report: {error}') from None
 
 
 class FilterModule:
     """aicc.cms gate report filter."""
 
     def filters(self):
-        return {"registration_report": registration_report}
+        return {'registration_report': registration_report}

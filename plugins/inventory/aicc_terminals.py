@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 name: aicc_terminals
 author:
   - aicc.cms contributors (!UNKNOWN)
@@ -59,9 +59,9 @@ seealso:
     plugin_type: lookup
 notes:
   - The secret key is never put into host variables, the cache or an error message.
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 # lab.aicc_terminals.yml -- connection in the file, keys from a vault, groups by socket status, cached for 5 minutes
 # (a report; an inventory that checks a change window is not cached).
 # The smallest source takes its connection from the AICC_* environment variables (an AWX credential):
@@ -93,15 +93,16 @@ cache_timeout: 300
 #   gather_facts: false
 #   tasks:
 #     - ansible.builtin.debug:
-#         msg: "{{ inventory_hostname }} is not registered ({{ aicc_terminal.uaps | map(attribute='socket_status') | join(', ') }})"
-'''
+#         msg: >-
+#           {{ inventory_hostname }} is not registered
+#           ({{ aicc_terminal.uaps | map(attribute='socket_status') | join(', ') }})
+"""
 
 import re
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
-
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     alias_conflict,
     client_from_params,
@@ -137,7 +138,6 @@ def uap_group_name(uap: dict) -> str | None:
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
-
     NAME = 'aicc.cms.aicc_terminals'
 
     def verify_file(self, path):
@@ -146,7 +146,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         config = self._read_config_data(path)
-        unknown = unknown_options_message(config, self.option_definitions, self.NAME) or alias_conflict(config, PLUGIN_SPEC)
+        unknown = unknown_options_message(config, self.option_definitions, self.NAME) or alias_conflict(
+            config, PLUGIN_SPEC
+        )
         if unknown:
             raise AnsibleParserError(unknown)
         raw = option_values(self.get_option)
@@ -165,8 +167,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for warning in result['warnings']:
             self.display.warning(warning)
         if result['missing']:
-            self.display.warning('%d requested terminals are unknown to CC-CMS (group %s): %s'
-                                 % (len(result['missing']), MISSING_GROUP, ', '.join(result['missing'][:20])))
+            self.display.warning(
+                f'{len(result["missing"])} requested terminals are unknown to CC-CMS (group {MISSING_GROUP}):'
+                f' {", ".join(result["missing"][:20])}'
+            )
         self._populate(records_by_id(result))
 
     def _rendered(self, name, value):
@@ -178,14 +182,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return self.templar.template(value)
         except Exception as error:  # pylint: disable=broad-exception-caught
             detail = 'check the template' if name == 'secret_key' else str(error)
-            raise AnsibleParserError('the %s option of %s could not be rendered: %s' % (name, self.NAME, detail)) from None
+            raise AnsibleParserError(f'the {name} option of {self.NAME} could not be rendered: {detail}') from None
 
     def _query(self, path, params, plan, cache):
         """The core's answer, from the cache when allowed and present, else from CC-CMS (then cached)."""
         eids = sorted({query.eid for query in plan.queries})
         # The query and the server it goes to; the secret key never takes part in the key.
-        cache_key = '%s_%s' % (self.get_cache_key(path), fingerprint(
-            [params['url'], params['access_key'], params.get('cc_id'), eids]))
+        cache_key = f'{self.get_cache_key(path)}_{fingerprint([params["url"], params["access_key"], params.get("cc_id"), eids])}'
         use_cache = self.get_option('cache')
         replay = ReplayClient.from_cache_entry(self._cache.get(cache_key), eids) if use_cache and cache else None
         if replay is not None:
@@ -211,8 +214,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             host_vars = {'aicc_terminal': record}
             name = self._host_name(equipment_id, host_vars)
             if name in names:
-                raise AnsibleParserError('hostname gives the same name %r to terminals %s and %s: make it unique, for example with the equipment ID'
-                                         % (name, names[name], equipment_id))
+                raise AnsibleParserError(
+                    f'hostname gives the same name {name!r} to terminals {names[name]} and {equipment_id}: make it'
+                    ' unique, for example with the equipment ID'
+                )
             names[name] = equipment_id
             self.inventory.add_host(name)
             self.inventory.set_variable(name, 'aicc_terminal', record)
@@ -239,7 +244,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             name = self.templar.template(template)
         except Exception as error:  # pylint: disable=broad-exception-caught
-            raise AnsibleParserError('hostname %r could not be rendered for terminal %s: %s' % (template, equipment_id, error)) from None
+            raise AnsibleParserError(
+                f'hostname {template!r} could not be rendered for terminal {equipment_id}: {error}'
+            ) from None
         if not isinstance(name, str) or not name.strip():
-            raise AnsibleParserError('hostname %r gives no name for terminal %s: it must render to a non-empty string' % (template, equipment_id))
+            raise AnsibleParserError(
+                f'hostname {template!r} gives no name for terminal {equipment_id}: it must render to a non-empty string'
+            )
         return name.strip()

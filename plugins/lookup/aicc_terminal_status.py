@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 name: aicc_terminal_status
 author:
   - aicc.cms contributors (!UNKNOWN)
@@ -15,8 +15,9 @@ short_description: Registration status of Huawei AICC terminals, from CC-CMS
 description:
   - Queries the CC-CMS C(queryterminalstatus) API for the terminals named by the terms and returns one record per
     terminal, ordered by equipment ID.
-  - Takes the same connection, selection, O(select), O(summary_only) and O(wait_for) options as the M(aicc.cms.aicc_terminal_status)
-    module, with the same validation; any other keyword (a typo such as C(eid_range)) is refused. Each option is taken
+  - Takes the same connection, selection, O(select), O(summary_only) and O(wait_for) options as the
+    M(aicc.cms.aicc_terminal_status) module, with the same validation; any other keyword (a typo such as
+    C(eid_range)) is refused. Each option is taken
     from, in this order, the lookup's keyword argument, a variable (C(ansible_aicc_*)), an environment variable
     (C(AICC_*)), the C([aicc]) section of C(ansible.cfg), the default. An empty connection option counts as not set.
   - A requested exact ID that CC-CMS does not know is returned as a record with C(registered=false),
@@ -30,7 +31,8 @@ options:
     description:
       - Equipment IDs, exact (V(8780001)) or patterns, as in O(eids).
       - They are queried together with O(eids) and O(eid_ranges).
-      - A list given as one term, such as a list variable in C(query('aicc.cms.aicc_terminal_status', phones)), stands for its IDs.
+      - A list given as one term, such as a list variable in C(query('aicc.cms.aicc_terminal_status', phones)),
+        stands for its IDs.
     type: list
     elements: str
   summary_only:
@@ -55,9 +57,9 @@ seealso:
     plugin_type: inventory
 notes:
   - The secret key is never returned, logged, cached or put in an error message.
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Fail early when one phone is not registered (connection from AICC_* environment variables)
   ansible.builtin.assert:
     that: lookup('aicc.cms.aicc_terminal_status', '8780001', wantlist=True) | map(attribute='registered') | min
@@ -77,9 +79,9 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ item.equipment_id }} socket {{ item.uaps | map(attribute='socket_status') | join(',') }}"
   loop: "{{ query('aicc.cms.aicc_terminal_status', '888800??', url='https://cms.example.com:28080', cc_id=1) }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 _raw:
   description:
     - One record per terminal, ordered by equipment ID.
@@ -96,7 +98,9 @@ _raw:
       type: bool
       sample: true
     missing:
-      description: Whether the ID was requested but CC-CMS does not know it (then O(_terms) named it exactly and RV(_raw[].uaps) is empty).
+      description: >-
+        Whether the ID was requested but CC-CMS does not know it (then O(_terms) named it exactly and
+        RV(_raw[].uaps) is empty).
       type: bool
       sample: false
     uaps:
@@ -122,7 +126,7 @@ _raw:
           ccu_module_number: '56'
           termination_type: sip
           unrecognized: []
-'''
+"""
 
 import atexit
 import hashlib
@@ -133,7 +137,6 @@ import threading
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
-
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     RESULT_SPEC,
     alias_conflict,
@@ -192,7 +195,6 @@ def _close_clients() -> None:
 
 
 class LookupModule(LookupBase):
-
     def _rendered_connection_vars(self, variables):
         """Task variables with the ansible_aicc_* ones rendered: they often hold templates (vault variables)."""
         if not variables:
@@ -204,7 +206,9 @@ class LookupModule(LookupBase):
         return rendered
 
     def run(self, terms, variables=None, **kwargs):
-        unknown = unknown_options_message(kwargs, self.option_definitions, self.ansible_name) or alias_conflict(kwargs, LOOKUP_SPEC)
+        unknown = unknown_options_message(kwargs, self.option_definitions, self.ansible_name) or alias_conflict(
+            kwargs, LOOKUP_SPEC
+        )
         if unknown:
             raise AnsibleLookupError(unknown)
         self.set_options(var_options=self._rendered_connection_vars(variables), direct=kwargs)
@@ -224,7 +228,9 @@ class LookupModule(LookupBase):
         for warning in result['warnings']:
             display.warning(warning)
         if client.trace is not None:
-            return client.trace[traced:]  # for troubleshooting: the exchanges instead of the records, whatever the outcome
+            return client.trace[
+                traced:
+            ]  # for troubleshooting: the exchanges instead of the records, whatever the outcome
         problem = failure_sentence(result)
         if problem:
             raise AnsibleLookupError(problem)

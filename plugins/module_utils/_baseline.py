@@ -90,8 +90,17 @@ def _digest(baseline: dict, key: bytes) -> str:
     return hmac.new(key, text.encode('utf-8'), hashlib.sha256).hexdigest()
 
 
-def build(site: str, address: str, cc_id: int | None, scope: dict, result: dict, precheck_passed: bool,
-          taken_at: datetime, collection_version: str, key: bytes) -> dict:
+def build(
+    site: str,
+    address: str,
+    cc_id: int | None,
+    scope: dict,
+    result: dict,
+    precheck_passed: bool,
+    taken_at: datetime,
+    collection_version: str,
+    key: bytes,
+) -> dict:
     """A signed baseline from the precheck's query result."""
     attributes: dict = {}
     uaps, terminals = compact_terminals(result.get('terminals') or {}, attributes)
@@ -118,8 +127,13 @@ def build(site: str, address: str, cc_id: int | None, scope: dict, result: dict,
 
 def as_state(baseline: dict) -> dict:
     """The baseline as a module-result-like state for the diff."""
-    return {'terminals': expand_terminals(baseline), 'missing': list(baseline['missing']), 'unknown': list(baseline['unknown']),
-            'taken_at': baseline['taken_at'], 'precheck_passed': baseline['precheck_passed']}
+    return {
+        'terminals': expand_terminals(baseline),
+        'missing': list(baseline['missing']),
+        'unknown': list(baseline['unknown']),
+        'taken_at': baseline['taken_at'],
+        'precheck_passed': baseline['precheck_passed'],
+    }
 
 
 def _parse_time(text: object) -> datetime | None:
@@ -134,24 +148,45 @@ def _parse_time(text: object) -> datetime | None:
 def _well_formed(baseline: object) -> str | None:
     """Why the value is not a baseline of this format (None when it is)."""
     if not isinstance(baseline, dict):
-        return 'The baseline is not a JSON object; give the file or the aicc_gate_baselines artifact the precheck wrote.'
+        return (
+            'The baseline is not a JSON object; give the file or the aicc_gate_baselines artifact the precheck wrote.'
+        )
     if baseline.get('format') != FORMAT:
-        return ('The baseline is not of the format %s (it has %r): it was written by another version of the collection '
-                'or by hand; run the precheck again.' % (FORMAT, baseline.get('format')))
+        return (
+            f'The baseline is not of the format {FORMAT} (it has {baseline.get("format")!r}): it was written by another'
+            ' version of the collection or by hand; run the precheck again.'
+        )
     terminals = baseline.get('terminals')
-    shape_ok = (isinstance(terminals, dict) and isinstance(baseline.get('uaps'), list)
-                and isinstance(baseline.get('missing'), list) and isinstance(baseline.get('unknown'), list)
-                and isinstance(baseline.get('scope'), dict) and isinstance(baseline.get('digest'), str))
+    shape_ok = (
+        isinstance(terminals, dict)
+        and isinstance(baseline.get('uaps'), list)
+        and isinstance(baseline.get('missing'), list)
+        and isinstance(baseline.get('unknown'), list)
+        and isinstance(baseline.get('scope'), dict)
+        and isinstance(baseline.get('digest'), str)
+    )
     attributes = baseline.get('row_attributes', [])
-    if not (isinstance(attributes, list) and all(isinstance(item, list) and len(item) == len(ROW_ATTRIBUTES) for item in attributes)):
+    if not (
+        isinstance(attributes, list)
+        and all(isinstance(item, list) and len(item) == len(ROW_ATTRIBUTES) for item in attributes)
+    ):
         shape_ok = False
     if shape_ok:
         uap_count = len(baseline['uaps'])
         for value in terminals.values():
-            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], bool) and isinstance(value[1], list)
-                    and all(isinstance(row, list) and isinstance(row[0], int) and 0 <= row[0] < uap_count
-                            and (len(row) == 3 or len(row) == 4 and isinstance(row[3], int) and 0 <= row[3] < len(attributes))
-                            for row in value[1])):
+            if not (
+                isinstance(value, list)
+                and len(value) == 2
+                and isinstance(value[0], bool)
+                and isinstance(value[1], list)
+                and all(
+                    isinstance(row, list)
+                    and isinstance(row[0], int)
+                    and 0 <= row[0] < uap_count
+                    and (len(row) == 3 or len(row) == 4 and isinstance(row[3], int) and 0 <= row[3] < len(attributes))
+                    for row in value[1]
+                )
+            ):
                 shape_ok = False
                 break
     if not shape_ok:
@@ -159,7 +194,9 @@ def _well_formed(baseline: object) -> str | None:
     return None
 
 
-def _scope_difference(baseline: dict, scope: dict, wanted_now: frozenset[str] | None, wanted_then: frozenset[str] | None) -> str | None:
+def _scope_difference(
+    baseline: dict, scope: dict, wanted_now: frozenset[str] | None, wanted_then: frozenset[str] | None
+) -> str | None:
     """The sentence for a postcheck scope other than the baseline's, or None when they select the same terminals."""
     if scope == baseline['scope']:
         return None
@@ -170,20 +207,36 @@ def _scope_difference(baseline: dict, scope: dict, wanted_now: frozenset[str] | 
             return None  # the same terminals written another way
         parts = []
         if never_seen:
-            parts.append('%d terminals in scope that the baseline never saw (%s)' % (len(never_seen), first_ids(never_seen, 5)))
+            parts.append(
+                f'{len(never_seen)} terminals in scope that the baseline never saw ({first_ids(never_seen, 5)})'
+            )
         if outside:
-            parts.append('%d terminals of the baseline outside the scope (%s)' % (len(outside), first_ids(outside, 5)))
+            parts.append(f'{len(outside)} terminals of the baseline outside the scope ({first_ids(outside, 5)})')
         how = ' and '.join(parts)
     else:
-        how = 'eids %s and eid_ranges %s, the baseline has eids %s and eid_ranges %s' % (
-            scope['eids'], scope['eid_ranges'], baseline['scope'].get('eids'), baseline['scope'].get('eid_ranges'))
-    return ('The postcheck scope differs from the baseline\'s: %s; leave aicc_gate_eids and aicc_gate_eid_ranges unset to '
-            'check the baseline\'s scope, or take a new baseline with this scope.' % how)
+        how = (
+            f'eids {scope["eids"]} and eid_ranges {scope["eid_ranges"]}, the baseline has eids'
+            f' {baseline["scope"].get("eids")} and eid_ranges {baseline["scope"].get("eid_ranges")}'
+        )
+    return (
+        f"The postcheck scope differs from the baseline's: {how}; leave aicc_gate_eids and aicc_gate_eid_ranges unset"
+        " to check the baseline's scope, or take a new baseline with this scope."
+    )
 
 
-def refusal(baseline: object, *, site: str, address: str, cc_id: int | None, scope: dict | None, key: bytes,
-            max_age: float, now: datetime, wanted_now: frozenset[str] | None = None,
-            wanted_then: frozenset[str] | None = None) -> str | None:
+def refusal(
+    baseline: object,
+    *,
+    site: str,
+    address: str,
+    cc_id: int | None,
+    scope: dict | None,
+    key: bytes,
+    max_age: float,
+    now: datetime,
+    wanted_now: frozenset[str] | None = None,
+    wanted_then: frozenset[str] | None = None,
+) -> str | None:
     """Why the postcheck must not compare with this baseline, in one sentence; None when it may.
 
     ``scope`` is the postcheck's own scope (None: it takes the baseline's). ``wanted_now`` and
@@ -195,33 +248,47 @@ def refusal(baseline: object, *, site: str, address: str, cc_id: int | None, sco
     # A failed precheck's baseline is refused before its digest is checked: such a baseline can only
     # make the gate fail, and one taken without a usable secret key has no digest.
     if baseline.get('precheck_passed') is False:
-        return ('The baseline was taken by a precheck that failed; the precheck must pass before the change can be '
-                'checked against its baseline.')
+        return (
+            'The baseline was taken by a precheck that failed; the precheck must pass before the change can be '
+            'checked against its baseline.'
+        )
     if not hmac.compare_digest(baseline['digest'], _digest(baseline, key)):
-        return ('The baseline\'s digest does not verify: the file was edited, or it was signed with another secret key '
-                '(another platform); run the precheck again.')
+        return (
+            "The baseline's digest does not verify: the file was edited, or it was signed with another secret key "
+            '(another platform); run the precheck again.'
+        )
     if baseline.get('site') != site:
-        return ('The baseline is of site %r, not of site %r: give each site its own baseline (aicc_gate_site, '
-                'aicc_gate_baseline_file).' % (baseline.get('site'), site))
+        return (
+            f'The baseline is of site {baseline.get("site")!r}, not of site {site!r}: give each site its own baseline'
+            ' (aicc_gate_site, aicc_gate_baseline_file).'
+        )
     if baseline.get('address') != address:
-        return 'The baseline was taken on CC-CMS %s, not on %s (the url of site %s); run the precheck against this address.' % (
-            baseline.get('address'), address, site)
+        return (
+            f'The baseline was taken on CC-CMS {baseline.get("address")}, not on {address} (the url of site {site});'
+            ' run the precheck against this address.'
+        )
     if baseline.get('cc_id') != cc_id:
-        return 'The baseline was taken for call center %s, not %s (cc_id of site %s); run the precheck for this call center.' % (
-            baseline.get('cc_id'), cc_id, site)
+        return (
+            f'The baseline was taken for call center {baseline.get("cc_id")}, not {cc_id} (cc_id of site {site}); run'
+            ' the precheck for this call center.'
+        )
     taken = _parse_time(baseline.get('taken_at'))
     if taken is None:
         return 'The baseline has no valid taken_at time; run the precheck again.'
     age = (now - taken).total_seconds()
     if age < -FUTURE_SKEW_SECONDS:
-        return 'The baseline was taken at %s, later than now: check the controller\'s clock, then run the precheck again.' % (
-            baseline['taken_at'])
+        return (
+            f"The baseline was taken at {baseline['taken_at']}, later than now: check the controller's clock, then run"
+            ' the precheck again.'
+        )
     if age > max_age:
-        return ('The baseline was taken at %s, %d seconds ago, older than aicc_gate_max_baseline_age (%g seconds); run the '
-                'precheck again at the start of this window.' % (baseline['taken_at'], age, max_age))
+        return (
+            f'The baseline was taken at {baseline["taken_at"]}, {int(age)} seconds ago, older than'
+            f' aicc_gate_max_baseline_age ({max_age:g} seconds); run the precheck again at the start of this window.'
+        )
     passed = baseline.get('precheck_passed')
     if passed is not True:
-        return 'The baseline\'s precheck_passed is %r, not true or false; run the precheck again.' % (passed,)
+        return f"The baseline's precheck_passed is {passed!r}, not true or false; run the precheck again."
     if scope is not None:
         return _scope_difference(baseline, scope, wanted_now, wanted_then)
     return None
@@ -236,5 +303,5 @@ def load_text(text: str, source: str) -> object:
     try:
         value = json.loads(text, parse_constant=lambda name: math.nan)
     except ValueError as error:
-        raise ValueError('The baseline %s is not valid JSON (%s); run the precheck again.' % (source, error)) from None
+        raise ValueError(f'The baseline {source} is not valid JSON ({error}); run the precheck again.') from None
     return value

@@ -37,7 +37,7 @@ class NoSlot(Exception):
     """No slot became free before the deadline; ``waited`` seconds were spent waiting."""
 
     def __init__(self, waited: float) -> None:
-        super().__init__('no free slot after %g s' % waited)
+        super().__init__(f'no free slot after {waited:g} s')
         self.waited = waited
 
 
@@ -46,7 +46,7 @@ def _private_folder(path: str) -> str:
     os.makedirs(path, mode=0o700, exist_ok=True)
     status = os.lstat(path)
     if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
-        raise OSError('%s is not a folder of this user' % path)
+        raise OSError(f'{path} is not a folder of this user')
     if stat.S_IMODE(status.st_mode) & 0o077:
         os.chmod(path, 0o700)
     return path
@@ -59,8 +59,8 @@ def budget_root() -> str | None:
     runtime = os.environ.get('XDG_RUNTIME_DIR')
     if runtime and os.path.isabs(runtime):
         candidates.append(os.path.join(runtime, FOLDER_NAME))
-    candidates.append(os.path.join(os.path.expanduser('~'), '.ansible', 'tmp', '%s-%d' % (FOLDER_NAME, uid)))
-    candidates.append(os.path.join(tempfile.gettempdir(), '%s-%d' % (FOLDER_NAME, uid)))
+    candidates.append(os.path.join(os.path.expanduser('~'), '.ansible', 'tmp', f'{FOLDER_NAME}-{uid}'))
+    candidates.append(os.path.join(tempfile.gettempdir(), f'{FOLDER_NAME}-{uid}'))
     for candidate in candidates:
         try:
             return _private_folder(candidate)
@@ -72,7 +72,9 @@ def budget_root() -> str | None:
 class SlotBudget:
     """``size`` slots of the budget of ``address``; ``folder`` is None when no private folder could be made."""
 
-    def __init__(self, address: str, size: int, root: str | None = None, sleep: t.Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, address: str, size: int, root: str | None = None, sleep: t.Callable[[float], None] = time.sleep
+    ) -> None:
         self.address = address
         self.size = size
         self._sleep = sleep
@@ -80,7 +82,9 @@ class SlotBudget:
         root = root if root is not None else budget_root()
         if root is not None and HAS_FCNTL:
             try:
-                self.folder = _private_folder(os.path.join(root, hashlib.sha256(address.lower().encode('utf-8')).hexdigest()[:20]))
+                self.folder = _private_folder(
+                    os.path.join(root, hashlib.sha256(address.lower().encode('utf-8')).hexdigest()[:20])
+                )
             except OSError:
                 self.folder = None
 
@@ -96,8 +100,10 @@ class SlotBudget:
             return None
         first = random.randrange(self.size)  # nosec: spreads the processes over the slots, no security purpose
         for step in range(self.size):
-            path = os.path.join(folder, 'slot-%d' % ((first + step) % self.size))
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_CLOEXEC', 0), 0o600)
+            path = os.path.join(folder, f'slot-{(first + step) % self.size}')
+            descriptor = os.open(
+                path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_CLOEXEC', 0), 0o600
+            )
             try:
                 # Each open file description locks on its own, so threads of one process exclude each other too.
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -92,37 +92,40 @@ class Endpoint(t.NamedTuple):
 def parse_endpoint(url: object) -> Endpoint:
     """Validate ``url`` (``https://ip:port`` of CC-CMS or the NSLB, optional base path)."""
     if not isinstance(url, str) or not url.strip():
-        raise OptionError('url must be the address of CC-CMS such as https://10.1.1.1:28443, got %r' % (url,))
+        raise OptionError(f'url must be the address of CC-CMS such as https://10.1.1.1:28443, got {url!r}')
     try:
         parts = urllib.parse.urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise OptionError('url %r is not a valid URL (%s): write it as https://<ip>:<port>' % (url, exc)) from None
+        raise OptionError(f'url {url!r} is not a valid URL ({exc}): write it as https://<ip>:<port>') from None
     if parts.scheme not in ('http', 'https'):
-        raise OptionError('url %r must start with https:// (or http://)' % url)
+        raise OptionError(f'url {url!r} must start with https:// (or http://)')
     if not parts.hostname:
-        raise OptionError('url %r has no host: write it as https://<ip>:<port>' % url)
+        raise OptionError(f'url {url!r} has no host: write it as https://<ip>:<port>')
     if port == 0:
-        raise OptionError('url %r has port 0: give the port of CC-CMS (or the NSLB), 1 to 65535' % url)
+        raise OptionError(f'url {url!r} has port 0: give the port of CC-CMS (or the NSLB), 1 to 65535')
     if parts.username is not None or parts.password is not None:
-        raise OptionError('url %r must not carry credentials: use access_key and secret_key' % url)
+        raise OptionError(f'url {url!r} must not carry credentials: use access_key and secret_key')
     if parts.query or parts.fragment or url.strip().endswith(('?', '#')):
-        raise OptionError('url %r must not have a query or fragment: give only https://<ip>:<port>[/base path]' % url)
+        raise OptionError(f'url {url!r} must not have a query or fragment: give only https://<ip>:<port>[/base path]')
     base_path = parts.path.rstrip('/')
     if not _SAFE_BASE_PATH.match(base_path):
-        raise OptionError('url %r has a base path with characters other than letters, digits, "/", "-", ".", "_", "~": remove them' % url)
-    hostname = '[%s]' % parts.hostname if ':' in parts.hostname else parts.hostname
-    host = hostname if port is None else '%s:%d' % (hostname, port)
+        raise OptionError(
+            f'url {url!r} has a base path with characters other than letters, digits, "/", "-", ".", "_", "~": remove'
+            ' them'
+        )
+    hostname = f'[{parts.hostname}]' if ':' in parts.hostname else parts.hostname
+    host = hostname if port is None else f'{hostname}:{port}'
     default_port = 443 if parts.scheme == 'https' else 80
     path = base_path + API_PATH
-    return Endpoint('%s://%s%s' % (parts.scheme, host, path), path, host, '%s:%d' % (hostname, port or default_port))
+    return Endpoint(f'{parts.scheme}://{host}{path}', path, host, f'{hostname}:{port or default_port}')
 
 
 def _check_int(name: str, value: object, minimum: int, maximum: int) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise OptionError('%s must be an integer between %d and %d, got %r' % (name, minimum, maximum, value))
+        raise OptionError(f'{name} must be an integer between {minimum} and {maximum}, got {value!r}')
     return value
 
 
@@ -139,7 +142,7 @@ def _redacted(text: str) -> str:
 
 
 def _snippet(content: bytes) -> str:
-    text = ' '.join(content[:SNIPPET_LENGTH * 4].decode('utf-8', errors='replace').split())
+    text = ' '.join(content[: SNIPPET_LENGTH * 4].decode('utf-8', errors='replace').split())
     return _redacted(text)[:SNIPPET_LENGTH]
 
 
@@ -147,9 +150,15 @@ def _connection_reason(exc: Exception) -> str:
     text = str(exc).lower()
     if 'refused' in text:
         return 'connection refused'
-    if any(marker in text for marker in ('resolve', 'name or service not known', 'nodename nor servname', 'getaddrinfo', 'no address')):
+    if any(
+        marker in text
+        for marker in ('resolve', 'name or service not known', 'nodename nor servname', 'getaddrinfo', 'no address')
+    ):
         return 'host name not resolved'
-    if any(marker in text for marker in ('reset', 'aborted', 'remote end closed', 'remotedisconnected', 'broken pipe', 'incomplete')):
+    if any(
+        marker in text
+        for marker in ('reset', 'aborted', 'remote end closed', 'remotedisconnected', 'broken pipe', 'incomplete')
+    ):
         return 'connection closed by the server'
     if 'unreachable' in text or 'no route' in text:
         return 'network unreachable'
@@ -157,7 +166,7 @@ def _connection_reason(exc: Exception) -> str:
 
 
 def _attempts_text(attempts: int) -> str:
-    return '%d attempt%s' % (attempts, '' if attempts == 1 else 's')
+    return f'{attempts} attempt{("" if attempts == 1 else "s")}'
 
 
 class _Answer(t.NamedTuple):
@@ -197,66 +206,112 @@ class CmsClient:
     exchange is kept in ``trace`` (never a header value or a key).
     """
 
-    def __init__(self, url: str, access_key: str, secret_key: str, cc_id: int | None = None, validate_certs: bool = True,
-                 ca_path: str | None = None, timeout: float = 30.0, retries: int = 3, max_concurrency: int = 5,
-                 page_size: int = 100, *, backoff_factor: float = BACKOFF_FACTOR,
-                 backoff_max: float = BACKOFF_MAX, sleep: t.Callable[[float], None] = time.sleep,
-                 utcnow: t.Callable[[], datetime.datetime] | None = None, trace: bool = False,
-                 max_requests: int | None = None, total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
-                 max_response_bytes: int = MAX_RESPONSE_BYTES, budget_root: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        access_key: str,
+        secret_key: str,
+        cc_id: int | None = None,
+        validate_certs: bool = True,
+        ca_path: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        max_concurrency: int = 5,
+        page_size: int = 100,
+        *,
+        backoff_factor: float = BACKOFF_FACTOR,
+        backoff_max: float = BACKOFF_MAX,
+        sleep: t.Callable[[float], None] = time.sleep,
+        utcnow: t.Callable[[], datetime.datetime] | None = None,
+        trace: bool = False,
+        max_requests: int | None = None,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        budget_root: str | None = None,
+    ) -> None:
         if not HAS_REQUESTS:
-            raise AiccError('the Python library "requests" is required on this host: install it with pip install requests')
+            raise AiccError(
+                'the Python library "requests" is required on this host: install it with pip install requests'
+            )
         self.endpoint = parse_endpoint(url)
-        if not isinstance(access_key, str) or not access_key or not access_key.isascii() or not access_key.isprintable() \
-                or any(char.isspace() for char in access_key):
+        if (
+            not isinstance(access_key, str)
+            or not access_key
+            or not access_key.isascii()
+            or not access_key.isprintable()
+            or any(char.isspace() for char in access_key)
+        ):
             raise OptionError('access_key must be a non-empty printable ASCII string without spaces')
         if not isinstance(secret_key, str) or not secret_key:
             raise OptionError('secret_key must be a non-empty string')
         self._access_key = access_key
         self._secret_key = secret_key
-        self.cc_id = None if cc_id is None else _check_int('cc_id', cc_id, 0, 2 ** 31 - 1)
+        self.cc_id = None if cc_id is None else _check_int('cc_id', cc_id, 0, 2**31 - 1)
         # None (an option left unset by a front end) means the documented default.
         timeout = 30.0 if timeout is None else timeout
         retries = 3 if retries is None else retries
         max_concurrency = 5 if max_concurrency is None else max_concurrency
         page_size = 100 if page_size is None else page_size
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
-            raise OptionError('timeout must be a number of seconds above 0 and at most 3600, got %r' % (timeout,))
+            raise OptionError(f'timeout must be a number of seconds above 0 and at most 3600, got {timeout!r}')
         self.timeout = float(timeout)
         total_timeout = DEFAULT_TOTAL_TIMEOUT if total_timeout is None else total_timeout
-        if isinstance(total_timeout, bool) or not isinstance(total_timeout, (int, float)) or not 0 < total_timeout <= MAX_TOTAL_TIMEOUT:
-            raise OptionError('total_timeout must be a number of seconds above 0 and at most %d, got %r' % (MAX_TOTAL_TIMEOUT, total_timeout))
+        if (
+            isinstance(total_timeout, bool)
+            or not isinstance(total_timeout, (int, float))
+            or not 0 < total_timeout <= MAX_TOTAL_TIMEOUT
+        ):
+            raise OptionError(
+                f'total_timeout must be a number of seconds above 0 and at most {MAX_TOTAL_TIMEOUT}, got'
+                f' {total_timeout!r}'
+            )
         # The whole task's deadline: every attempt, slot wait and the wait loop end by it.
         self.deadline = Deadline(total_timeout)
-        self.max_response_bytes = _check_int('max_response_bytes', max_response_bytes, 1, 2 ** 31)
+        self.max_response_bytes = _check_int('max_response_bytes', max_response_bytes, 1, 2**31)
         self.retries = _check_int('retries', retries, 0, MAX_RETRIES)
         self.max_concurrency = _check_int('max_concurrency', max_concurrency, 1, MAX_CONCURRENCY)
         self.page_size = _check_int('page_size', page_size, 1, MAX_PAGE_SIZE)
         self.profile = ServerProfile(self.page_size)
         self.trace: list[dict] | None = [] if trace else None
-        self.max_requests = None if max_requests is None else _check_int('max_requests', max_requests, 1, 10 ** 6)
+        self.max_requests = None if max_requests is None else _check_int('max_requests', max_requests, 1, 10**6)
         self.clock_offsets: list[float] = []  # server Date minus this host's clock, seconds (first answers only)
         if ca_path is not None and not os.path.exists(ca_path):
-            raise OptionError('ca_path %r does not exist: give the PEM file (or c_rehash folder) of the CA that signed the CC-CMS certificate' % ca_path)
+            raise OptionError(
+                f'ca_path {ca_path!r} does not exist: give the PEM file (or c_rehash folder) of the CA that signed the'
+                ' CC-CMS certificate'
+            )
         if ca_path is not None and not (os.path.isfile(ca_path) or os.path.isdir(ca_path)):
             # a FIFO or a device would block the TLS library reading it
-            raise OptionError('ca_path %r is not a regular file or folder: give the PEM file (or c_rehash folder) of the CA' % ca_path)
+            raise OptionError(
+                f'ca_path {ca_path!r} is not a regular file or folder: give the PEM file (or c_rehash folder) of the CA'
+            )
         self.warnings: list[str] = []
         if self.endpoint.url.startswith('http://'):
-            self.warnings.append('url %s uses plain http: requests and answers travel unencrypted; use https://' % self.endpoint.address)
+            self.warnings.append(
+                f'url {self.endpoint.address} uses plain http: requests and answers travel unencrypted; use https://'
+            )
         self._budget = SlotBudget(self.endpoint.address, self.max_concurrency, root=budget_root)
         if not self._budget.shared:
-            self.warnings.append('no private folder for the in-flight budget of %s: forks and other runs on this host do not share it'
-                                 % self.endpoint.address)
+            self.warnings.append(
+                f'no private folder for the in-flight budget of {self.endpoint.address}: forks and other runs on this'
+                ' host do not share it'
+            )
         self.reported_counts: dict[str, int] = {}
         # a backoff never sleeps past the task's deadline
         self._sleep = lambda seconds: sleep(min(seconds, self.deadline.remaining()))
         self._utcnow = utcnow or (lambda: datetime.datetime.now(datetime.timezone.utc))
         self._lock = threading.Lock()
         self._requests_sent = 0
-        self._retry = Retry(total=self.retries, allowed_methods=frozenset(['POST']), status_forcelist=RETRY_STATUSES,
-                            backoff_factor=backoff_factor, backoff_max=backoff_max, backoff_jitter=backoff_factor,
-                            respect_retry_after_header=True, raise_on_status=False)
+        self._retry = Retry(
+            total=self.retries,
+            allowed_methods=frozenset(['POST']),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=backoff_factor,
+            backoff_max=backoff_max,
+            backoff_jitter=backoff_factor,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
         self._session = requests.Session()
         self._session.headers['User-Agent'] = USER_AGENT
         adapter = WatchedAdapter(pool_connections=1, pool_maxsize=self.max_concurrency, max_retries=0)
@@ -270,13 +325,21 @@ class CmsClient:
         self._proxies: dict = environment['proxies']
         self._verify: bool | str = environment['verify']
         if self._verify is False and self.endpoint.url.startswith('https://'):
-            self.warnings.append('the TLS certificate of %s is not verified (validate_certs=false): set ca_path to verify it'
-                                 % self.endpoint.address)
+            self.warnings.append(
+                f'the TLS certificate of {self.endpoint.address} is not verified (validate_certs=false): set ca_path to'
+                ' verify it'
+            )
             # Silence urllib3's warning for this host only, not for every HTTPS request of the process.
-            unbracketed = self.endpoint.host.rsplit(':', 1)[0] if not self.endpoint.host.startswith('[') \
-                else self.endpoint.host[1:self.endpoint.host.index(']')]
-            warnings.filterwarnings('ignore', message=r"Unverified HTTPS request is being made to host '%s'" % re.escape(unbracketed),
-                                    category=InsecureRequestWarning)
+            unbracketed = (
+                self.endpoint.host.rsplit(':', 1)[0]
+                if not self.endpoint.host.startswith('[')
+                else self.endpoint.host[1 : self.endpoint.host.index(']')]
+            )
+            warnings.filterwarnings(
+                'ignore',
+                message=rf"Unverified HTTPS request is being made to host '{re.escape(unbracketed)}'",
+                category=InsecureRequestWarning,
+            )
 
     # -- life cycle -------------------------------------------------------------------------------------------------
 
@@ -306,17 +369,34 @@ class CmsClient:
     def _send(self, body: bytes, timeout: float | None = None):
         headers = {
             'Content-Type': CONTENT_TYPE,
-            'Authorization': sign(self._access_key, self._secret_key, 'POST', self.endpoint.path, self.endpoint.host, body,
-                                  now=self._utcnow()),
+            'Authorization': sign(
+                self._access_key,
+                self._secret_key,
+                'POST',
+                self.endpoint.path,
+                self.endpoint.host,
+                body,
+                now=self._utcnow(),
+            ),
             'Host': self.endpoint.host,
         }
         with self._lock:
             if self.max_requests is not None and self._requests_sent >= self.max_requests:
-                raise RequestBudgetError('stopped after %d requests (the request budget of this task)' % self.max_requests)
+                raise RequestBudgetError(
+                    f'stopped after {self.max_requests} requests (the request budget of this task)'
+                )
             self._requests_sent += 1
         # stream: the body is read by read_body, under a cap and the attempt's deadline
-        return self._session.post(self.endpoint.url, data=body, headers=headers, timeout=self.timeout if timeout is None else timeout,
-                                  verify=self._verify, proxies=self._proxies, allow_redirects=False, stream=True)
+        return self._session.post(
+            self.endpoint.url,
+            data=body,
+            headers=headers,
+            timeout=self.timeout if timeout is None else timeout,
+            verify=self._verify,
+            proxies=self._proxies,
+            allow_redirects=False,
+            stream=True,
+        )
 
     def _note_clock(self, date: str | None) -> None:
         """Keep how far the server's clock is from this host's (a skew beyond 15 minutes fails the signature)."""
@@ -332,29 +412,38 @@ class CmsClient:
             self.clock_offsets.append(round((server_time - self._utcnow()).total_seconds(), 3))
 
     def _unexpected(self, detail: str, attempts: int = 1) -> UnexpectedResponseError:
-        suffix = ' (after %d attempts)' % attempts if attempts > 1 else ''
-        return UnexpectedResponseError('unexpected response from %s: %s%s' % (self.endpoint.path, detail, suffix))
+        suffix = f' (after {attempts} attempts)' if attempts > 1 else ''
+        return UnexpectedResponseError(f'unexpected response from {self.endpoint.path}: {detail}{suffix}')
 
     def _no_response(self, attempts: int) -> NoResponseError:
-        return NoResponseError('no response within %g s from %s after %s' % (self.timeout, self.endpoint.url, _attempts_text(attempts)))
+        return NoResponseError(
+            f'no response within {self.timeout:g} s from {self.endpoint.url} after {_attempts_text(attempts)}'
+        )
 
     def _connection_failed(self, reason: str, attempts: int) -> ConnectionFailedError:
-        return ConnectionFailedError('cannot reach %s (%s) after %s: check url and that CC-CMS (or the NSLB) is reachable'
-                                     % (self.endpoint.address, reason, _attempts_text(attempts)))
+        return ConnectionFailedError(
+            f'cannot reach {self.endpoint.address} ({reason}) after {_attempts_text(attempts)}: check url and that'
+            ' CC-CMS (or the NSLB) is reachable'
+        )
 
     def _too_slow(self, phase: str, attempts: int) -> NoResponseError:
-        return NoResponseError('no complete answer from %s within %g s (timeout, for connection, headers and body together) after %s: '
-                               '%s; CC-CMS (or the NSLB) was reached but answers too slowly'
-                               % (self.endpoint.address, self.timeout, _attempts_text(attempts), phase))
+        return NoResponseError(
+            f'no complete answer from {self.endpoint.address} within {self.timeout:g} s (timeout, for connection,'
+            f' headers and body together) after {_attempts_text(attempts)}: {phase}; CC-CMS (or the NSLB) was reached'
+            ' but answers too slowly'
+        )
 
     def _broken_off(self, reason: str, attempts: int) -> ConnectionFailedError:
-        return ConnectionFailedError('the answer from %s broke off after its headers (%s) after %s: '
-                                     'CC-CMS (or the NSLB) was reached but did not finish the answer'
-                                     % (self.endpoint.address, reason, _attempts_text(attempts)))
+        return ConnectionFailedError(
+            f'the answer from {self.endpoint.address} broke off after its headers ({reason}) after'
+            f' {_attempts_text(attempts)}: CC-CMS (or the NSLB) was reached but did not finish the answer'
+        )
 
     def _total_timeout(self, waiting_for: str) -> TotalTimeoutError:
-        return TotalTimeoutError('total_timeout of %g s ran out %s from %s: it bounds the whole task (every request, retry and wait); '
-                                 'raise total_timeout or query fewer terminals' % (self.deadline.seconds, waiting_for, self.endpoint.address))
+        return TotalTimeoutError(
+            f'total_timeout of {self.deadline.seconds:g} s ran out {waiting_for} from {self.endpoint.address}: it'
+            ' bounds the whole task (every request, retry and wait); raise total_timeout or query fewer terminals'
+        )
 
     def _attempt(self, body: bytes, exchange: dict) -> Page:
         """Send one signed request and return its page; raise _Transient when a retry may help.
@@ -371,22 +460,30 @@ class CmsClient:
                 try:
                     status, headers, content = self._exchange(body, seconds)
                 except _Transient as failure:
-                    if seconds < self.timeout and self.deadline.expired() and isinstance(failure.error, requests.exceptions.Timeout):
+                    if (
+                        seconds < self.timeout
+                        and self.deadline.expired()
+                        and isinstance(failure.error, requests.exceptions.Timeout)
+                    ):
                         raise self._total_timeout('before a complete answer') from None
                     raise
         except NoSlot:
-            raise TotalTimeoutError('total_timeout of %g s ran out waiting for a free slot of the in-flight budget of %s: other runs of the '
-                                    'collection on this host held every slot; lower their forks or max_concurrency, or raise total_timeout'
-                                    % (self.deadline.seconds, self.endpoint.address)) from None
+            raise TotalTimeoutError(
+                f'total_timeout of {self.deadline.seconds:g} s ran out waiting for a free slot of the in-flight budget'
+                f' of {self.endpoint.address}: other runs of the collection on this host held every slot; lower their'
+                ' forks or max_concurrency, or raise total_timeout'
+            ) from None
 
         exchange['status'] = status
         self._note_clock(headers.get('Date'))
         media_type = _media_type(headers)
-        detail = 'HTTP %d %s: %s' % (status, media_type, _snippet(content))
+        detail = f'HTTP {status} {media_type}: {_snippet(content)}'
         answer = _Answer(status, _usable_retry_after(headers))
         if status == 401:
-            raise AuthenticationError('authentication failed (HTTP 401) at %s: check access key, secret key and the clock of this host'
-                                      % self.endpoint.path)
+            raise AuthenticationError(
+                f'authentication failed (HTTP 401) at {self.endpoint.path}: check access key, secret key and the clock'
+                ' of this host'
+            )
         if status in RETRY_STATUSES:
             raise _Transient(lambda attempts: self._unexpected(detail, attempts), response=answer)
         if status != 200:
@@ -397,8 +494,12 @@ class CmsClient:
         try:
             payload = json.loads(content)
         except (ValueError, RecursionError):
-            raise _Transient(lambda attempts: self._unexpected('HTTP 200 %s, not valid JSON: %s' % (media_type, _snippet(content)), attempts),
-                             response=answer) from None
+            raise _Transient(
+                lambda attempts: self._unexpected(
+                    f'HTTP 200 {media_type}, not valid JSON: {_snippet(content)}', attempts
+                ),
+                response=answer,
+            ) from None
         if isinstance(payload, dict) and isinstance(payload.get('resultCode'), str):
             exchange['result_code'] = payload['resultCode']
         try:
@@ -423,37 +524,57 @@ class CmsClient:
                 raise _Transient(self._no_response, error=exc) from None
             except requests.exceptions.RequestException as exc:
                 if exchange.expired:
-                    raise _Transient(lambda attempts: self._too_slow('the headers were still incomplete', attempts),
-                                     error=requests.exceptions.Timeout()) from None
+                    raise _Transient(
+                        lambda attempts: self._too_slow('the headers were still incomplete', attempts),
+                        error=requests.exceptions.Timeout(),
+                    ) from None
                 if isinstance(exc, requests.exceptions.SSLError):
                     text = str(exc).lower()
-                    reason = 'certificate verify failed' if 'certificate' in text or 'verify' in text else 'TLS handshake failed'
-                    raise TlsError('%s for %s: set ca_path, or validate_certs=false' % (reason, endpoint.address)) from None
+                    reason = (
+                        'certificate verify failed'
+                        if 'certificate' in text or 'verify' in text
+                        else 'TLS handshake failed'
+                    )
+                    raise TlsError(f'{reason} for {endpoint.address}: set ca_path, or validate_certs=false') from None
                 if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
                     reason = _connection_reason(exc)
                     raise _Transient(lambda attempts: self._connection_failed(reason, attempts), error=exc) from None
-                raise ConnectionFailedError('request to %s failed (%s): check url and that CC-CMS (or the NSLB) is reachable'
-                                            % (endpoint.address, type(exc).__name__)) from None
+                raise ConnectionFailedError(
+                    f'request to {endpoint.address} failed ({type(exc).__name__}): check url and that CC-CMS (or the'
+                    ' NSLB) is reachable'
+                ) from None
             if exchange.expired:  # the watchdog cut the headers short: what arrived is not the answer
                 response.close()
-                raise _Transient(lambda attempts: self._too_slow('the headers were still incomplete', attempts),
-                                 error=requests.exceptions.Timeout())
+                raise _Transient(
+                    lambda attempts: self._too_slow('the headers were still incomplete', attempts),
+                    error=requests.exceptions.Timeout(),
+                )
             try:
                 content = read_body(response, Deadline(seconds), self.max_response_bytes)
             except ResponseTooLarge:
                 response.close()
-                raise ResponseTooLargeError('the answer from %s passed %d bytes once decompressed, far more than any page of terminals: '
-                                            'check that url is CC-CMS (or the NSLB)' % (endpoint.address, self.max_response_bytes)) from None
+                raise ResponseTooLargeError(
+                    f'the answer from {endpoint.address} passed {self.max_response_bytes} bytes once decompressed, far'
+                    ' more than any page of terminals: check that url is CC-CMS (or the NSLB)'
+                ) from None
             except BodyFailed as failure:
                 response.close()
                 if exchange.expired or isinstance(failure.error, (TimeoutError, ReadTimeoutError)):
-                    raise _Transient(lambda attempts: self._too_slow('the headers had arrived, the body was still incomplete', attempts),
-                                     error=requests.exceptions.Timeout()) from None
+                    raise _Transient(
+                        lambda attempts: self._too_slow(
+                            'the headers had arrived, the body was still incomplete', attempts
+                        ),
+                        error=requests.exceptions.Timeout(),
+                    ) from None
                 reason = _connection_reason(failure.error)
-                raise _Transient(lambda attempts: self._broken_off(reason, attempts), error=requests.exceptions.ConnectionError()) from None
+                raise _Transient(
+                    lambda attempts: self._broken_off(reason, attempts), error=requests.exceptions.ConnectionError()
+                ) from None
             if exchange.expired:  # a body without a length, cut short by the watchdog
-                raise _Transient(lambda attempts: self._too_slow('the headers had arrived, the body was still incomplete', attempts),
-                                 error=requests.exceptions.Timeout())
+                raise _Transient(
+                    lambda attempts: self._too_slow('the headers had arrived, the body was still incomplete', attempts),
+                    error=requests.exceptions.Timeout(),
+                )
             release = getattr(response.raw, 'release_conn', None)
             if release is not None:
                 release()  # the body is read: the keep-alive connection goes back to the pool
@@ -505,11 +626,19 @@ class CmsClient:
                 self._record(exchange, started, failure.response)
                 raw = None
                 if failure.response is not None:
-                    raw = HTTPResponse(body=b'', headers=dict(failure.response.headers), status=failure.response.status_code,
-                                       preload_content=False)
+                    raw = HTTPResponse(
+                        body=b'',
+                        headers=dict(failure.response.headers),
+                        status=failure.response.status_code,
+                        preload_content=False,
+                    )
                 try:
-                    retry = retry.increment(method='POST', url=self.endpoint.path, response=raw,
-                                            error=failure.error if raw is None else None)
+                    retry = retry.increment(
+                        method='POST',
+                        url=self.endpoint.path,
+                        response=raw,
+                        error=failure.error if raw is None else None,
+                    )
                 except MaxRetryError:
                     raise failure.describe(attempts) from None
                 delay = None
@@ -553,7 +682,7 @@ class CmsClient:
         reading of the vendor page explains the answers.
         """
         if not isinstance(eid, str) or not eid:
-            raise OptionError('an EID must be a non-empty string, got %r' % (eid,))
+            raise OptionError(f'an EID must be a non-empty string, got {eid!r}')
         pager = Pager(eid, self.page_size, self.profile, wanted)
         offset: int | None = 0
         while offset is not None:
@@ -568,12 +697,15 @@ class CmsClient:
                     self.reported_counts[eid] = max(page.count, self.reported_counts.get(eid, 0))
             offset = pager.feed(offset, page)
         if not pager.learn():
-            raise self._unexpected('the answers for EID %r contradict how CC-CMS paged earlier in this run; run the query '
-                                   'again, and send the trace if it persists' % eid)
+            raise self._unexpected(
+                f'the answers for EID {eid!r} contradict how CC-CMS paged earlier in this run; run the query '
+                'again, and send the trace if it persists'
+            )
         return pager.rows()
 
-    def fetch_each(self, eids: t.Sequence[str], wanted: t.Mapping[str, t.AbstractSet[str] | None] | None = None
-                   ) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
+    def fetch_each(
+        self, eids: t.Sequence[str], wanted: t.Mapping[str, t.AbstractSet[str] | None] | None = None
+    ) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
         """``(index in eids, rows or ApiError)`` of each EID as soon as its query ends (completion order).
 
         At most ``max_concurrency`` requests are in flight: each worker pages one query sequentially.

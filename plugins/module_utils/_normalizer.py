@@ -51,8 +51,19 @@ KNOWN_VALUES = {
 
 _API_NAMES = tuple(api_name for api_name, _field in ROW_FIELDS)
 # Enum-like fields repeated in every row: interned so that 100,000 records share a few string objects.
-_SHARED_FIELDS = frozenset(('registerStatus', 'socketStatus', 'monitorFlag', 'protocolType', 'roamIpAndPort', 'tlsStatus', 'ipType',
-                            'ccuModuleNumber', 'terminationType'))
+_SHARED_FIELDS = frozenset(
+    (
+        'registerStatus',
+        'socketStatus',
+        'monitorFlag',
+        'protocolType',
+        'roamIpAndPort',
+        'tlsStatus',
+        'ipType',
+        'ccuModuleNumber',
+        'terminationType',
+    )
+)
 _SHARED_POSITIONS = tuple(position for position, api_name in enumerate(_API_NAMES) if api_name in _SHARED_FIELDS)
 _get_all_fields = operator.itemgetter(*_API_NAMES)  # every field present: one C call (KeyError otherwise)
 _PLAIN_TYPES = frozenset((str, type(None)))
@@ -90,7 +101,7 @@ EMPTY_PAGE = Page(None, (), None, True)
 
 
 def _shape_error(detail: str) -> UnexpectedResponseError:
-    error = UnexpectedResponseError('unexpected response from CC-CMS: %s' % detail)
+    error = UnexpectedResponseError(f'unexpected response from CC-CMS: {detail}')
     error.detail = detail  # the client re-states it with the request path
     return error
 
@@ -103,12 +114,12 @@ def parse_count(value: object, name: str = 'count') -> int | None:
         return value
     if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
         return int(value.strip())
-    raise _shape_error('resultDesc.%s is %r, not a non-negative integer' % (name, value))
+    raise _shape_error(f'resultDesc.{name} is {value!r}, not a non-negative integer')
 
 
 def _parse_row(uap: str | None, item: object) -> Row:
     if not isinstance(item, dict):
-        raise _shape_error('a row of resultDesc.data is %s, not an object' % type(item).__name__)
+        raise _shape_error(f'a row of resultDesc.data is {type(item).__name__}, not an object')
     try:
         values = list(_get_all_fields(item))
     except KeyError:
@@ -117,7 +128,7 @@ def _parse_row(uap: str | None, item: object) -> Row:
     if not _PLAIN_TYPES.issuperset(map(type, values)):
         for position, value in enumerate(values):
             if value is not None and not isinstance(value, str):
-                raise _shape_error('field %s of a row is %s, not a string' % (_API_NAMES[position], type(value).__name__))
+                raise _shape_error(f'field {_API_NAMES[position]} of a row is {type(value).__name__}, not a string')
             values[position] = None if value is None else str(value)  # a str subclass: plain str from here on
     if not values[0]:
         raise _shape_error('a row of resultDesc.data has no equipmentId')
@@ -132,11 +143,11 @@ def _rows_of_key(uap: object, items: object, where: str) -> list[Row]:
     if items is None or items == {}:
         return []
     if not isinstance(items, list):
-        raise _shape_error('%s is %s, not a list' % (where, type(items).__name__))
+        raise _shape_error(f'{where} is {type(items).__name__}, not a list')
     if type(uap) is str:  # pylint: disable=unidiomatic-typecheck  # sys.intern refuses str subclasses
         uap = sys.intern(uap)
     elif uap is not None and not isinstance(uap, str):
-        raise _shape_error('%s has a UAP key that is not a string' % where)
+        raise _shape_error(f'{where} has a UAP key that is not a string')
     return [_parse_row(uap, item) for item in items]
 
 
@@ -147,7 +158,7 @@ def _sample_rows(data: object) -> list[Row]:
     if isinstance(data, dict):
         rows: list[Row] = []
         for uap, items in data.items():
-            rows.extend(_rows_of_key(uap, items, 'resultDesc.data[%r]' % (uap,)))
+            rows.extend(_rows_of_key(uap, items, f'resultDesc.data[{uap!r}]'))
         return rows
     if isinstance(data, list):
         # Rows without their UAP key: still keyed by equipmentId, and by "uap" when a row carries it.
@@ -155,10 +166,10 @@ def _sample_rows(data: object) -> list[Row]:
         for item in data:
             uap = item.get('uap') if isinstance(item, dict) else None
             if uap is not None and not isinstance(uap, str):
-                raise _shape_error('field uap of a row is %s, not a string' % type(uap).__name__)
+                raise _shape_error(f'field uap of a row is {type(uap).__name__}, not a string')
             rows.append(_parse_row(uap, item))
         return rows
-    raise _shape_error('resultDesc.data is %s, not an object' % type(data).__name__)
+    raise _shape_error(f'resultDesc.data is {type(data).__name__}, not an object')
 
 
 def _is_table(value: object) -> bool:
@@ -168,7 +179,7 @@ def _is_table(value: object) -> bool:
 def _shape_name(value: object) -> str:
     if isinstance(value, dict):
         keys = ', '.join(sorted(str(key) for key in value)[:5])
-        return 'an object with keys %s' % keys if keys else 'an empty object'
+        return f'an object with keys {keys}' if keys else 'an empty object'
     return type(value).__name__
 
 
@@ -179,13 +190,15 @@ def _parse_part(desc: dict, rows: list[Row], key_counts: dict) -> int | None:
         return parse_count(desc.get('count'))
     if desc and all(_is_table(value) for value in desc.values()):
         for uap, table in desc.items():
-            rows.extend(_rows_of_key(uap, table['data'], 'resultDesc[%r].data' % (uap,)))
-            count = parse_count(table.get('count'), '%s.count' % uap)
+            rows.extend(_rows_of_key(uap, table['data'], f'resultDesc[{uap!r}].data'))
+            count = parse_count(table.get('count'), f'{uap}.count')
             if count is not None:
                 key_counts[uap] = count
         return None
-    raise _shape_error('resultDesc of a successful answer is %s: neither the sample\'s shape (data and count) nor the '
-                       'tables\' shape (UAP keys holding data and count)' % _shape_name(desc))
+    raise _shape_error(
+        f"resultDesc of a successful answer is {_shape_name(desc)}: neither the sample's shape (data and count) nor the"
+        " tables' shape (UAP keys holding data and count)"
+    )
 
 
 def parse_page(payload: object) -> Page:
@@ -197,10 +210,10 @@ def parse_page(payload: object) -> Page:
     for another business failure and UnexpectedResponseError for a shape that is none of these.
     """
     if not isinstance(payload, dict):
-        raise _shape_error('the answer is %s, not a JSON object' % type(payload).__name__)
+        raise _shape_error(f'the answer is {type(payload).__name__}, not a JSON object')
     code = payload.get('resultCode')
     if not isinstance(code, str):
-        raise _shape_error('resultCode is %r, not a string' % (code,))
+        raise _shape_error(f'resultCode is {code!r}, not a string')
     desc = payload.get('resultDesc')
     if code == NO_MATCH_CODE:
         return EMPTY_PAGE
@@ -218,10 +231,10 @@ def parse_page(payload: object) -> Page:
     elif isinstance(desc, list):
         for part in desc:
             if not isinstance(part, dict):
-                raise _shape_error('an element of resultDesc is %s, not an object' % type(part).__name__)
+                raise _shape_error(f'an element of resultDesc is {type(part).__name__}, not an object')
             counts.append(_parse_part(part, rows, key_counts))
     else:
-        raise _shape_error('resultDesc of a successful answer is %s, not an object or a list' % type(desc).__name__)
+        raise _shape_error(f'resultDesc of a successful answer is {type(desc).__name__}, not an object or a list')
     present = [count for count in counts if count is not None]
     count = sum(present) if present and len(present) == len(counts) else None
     return Page(count, tuple(rows), key_counts or None)
@@ -231,9 +244,9 @@ def result_code_error(code: str, desc: object) -> ResultCodeError:
     """Return the ResultCodeError for a failed answer."""
     meaning = RESULT_CODES.get(code, 'undocumented result code')
     text = desc if isinstance(desc, str) else repr(desc)
-    message = 'CC-CMS returned %s (%s): %s' % (code, meaning, text[:200])
+    message = f'CC-CMS returned {code} ({meaning}): {text[:200]}'
     if code in RESULT_CODE_HINTS:
-        message += '; %s' % RESULT_CODE_HINTS[code]
+        message += f'; {RESULT_CODE_HINTS[code]}'
     return ResultCodeError(message, code, desc)
 
 
@@ -253,14 +266,38 @@ _ENUM_CHECKS = tuple(sorted((field, Row._fields.index(field), known) for field, 
 
 
 def _uap_record(row: Row) -> dict:
-    (uap, _equipment_id, register_status, socket_status, ip_and_port, monitor_flag, protocol_type, roam_ip_and_port, tls_status,
-     ip_type, ccu_module_number, termination_type) = row
+    (
+        uap,
+        _equipment_id,
+        register_status,
+        socket_status,
+        ip_and_port,
+        monitor_flag,
+        protocol_type,
+        roam_ip_and_port,
+        tls_status,
+        ip_type,
+        ccu_module_number,
+        termination_type,
+    ) = row
     uap_ip, uap_id = _split_uap_cached(uap)
     return {
-        'uap': uap, 'uap_ip': uap_ip, 'uap_id': uap_id, 'register_status': register_status, 'socket_status': socket_status,
-        'ip_and_port': ip_and_port, 'monitor_flag': monitor_flag, 'protocol_type': protocol_type, 'roam_ip_and_port': roam_ip_and_port,
-        'tls_status': tls_status, 'ip_type': ip_type, 'ccu_module_number': ccu_module_number, 'termination_type': termination_type,
-        'unrecognized': [field for field, position, known in _ENUM_CHECKS if row[position] is not None and row[position] not in known],
+        'uap': uap,
+        'uap_ip': uap_ip,
+        'uap_id': uap_id,
+        'register_status': register_status,
+        'socket_status': socket_status,
+        'ip_and_port': ip_and_port,
+        'monitor_flag': monitor_flag,
+        'protocol_type': protocol_type,
+        'roam_ip_and_port': roam_ip_and_port,
+        'tls_status': tls_status,
+        'ip_type': ip_type,
+        'ccu_module_number': ccu_module_number,
+        'termination_type': termination_type,
+        'unrecognized': [
+            field for field, position, known in _ENUM_CHECKS if row[position] is not None and row[position] not in known
+        ],
     }
 
 
@@ -301,7 +338,10 @@ def build_terminals(rows: t.Iterable[Row], wanted: t.Collection[str] | None = No
 
 def record_rows(record: dict) -> list[Row]:
     """The rows a record was built from (``build_terminals`` of them gives the record back)."""
-    return [Row(uap['uap'], record['equipment_id'], *(uap[field] for _api_name, field in ROW_FIELDS[1:])) for uap in record['uaps']]
+    return [
+        Row(uap['uap'], record['equipment_id'], *(uap[field] for _api_name, field in ROW_FIELDS[1:]))
+        for uap in record['uaps']
+    ]
 
 
 def merge_records(first: dict, second: dict) -> dict:

@@ -18,10 +18,15 @@ import os
 import typing as t
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.aicc.cms.plugins.module_utils._client import MAX_CONCURRENCY, MAX_PAGE_SIZE, MAX_RETRIES, CmsClient, parse_endpoint
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+from ansible_collections.aicc.cms.plugins.module_utils._client import (
+    MAX_CONCURRENCY,
+    MAX_PAGE_SIZE,
+    MAX_RETRIES,
+    CmsClient,
+    parse_endpoint,
+)
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     API_MATCH_LIMIT,
@@ -51,15 +56,21 @@ def env_fallback_if_set(*names: str) -> str:
 # The access key is sent in clear in every Authorization header: it is no secret (no_log=False).
 CONNECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
     url=dict(type='str', required=True, fallback=(env_fallback_if_set, ['AICC_URL'])),
-    access_key=dict(type='str', required=True, aliases=['ak'], no_log=False, fallback=(env_fallback_if_set, ['AICC_ACCESS_KEY'])),
-    secret_key=dict(type='str', required=True, aliases=['sk'], no_log=True, fallback=(env_fallback_if_set, ['AICC_SECRET_KEY'])),
+    access_key=dict(
+        type='str', required=True, aliases=['ak'], no_log=False, fallback=(env_fallback_if_set, ['AICC_ACCESS_KEY'])
+    ),
+    secret_key=dict(
+        type='str', required=True, aliases=['sk'], no_log=True, fallback=(env_fallback_if_set, ['AICC_SECRET_KEY'])
+    ),
     cc_id=dict(type='int', fallback=(env_fallback_if_set, ['AICC_CC_ID'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback_if_set, ['AICC_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback_if_set, ['AICC_CA_PATH'])),
     timeout=dict(type='float', default=30.0, fallback=(env_fallback_if_set, ['AICC_TIMEOUT'])),
     retries=dict(type='int', default=3, fallback=(env_fallback_if_set, ['AICC_RETRIES'])),
     max_concurrency=dict(type='int', default=5, fallback=(env_fallback_if_set, ['AICC_MAX_CONCURRENCY'])),
-    total_timeout=dict(type='float', default=DEFAULT_TOTAL_TIMEOUT, fallback=(env_fallback_if_set, ['AICC_TOTAL_TIMEOUT'])),
+    total_timeout=dict(
+        type='float', default=DEFAULT_TOTAL_TIMEOUT, fallback=(env_fallback_if_set, ['AICC_TOTAL_TIMEOUT'])
+    ),
 )
 
 # What selects terminals; the inventory uses only this part of QUERY_SPEC.
@@ -97,7 +108,7 @@ MAX_TIMEOUT = 3600
 # counting seconds (integer or not) must be above their minimum; the others may equal it.
 MAX_PROBE_QUERIES = 100  # aicc_cms_info's requests
 NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
-    'cc_id': (True, 0, 2 ** 31 - 1),
+    'cc_id': (True, 0, 2**31 - 1),
     'timeout': (False, 0, MAX_TIMEOUT),
     'total_timeout': (False, 0, MAX_TOTAL_TIMEOUT),
     'retries': (True, 0, MAX_RETRIES),
@@ -112,16 +123,16 @@ NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
 SECONDS_OPTIONS = frozenset(('timeout', 'total_timeout', 'wait_timeout', 'wait_interval'))
 # No number in any range above needs more characters, nor is larger than this.
 _MAX_NUMBER_TEXT = 40
-_LARGEST_NUMBER = 10 ** 15
+_LARGEST_NUMBER = 10**15
 _YAML_NOT_FINITE = frozenset(('.inf', '+.inf', '-.inf', '.nan'))
 
 
 def _shown(value: t.Any) -> str:
     """``value`` for a sentence; a huge integer as its size (its digits could not even be printed past 4300)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return 'an integer of %d bits' % value.bit_length()
+        return f'an integer of {value.bit_length()} bits'
     if isinstance(value, str) and len(value) > _MAX_NUMBER_TEXT:
-        return '%r... (%d characters)' % (value[:_MAX_NUMBER_TEXT], len(value))
+        return f'{value[:_MAX_NUMBER_TEXT]!r}... ({len(value)} characters)'
     return repr(value)
 
 
@@ -129,10 +140,13 @@ def range_sentence(name: str, value: t.Any) -> str:
     """The sentence naming option ``name``, its accepted range and the value given."""
     integer, minimum, maximum = NUMBER_RANGES[name]
     if name in SECONDS_OPTIONS:
-        bounds = '%s of seconds above %d and at most %d' % ('a whole number' if integer else 'a number', minimum, maximum)
+        bounds = (
+            f'{("a whole number" if integer else "a number")} of seconds above {int(minimum)} and at most'
+            f' {int(maximum)}'
+        )
     else:
-        bounds = 'an integer between %d and %d' % (minimum, maximum)
-    return '%s must be %s, got %s' % (name, bounds, _shown(value))
+        bounds = f'an integer between {int(minimum)} and {int(maximum)}'
+    return f'{name} must be {bounds}, got {_shown(value)}'
 
 
 def raw_number_problem(name: str, value: t.Any) -> str | None:
@@ -168,7 +182,7 @@ def alias_conflict(names: t.Iterable[str], spec: t.Mapping[str, dict[str, t.Any]
     for name, option in spec.items():
         for alias in option.get('aliases') or ():
             if name in given and alias in given:
-                return '%s and its alias %s are both set: give only one of them' % (name, alias)
+                return f'{name} and its alias {alias} are both set: give only one of them'
     return None
 
 
@@ -188,7 +202,9 @@ def raw_problem(params: t.Mapping[str, t.Any], spec: t.Mapping[str, dict[str, t.
 
 def screen_module_params(params: dict[str, t.Any], spec: t.Mapping[str, dict[str, t.Any]] | None = None) -> str | None:
     """A module's raw arguments (and the AICC_* variables of those not given) checked before AnsibleModule
-    converts them; each refused value is replaced by the default (or None), so no converter ever sees it. Returns the first sentence."""
+    converts them; each refused value is replaced by the default (or None), so no converter ever sees it.
+    Returns the first sentence.
+    """
     spec = MODULE_SPEC if spec is None else spec
     problem = alias_conflict((name for name, value in params.items() if value is not None), spec)
     for name, option in spec.items():
@@ -201,11 +217,18 @@ def screen_module_params(params: dict[str, t.Any], spec: t.Mapping[str, dict[str
             except AnsibleFallbackNotFound:
                 value = None
         found = raw_problem({name: value}, {name: option}) or next(
-            (raw_problem({alias: params.get(alias)}, {name: option}) for alias in option.get('aliases') or () if params.get(alias) is not None),
-            None)
+            (
+                raw_problem({alias: params.get(alias)}, {name: option})
+                for alias in option.get('aliases') or ()
+                if params.get(alias) is not None
+            ),
+            None,
+        )
         if found:
             problem = problem or found
-            params[name] = option.get('default')  # what the converters take without a word; the module fails with the sentence
+            params[name] = option.get(
+                'default'
+            )  # what the converters take without a word; the module fails with the sentence
             for alias in option.get('aliases') or ():
                 params.pop(alias, None)
     return problem
@@ -229,21 +252,29 @@ def check_values(params: t.Mapping[str, t.Any]) -> None:
             raise OptionError(problem)
         if name in SECONDS_OPTIONS:
             if value <= minimum:
-                raise OptionError('%s must be greater than %d seconds, got %s' % (name, minimum, value))
+                raise OptionError(f'{name} must be greater than {int(minimum)} seconds, got {value}')
             if value > maximum:
-                raise OptionError('%s must be at most %d seconds, got %s' % (name, maximum, value))
+                raise OptionError(f'{name} must be at most {int(maximum)} seconds, got {value}')
         elif not minimum <= value <= maximum:
             if name == 'cc_id':
                 raise OptionError(range_sentence(name, value))
-            raise OptionError('%s must be between %d and %d, got %s' % (name, minimum, maximum, value))
+            raise OptionError(f'{name} must be between {int(minimum)} and {int(maximum)}, got {value}')
 
-    if params.get('wait_for') and params.get('wait_timeout') is not None and params.get('total_timeout') is not None \
-            and params['wait_timeout'] >= params['total_timeout']:
-        raise OptionError('wait_timeout=%s must be less than total_timeout=%s, which bounds the whole task: raise total_timeout'
-                          % (params['wait_timeout'], params['total_timeout']))
+    if (
+        params.get('wait_for')
+        and params.get('wait_timeout') is not None
+        and params.get('total_timeout') is not None
+        and params['wait_timeout'] >= params['total_timeout']
+    ):
+        raise OptionError(
+            f'wait_timeout={params["wait_timeout"]} must be less than total_timeout={params["total_timeout"]}, which'
+            ' bounds the whole task: raise total_timeout'
+        )
     if params.get('validate_certs') is False and params.get('ca_path'):
-        raise OptionError('validate_certs=false and ca_path are both set, which contradict each other: '
-                          'keep ca_path to verify the certificate, or remove it to skip verification')
+        raise OptionError(
+            'validate_certs=false and ca_path are both set, which contradict each other: '
+            'keep ca_path to verify the certificate, or remove it to skip verification'
+        )
 
     if params.get('select') is not None:
         compile_selection(params['select'], 'select')  # a bad expression fails before any request
@@ -339,7 +370,7 @@ def error_message(error: BaseException, secret_key: str | None = None) -> str:
     if isinstance(error, AiccError):
         message = str(error)
     else:
-        message = 'unexpected %s while querying CC-CMS: %s' % (type(error).__name__, error)
+        message = f'unexpected {type(error).__name__} while querying CC-CMS: {error}'
     if secret_key:
         message = message.replace(secret_key, '********')
     return message

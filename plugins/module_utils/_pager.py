@@ -63,7 +63,7 @@ class Reading(t.NamedTuple):
     def describe(self) -> str:
         unit = {'ids': 'equipment IDs', 'rows': 'rows', 'per_key': 'rows of each UAP key'}[self.unit]
         offset = {'items': 'offset in items', 'pages': 'offset in pages', 'ignored': 'offset ignored'}[self.offset_unit]
-        text = 'limit over %s, %s, count %s' % (unit, offset, 'absent' if self.count == 'absent' else 'of ' + self.count)
+        text = f'limit over {unit}, {offset}, count {("absent" if self.count == "absent" else "of " + self.count)}'
         if self.key_count != 'none':
             text += ', per-UAP count ' + self.key_count
         return text
@@ -86,9 +86,9 @@ class CapRange(t.NamedTuple):
         if self.above is not None and self.above < limit:
             if self.above == 0:
                 return 'not yet known'
-            values.append('above %d' % self.above)
+            values.append(f'above {self.above}')
         if values == [limit]:
-            return 'none below limit %d' % limit
+            return f'none below limit {limit}'
         return ' or '.join(str(value) for value in values)
 
 
@@ -153,15 +153,19 @@ def _list_state(starts: list[int], sets: list[t.AbstractSet], cap: int, first_ne
                 return None
     for later in range(max(1, first_new), len(starts)):
         for earlier in range(later):  # two windows of one list share exactly their overlap
-            expected = max(0, min(starts[earlier] + len(sets[earlier]), starts[later] + len(sets[later]))
-                           - max(starts[earlier], starts[later]))
+            expected = max(
+                0,
+                min(starts[earlier] + len(sets[earlier]), starts[later] + len(sets[later]))
+                - max(starts[earlier], starts[later]),
+            )
             if len(sets[earlier] & sets[later]) != expected:
                 return None
     return high != math.inf, low
 
 
-def paging_state(pages: list[_PageView], unit: str, offset_unit: str, cap: int, first_new: int = 0,
-                 keys_stay: bool = True) -> _Paging | None:
+def paging_state(
+    pages: list[_PageView], unit: str, offset_unit: str, cap: int, first_new: int = 0, keys_stay: bool = True
+) -> _Paging | None:
     """How the pages read under (unit, offset unit, cap); None when they contradict it.
 
     ``first_new``: the pages before it were found consistent with the same (unit, offset unit, cap).
@@ -215,7 +219,11 @@ class _Seen(t.NamedTuple):
 def _count_verdict(reading: Reading, pages: list[_PageView], seen: _Seen) -> str | None:
     """'done', 'more', 'unknown' (the count tells nothing) or None when the counts contradict the reading."""
     # 0101002 and an empty page without count say nothing of what count counts
-    counted = [page for page in pages if not page.no_match and (page.rows or page.count is not None or page.key_counts is not None)]
+    counted = [
+        page
+        for page in pages
+        if not page.no_match and (page.rows or page.count is not None or page.key_counts is not None)
+    ]
     verdict = 'unknown'
     counts = [page.count for page in counted]
     if reading.count == 'absent':
@@ -256,8 +264,9 @@ def _count_verdict(reading: Reading, pages: list[_PageView], seen: _Seen) -> str
         return None
     if reading.key_count == 'key_page':
         for page in counted:
-            if page.key_counts != {key: len(ids) for key, ids in page.by_key.items() if key in page.key_counts} \
-                    or any(key not in page.key_counts for key in page.by_key):
+            if page.key_counts != {key: len(ids) for key, ids in page.by_key.items() if key in page.key_counts} or any(
+                key not in page.key_counts for key in page.by_key
+            ):
                 return None
         return verdict
     totals: dict = {}
@@ -374,11 +383,15 @@ class Pager:
             if self._keys_of_id.setdefault(equipment_id, keys) != keys:
                 self._keys_stay = False
         if self.max_ids is not None and len(self._seen_ids) > self.max_ids:
-            raise PagingContradiction('EID %s brought %d distinct equipment IDs, more than the %d it can match: CC-CMS answers rows '
-                                      'that do not fit the query' % (self.eid, len(self._seen_ids), self.max_ids))
+            raise PagingContradiction(
+                f'EID {self.eid} brought {len(self._seen_ids)} distinct equipment IDs, more than the {self.max_ids} it'
+                ' can match: CC-CMS answers rows that do not fit the query'
+            )
         if len(self._pages) > self.max_pages():
-            raise PagingContradiction('EID %s still brought new rows after %d pages; the paging of the server looks broken'
-                                      % (self.eid, len(self._pages) - 1))
+            raise PagingContradiction(
+                f'EID {self.eid} still brought new rows after {len(self._pages) - 1} pages; the paging of the server'
+                ' looks broken'
+            )
         verdicts = self._evaluate(self._prior)
         if not verdicts:
             raise PagingContradiction(self._contradiction())
@@ -426,8 +439,9 @@ class Pager:
             for cap in candidates:
                 key = (reading.unit, reading.offset_unit, cap)
                 if key not in paging_cache:
-                    paging_cache[key] = paging_state(pages, reading.unit, reading.offset_unit, cap, self._checked.get(key, 0),
-                                                     self._keys_stay)
+                    paging_cache[key] = paging_state(
+                        pages, reading.unit, reading.offset_unit, cap, self._checked.get(key, 0), self._keys_stay
+                    )
                     if paging_cache[key] is not None:
                         self._checked[key] = len(pages)
                 paging = paging_cache[key]
@@ -456,7 +470,11 @@ class Pager:
             if not offsets:
                 verdict: int | None | bool = False
             elif None in offsets:
-                verdict = None if all(value is None for value in offsets) else min(value for value in offsets if value is not None)
+                verdict = (
+                    None
+                    if all(value is None for value in offsets)
+                    else min(value for value in offsets if value is not None)
+                )
             else:
                 verdict = min(offsets)
             verdicts[reading] = (CapRange(frozenset(exact), above_kept), verdict)
@@ -467,38 +485,53 @@ class Pager:
     def _pages_text(self) -> str:
         described = []
         for page in self._pages[:SHOWN_PAGES]:
-            text = 'offset %d: %d rows of %d IDs' % (page.offset, len(page.rows), len(page.ids))
+            text = f'offset {page.offset}: {len(page.rows)} rows of {len(page.ids)} IDs'
             if page.no_match:
-                text = 'offset %d: no match' % page.offset
+                text = f'offset {page.offset}: no match'
             elif page.count is not None:
-                text += ', count %d' % page.count
+                text += f', count {page.count}'
             described.append(text)
         if len(self._pages) > SHOWN_PAGES:
-            described.append('%d more' % (len(self._pages) - SHOWN_PAGES))
+            described.append(f'{len(self._pages) - SHOWN_PAGES} more')
         return '; '.join(described)
 
     def _contradiction(self) -> str:
         if self.profile.queries_learned and self._evaluate(dict.fromkeys(ALL_READINGS, ANY_CAP)):
-            return ('the answers for EID %s contradict how CC-CMS paged earlier in this run (%s): the server changed its '
-                    'paging between two requests; run the query again, and send the trace if it persists' % (self.eid, self._pages_text()))
+            return (
+                f'the answers for EID {self.eid} contradict how CC-CMS paged earlier in this run'
+                f' ({self._pages_text()}): the server changed its paging between two requests; run the query again, and'
+                ' send the trace if it persists'
+            )
         counted = [page for page in self._pages if not page.no_match and page.count is not None]
-        if len({page.count for page in counted}) > 1 and not all(page.count == len(page.rows) for page in counted) \
-                and not all(page.count == len(page.ids) for page in counted):
-            return 'CC-CMS changed count between the pages of EID %s (%s): no reading of the vendor page explains it' % (
-                self.eid, self._pages_text())
-        return 'no reading of the vendor page explains the answers CC-CMS gave for EID %s (%s): its rows are unknown; ' \
-               'run aicc.cms.aicc_cms_info and send its result' % (self.eid, self._pages_text())
+        if (
+            len({page.count for page in counted}) > 1
+            and not all(page.count == len(page.rows) for page in counted)
+            and not all(page.count == len(page.ids) for page in counted)
+        ):
+            return (
+                f'CC-CMS changed count between the pages of EID {self.eid} ({self._pages_text()}): no reading of the'
+                ' vendor page explains it'
+            )
+        return (
+            f'no reading of the vendor page explains the answers CC-CMS gave for EID {self.eid} ({self._pages_text()}):'
+            ' its rows are unknown; run aicc.cms.aicc_cms_info and send its result'
+        )
 
     def _stuck(self) -> str:
         first = self._pages[0]
         later = [page for page in self._pages[1:] if page.offset != first.offset]
         if later:
-            return ('CC-CMS answered offset %d for EID %s with the same rows as offset %d: it ignores offset, so the rest of what '
-                    'it holds (%s) cannot be read' % (later[-1].offset, self.eid, first.offset, self._announced()))
-        return 'CC-CMS ignores offset for EID %s, so the rest of what it holds (%s) cannot be read' % (self.eid, self._announced())
+            return (
+                f'CC-CMS answered offset {later[-1].offset} for EID {self.eid} with the same rows as offset'
+                f' {first.offset}: it ignores offset, so the rest of what it holds ({self._announced()}) cannot be read'
+            )
+        return (
+            f'CC-CMS ignores offset for EID {self.eid}, so the rest of what it holds ({self._announced()}) cannot be'
+            ' read'
+        )
 
     def _announced(self) -> str:
         count = next((page.count for page in self._pages if page.count is not None), None)
         if count is None or count <= len(self._rows):
-            return 'a page cap cannot be ruled out, so there may be more than the %d rows seen' % len(self._rows)
-        return 'count %d, %d rows seen' % (count, len(self._rows))
+            return f'a page cap cannot be ruled out, so there may be more than the {len(self._rows)} rows seen'
+        return f'count {count}, {len(self._rows)} rows seen'

@@ -73,10 +73,10 @@ def is_plannable_id(eid: str) -> bool:
 
 def _check_int_option(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise OptionError('%s must be an integer, got %r' % (name, value))
+        raise OptionError(f'{name} must be an integer, got {value!r}')
     if value < minimum or (maximum is not None and value > maximum):
-        bounds = 'between %d and %d' % (minimum, maximum) if maximum is not None else 'at least %d' % minimum
-        raise OptionError('%s must be %s, got %d' % (name, bounds, value))
+        bounds = f'between {minimum} and {maximum}' if maximum is not None else f'at least {minimum}'
+        raise OptionError(f'{name} must be {bounds}, got {value}')
     return value
 
 
@@ -89,9 +89,15 @@ def number_entry_problem(name: str, values: object) -> str | None:
     for entry in entries:
         if isinstance(entry, bool) or not isinstance(entry, (int, float)):
             continue
-        shown = ('an integer of %d bits' % entry.bit_length()) if isinstance(entry, int) and entry.bit_length() > 64 else repr(entry)
-        return ('%s holds the number %s where a string belongs: quote the ID in YAML (for example \'0123\'), '
-                'an unquoted one is read as a number and loses its leading zeros' % (name, shown))
+        shown = (
+            f'an integer of {entry.bit_length()} bits'
+            if isinstance(entry, int) and entry.bit_length() > 64
+            else repr(entry)
+        )
+        return (
+            f"{name} holds the number {shown} where a string belongs: quote the ID in YAML (for example '0123'), "
+            'an unquoted one is read as a number and loses its leading zeros'
+        )
     return None
 
 
@@ -104,14 +110,14 @@ def _as_list(name: str, values: t.Iterable[str] | str | None) -> list[str]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple, set, frozenset)):
-        raise PlanError('%s must be a list of strings, got %s' % (name, type(values).__name__))
+        raise PlanError(f'{name} must be a list of strings, got {type(values).__name__}')
     result = []
     for value in values:
         if not isinstance(value, str):
-            raise PlanError('%s must hold strings, got %r' % (name, value))
+            raise PlanError(f'{name} must hold strings, got {value!r}')
         value = value.strip()
         if not value:
-            raise PlanError('%s holds an empty entry: remove it' % name)
+            raise PlanError(f'{name} holds an empty entry: remove it')
         result.append(value)
     return result
 
@@ -127,38 +133,50 @@ def _check_pattern(pattern: str, max_matches: int, allow_unbounded: bool) -> boo
     if unbounded:
         reason = "'*' and '%' match any number of characters"
     else:
-        reason = '%d question marks can match %d IDs, more than max_matches_per_query=%d' % (
-            pattern.count('?'), possible_matches, max_matches)
+        reason = (
+            f'{pattern.count("?")} question marks can match {possible_matches} IDs, more than'
+            f' max_matches_per_query={max_matches}'
+        )
     raise PlanError(
-        'EID pattern %r cannot be bounded: %s, and the API requires every wildcard query to match fewer than %d terminals; '
-        'list the IDs with eid_ranges, use fewer wildcards, or set allow_unbounded_wildcards=true' % (pattern, reason, API_MATCH_LIMIT))
+        f'EID pattern {pattern!r} cannot be bounded: {reason}, and the API requires every wildcard query to match fewer'
+        f' than {API_MATCH_LIMIT} terminals; list the IDs with eid_ranges, use fewer wildcards, or set'
+        ' allow_unbounded_wildcards=true'
+    )
 
 
 def _parse_range(text: str, max_range_size: int) -> tuple[int, int, int]:
     """Return (start, end, length) of a ``START-END`` digit range, or raise PlanError."""
     match = _RANGE_RE.match(text)
     if not match:
-        raise PlanError('EID range %r is not START-END with digits only (for example 88880000-88880999)' % text)
+        raise PlanError(f'EID range {text!r} is not START-END with digits only (for example 88880000-88880999)')
     start_text, end_text = match.groups()
     if len(start_text) != len(end_text):
-        raise PlanError('EID range %r has bounds of different lengths: write both with the same number of digits' % text)
+        raise PlanError(
+            f'EID range {text!r} has bounds of different lengths: write both with the same number of digits'
+        )
     start, end = int(start_text), int(end_text)
     if start > end:
-        raise PlanError('EID range %r starts after it ends: write the lower bound first' % text)
+        raise PlanError(f'EID range {text!r} starts after it ends: write the lower bound first')
     if end - start + 1 > max_range_size:
-        raise PlanError('EID range %r holds %d IDs, more than max_range_size=%d: split it or raise max_range_size'
-                        % (text, end - start + 1, max_range_size))
+        raise PlanError(
+            f'EID range {text!r} holds {end - start + 1} IDs, more than max_range_size={max_range_size}: split it or'
+            ' raise max_range_size'
+        )
     return start, end, len(start_text)
 
 
-def plan_queries(eids: t.Iterable[str] = (), eid_ranges: t.Iterable[str] = (),
-                 max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
-                 allow_unbounded_wildcards: bool = False, max_range_size: int = DEFAULT_MAX_RANGE_SIZE) -> Plan:
+def plan_queries(
+    eids: t.Iterable[str] = (),
+    eid_ranges: t.Iterable[str] = (),
+    max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
+    allow_unbounded_wildcards: bool = False,
+    max_range_size: int = DEFAULT_MAX_RANGE_SIZE,
+) -> Plan:
     """Plan bounded queries for exact IDs / patterns (``eids``) and digit ranges (``eid_ranges``)."""
     max_matches = _check_int_option('max_matches_per_query', max_matches_per_query, 1, API_MATCH_LIMIT - 1)
     max_range_size = _check_int_option('max_range_size', max_range_size, 1, MAX_RANGE_SIZE)
     wildcards = wildcards_per_block(max_matches)
-    block_size = 10 ** wildcards
+    block_size = 10**wildcards
 
     # (length, prefix) -> wanted digit IDs of that block
     blocks: dict[tuple[int, str], set[str]] = {}
@@ -166,12 +184,12 @@ def plan_queries(eids: t.Iterable[str] = (), eid_ranges: t.Iterable[str] = (),
     unbounded: set[str] = set()
 
     def add_digit_id(equipment_id: str) -> None:
-        prefix = equipment_id[:max(0, len(equipment_id) - wildcards)]
+        prefix = equipment_id[: max(0, len(equipment_id) - wildcards)]
         blocks.setdefault((len(equipment_id), prefix), set()).add(equipment_id)
 
     for eid in _as_list('eids', eids):
         if not _EID_RE.match(eid):
-            raise PlanError('EID %r contains characters outside %s: remove them' % (eid, EID_CHARACTERS))
+            raise PlanError(f'EID {eid!r} contains characters outside {EID_CHARACTERS}: remove them')
         if is_pattern(eid):
             if _check_pattern(eid, max_matches, allow_unbounded_wildcards):
                 unbounded.add(eid)
@@ -185,13 +203,15 @@ def plan_queries(eids: t.Iterable[str] = (), eid_ranges: t.Iterable[str] = (),
     ranges = [(text,) + _parse_range(text, max_range_size) for text in _as_list('eid_ranges', eid_ranges)]
     total = sum(end - start + 1 for _text, start, end, _length in ranges)
     if total > MAX_RANGE_SIZE:
-        raise PlanError('eid_ranges hold %d IDs together, more than the %d one task can plan: split them over several tasks'
-                        % (total, MAX_RANGE_SIZE))
+        raise PlanError(
+            f'eid_ranges hold {total} IDs together, more than the {MAX_RANGE_SIZE} one task can plan: split them over'
+            ' several tasks'
+        )
     for _text, start, end, length in ranges:
         for block_start in range(start - start % block_size, end + 1, block_size):
             first, last = max(start, block_start), min(end, block_start + block_size - 1)
-            ids = ('%0*d' % (length, number) for number in range(first, last + 1))
-            prefix = ('%0*d' % (length, block_start))[:max(0, length - wildcards)]
+            ids = (f'{number:0{length}d}' for number in range(first, last + 1))
+            prefix = f'{block_start:0{length}d}'[: max(0, length - wildcards)]
             blocks.setdefault((length, prefix), set()).update(ids)
 
     for (length, prefix), wanted in blocks.items():

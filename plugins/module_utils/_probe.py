@@ -8,7 +8,12 @@ from __future__ import annotations
 import statistics
 import typing as t
 
-from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError, AuthenticationError, RequestBudgetError, TlsError
+from ansible_collections.aicc.cms.plugins.module_utils._errors import (
+    ApiError,
+    AuthenticationError,
+    RequestBudgetError,
+    TlsError,
+)
 from ansible_collections.aicc.cms.plugins.module_utils._pager import COUNTS, KEY_COUNTS, OFFSET_UNITS, UNITS
 from ansible_collections.aicc.cms.plugins.module_utils._planner import Plan
 
@@ -43,11 +48,13 @@ def probe_server(client, plan: Plan) -> dict:
         except RequestBudgetError as stopped:
             complete = False
             if stopped.standing:
-                standing = sorted(stopped.standing.items())  # the unfinished query's pages, on top of what the run proved
+                standing = sorted(
+                    stopped.standing.items()
+                )  # the unfinished query's pages, on top of what the run proved
                 uap_keys.update(row.uap for row in stopped.rows or () if row.uap is not None)
             break
         except ApiError as error:
-            errors.append('EID %s: %s' % (query.eid, error))
+            errors.append(f'EID {query.eid}: {error}')
             queried += 1
             if isinstance(error, (AuthenticationError, TlsError)):
                 complete = False
@@ -75,7 +82,11 @@ def probe_server(client, plan: Plan) -> dict:
         'parameter_type': {'int': 'integer', 'str': 'string'}.get(profile.parameter_type or '', None),
         'uap_keys': sorted(uap_keys),
         'pool_mode': len(uap_keys) > 1,
-        'latency': {'min': min(durations), 'median': round(statistics.median(durations), 4), 'max': max(durations)} if durations else None,
+        'latency': (
+            {'min': min(durations), 'median': round(statistics.median(durations), 4), 'max': max(durations)}
+            if durations
+            else None
+        ),
         'clock_offset_seconds': statistics.median(offsets) if offsets else None,
         'queries': queried,
         'queries_planned': len(plan.queries),
@@ -90,12 +101,20 @@ def probe_server(client, plan: Plan) -> dict:
 def advice(readings: t.Mapping[str, t.Any], errors: list[str], offsets: list[float]) -> str:
     """One sentence: what the probe found, and what to do next."""
     if errors:
-        return 'a query failed (%s): fix that first, then probe again' % errors[0]
+        return f'a query failed ({errors[0]}): fix that first, then probe again'
     if offsets and abs(statistics.median(offsets)) > 300:
-        return ('the clock of CC-CMS is %d s away from this host: signatures fail beyond 15 minutes, so synchronise both with NTP'
-                % statistics.median(offsets))
+        return (
+            f'the clock of CC-CMS is {int(statistics.median(offsets))} s away from this host: signatures fail beyond 15'
+            ' minutes, so synchronise both with NTP'
+        )
     open_dimensions = [name for name in ('limit_counts', 'offset', 'count', 'uap_count') if len(readings[name]) > 1]
     if not open_dimensions:
-        return 'the answers prove one reading of the vendor page; the collection pages this server with no confirmation requests'
-    return ('the answers leave %d readings standing (open: %s); that is safe, the collection asks what every one of them needs; '
-            'probe a range that spans several pages to narrow them' % (readings['standing'], ', '.join(open_dimensions)))
+        return (
+            'the answers prove one reading of the vendor page; the collection pages this server with no confirmation'
+            ' requests'
+        )
+    return (
+        f'the answers leave {readings["standing"]} readings standing (open: {", ".join(open_dimensions)}); that is'
+        ' safe, the collection asks what every one of them needs; probe a range that spans several pages to narrow'
+        ' them'
+    )

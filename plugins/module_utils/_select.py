@@ -33,13 +33,15 @@ _SHOWN_LENGTH = 80
 
 def _shown(expression: str) -> str:
     if len(expression) > _SHOWN_LENGTH:
-        return '%r... (%d characters)' % (expression[:_SHOWN_LENGTH], len(expression))
+        return f'{expression[:_SHOWN_LENGTH]!r}... ({len(expression)} characters)'
     return repr(expression)
 
 
 def missing_library_sentence(option: str) -> str:
     """The sentence when jmespath cannot be imported where the task runs."""
-    return '%s needs the Python library jmespath: install it (pip install jmespath) on the host that runs this task' % option
+    return (
+        f'{option} needs the Python library jmespath: install it (pip install jmespath) on the host that runs this task'
+    )
 
 
 def _parse_reason(error: Exception) -> str:
@@ -49,7 +51,7 @@ def _parse_reason(error: Exception) -> str:
     reason = reason.replace(', for expression:', '').rstrip(':').strip()
     position = getattr(error, 'lex_position', None)
     if isinstance(position, int) and 'column' not in reason:
-        reason = '%s at column %d' % (reason, position)
+        reason = f'{reason} at column {position}'
     return reason or type(error).__name__
 
 
@@ -63,12 +65,14 @@ def _function_problem(node: t.Any, table: t.Mapping[str, dict]) -> str | None:
         given = len(node.get('children') or ())
         entry = table.get(name)
         if entry is None:
-            return 'unknown function %s()' % name
+            return f'unknown function {name}()'
         signature = entry['signature']
         variadic = bool(signature) and bool(signature[-1].get('variadic'))
         if given < len(signature) or (not variadic and given > len(signature)):
-            return 'function %s() takes %s%d argument%s, got %d' % (
-                name, 'at least ' if variadic else '', len(signature), '' if len(signature) == 1 else 's', given)
+            return (
+                f'function {name}() takes {("at least " if variadic else "")}{len(signature)}'
+                f' argument{("" if len(signature) == 1 else "s")}, got {given}'
+            )
     for child in node.get('children') or ():
         problem = _function_problem(child, table)
         if problem:
@@ -99,19 +103,23 @@ class Selection:
             return is_true(self._compiled.search(record))
         except (jmespath_exceptions.JMESPathError, RecursionError, ValueError, TypeError) as error:
             reason = str(error).split('\n', 1)[0].rstrip(':') or type(error).__name__
-            raise OptionError('%s=%s cannot be evaluated for terminal %s: %s; fix the expression for the fields of a terminal record'
-                              % (self.option, _shown(self.expression), record.get('equipment_id'), reason)) from None
+            raise OptionError(
+                f'{self.option}={_shown(self.expression)} cannot be evaluated for terminal'
+                f' {record.get("equipment_id")}: {reason}; fix the expression for the fields of a terminal record'
+            ) from None
 
 
 def compile_selection(expression: t.Any, option: str) -> Selection:
     """Compile ``expression`` once; raise OptionError with one sentence naming ``option`` when it is no valid selection."""
     if not isinstance(expression, str):
-        raise OptionError('%s must be a JMESPath expression (a string), got %s' % (option, type(expression).__name__))
+        raise OptionError(f'{option} must be a JMESPath expression (a string), got {type(expression).__name__}')
     if not expression.strip():
-        raise OptionError('%s must be a JMESPath expression, got an empty string: give one or remove the option' % option)
+        raise OptionError(f'{option} must be a JMESPath expression, got an empty string: give one or remove the option')
     if len(expression) > MAX_EXPRESSION_LENGTH:
-        raise OptionError('%s must be a JMESPath expression of at most %d characters, got %d characters'
-                          % (option, MAX_EXPRESSION_LENGTH, len(expression)))
+        raise OptionError(
+            f'{option} must be a JMESPath expression of at most {MAX_EXPRESSION_LENGTH} characters, got'
+            f' {len(expression)} characters'
+        )
     if not HAS_JMESPATH:
         raise OptionError(missing_library_sentence(option))
     try:
@@ -124,4 +132,4 @@ def compile_selection(expression: t.Any, option: str) -> Selection:
         reason = _function_problem(compiled.parsed, jmespath_functions.Functions().FUNCTION_TABLE)
         if reason is None:
             return Selection(expression, option, compiled)
-    raise OptionError('%s=%s is not a valid JMESPath expression: %s' % (option, _shown(expression), reason))
+    raise OptionError(f'{option}={_shown(expression)} is not a valid JMESPath expression: {reason}')

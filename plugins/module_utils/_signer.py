@@ -11,7 +11,7 @@ import hmac
 
 SIGNED_HEADERS = 'host'
 _UNRESERVED = frozenset(b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~')
-_ENCODED_BYTE = tuple(chr(byte) if byte in _UNRESERVED else '%%%02X' % byte for byte in range(256))
+_ENCODED_BYTE = tuple(chr(byte) if byte in _UNRESERVED else f'%{byte:02X}' for byte in range(256))
 
 
 def normalize(text: str) -> str:
@@ -38,21 +38,29 @@ def canonical_request(method: str, path: str, host: str, body: str | bytes = '',
         body = body.decode('utf-8')
     parts = [method.upper(), path]
     if query:
-        parts.append('&'.join(sorted('%s=%s' % (normalize(str(key)), normalize(str(value))) for key, value in query.items())))
+        parts.append('&'.join(sorted(f'{normalize(str(key))}={normalize(str(value))}' for key, value in query.items())))
     parts.append(SIGNED_HEADERS)
-    parts.append('%s:%s' % (normalize('host'), normalize(host)))
+    parts.append(f'{normalize("host")}:{normalize(host)}')
     if body:
         parts.append(normalize(body))
     return '\n'.join(parts)
 
 
-def sign(access_key: str, secret_key: str, method: str, path: str, host: str, body: str | bytes = '',
-         query: dict | None = None, now: datetime.datetime | None = None) -> str:
+def sign(
+    access_key: str,
+    secret_key: str,
+    method: str,
+    path: str,
+    host: str,
+    body: str | bytes = '',
+    query: dict | None = None,
+    now: datetime.datetime | None = None,
+) -> str:
     """Return the Authorization header value ``auth-v2/{AK}/{timestamp}/host/{signature}``.
 
     ``body`` is the exact JSON text sent (``str`` or UTF-8 ``bytes``); ``now`` is an aware datetime.
     """
-    auth_string_prefix = 'auth-v2/%s/%s/%s' % (access_key, format_timestamp(now), SIGNED_HEADERS)
+    auth_string_prefix = f'auth-v2/{access_key}/{format_timestamp(now)}/{SIGNED_HEADERS}'
     signing_key = _hmac_hex(secret_key, auth_string_prefix)
     signature = _hmac_hex(signing_key, canonical_request(method, path, host, body, query))
-    return '%s/%s' % (auth_string_prefix, signature)
+    return f'{auth_string_prefix}/{signature}'

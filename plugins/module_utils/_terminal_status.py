@@ -63,7 +63,9 @@ def _answers(client, queries_by_eid: dict[str, list[Query]]) -> t.Iterator[tuple
 
 def _may_overlap(queries_by_eid: dict[str, list[Query]]) -> bool:
     """Whether one terminal can be in the answers of two different EIDs (its records must then be merged)."""
-    if len(queries_by_eid) > 1 and any(query.wanted is None for queries in queries_by_eid.values() for query in queries):
+    if len(queries_by_eid) > 1 and any(
+        query.wanted is None for queries in queries_by_eid.values() for query in queries
+    ):
         return True
     seen: set[str] = set()
     for queries in queries_by_eid.values():
@@ -92,7 +94,7 @@ def _run_plan(client, plan: Plan, drop_registered: bool = False) -> _Outcome:
     for index, result in _answers(client, queries_by_eid):
         eid = unique_eids[index]
         if isinstance(result, ApiError):
-            errors_by_eid[eid] = 'EID %s: %s' % (eid, result)
+            errors_by_eid[eid] = f'EID {eid}: {result}'
             for query in queries_by_eid[eid]:
                 outcome.unknown.update(query.wanted if query.wanted is not None else (query.eid,))
             continue
@@ -104,14 +106,16 @@ def _run_plan(client, plan: Plan, drop_registered: bool = False) -> _Outcome:
                 outcome.missing.update(query.wanted.difference(row.equipment_id for row in kept))
             elif not result:
                 warnings_by_eid.setdefault(eid, []).append(
-                    'EID pattern %s matched no terminal: check the pattern, or list the IDs expected' % query.eid)
+                    f'EID pattern {query.eid} matched no terminal: check the pattern, or list the IDs expected'
+                )
             elif query.eid in plan.unbounded:
                 # Every page was read, so the distinct IDs are the matches (count may count rows).
                 matches = len({row.equipment_id for row in result})
                 if matches >= API_MATCH_LIMIT:
                     warnings_by_eid.setdefault(eid, []).append(
-                        'EID pattern %s matched %d terminals, at or above the API limit of %d that can disturb UAP services: '
-                        'narrow it or list the IDs with eid_ranges' % (query.eid, matches, API_MATCH_LIMIT))
+                        f'EID pattern {query.eid} matched {matches} terminals, at or above the API limit of'
+                        f' {API_MATCH_LIMIT} that can disturb UAP services: narrow it or list the IDs with eid_ranges'
+                    )
         del result
         with _collector_paused():
             built = build_terminals(rows)
@@ -130,9 +134,18 @@ def _run_plan(client, plan: Plan, drop_registered: bool = False) -> _Outcome:
     return outcome
 
 
-def _result(terminals: dict[str, dict], missing: t.Iterable[str], unknown: t.Iterable[str], errors: list[str],
-            warnings: list[str], requests: int, queries: list[str], summary_only: bool, counted: Tally | None = None,
-            dropped: t.Collection[str] = frozenset()) -> dict:
+def _result(
+    terminals: dict[str, dict],
+    missing: t.Iterable[str],
+    unknown: t.Iterable[str],
+    errors: list[str],
+    warnings: list[str],
+    requests: int,
+    queries: list[str],
+    summary_only: bool,
+    counted: Tally | None = None,
+    dropped: t.Collection[str] = frozenset(),
+) -> dict:
     """The facade's answer; ``counted``/``dropped``: records already counted and left out of ``terminals``."""
     terminals = dict(sorted(terminals.items()))
     missing = sorted(eid for eid in set(missing) if eid not in terminals and eid not in dropped)
@@ -177,9 +190,18 @@ def query_status(client, plan: Plan, summary_only: bool = False, keep: t.Callabl
     # Selection judges every record, so none may be dropped uncounted before it.
     outcome = _run_plan(client, plan, drop_registered=summary_only and keep is None)
     left_out: set[str] = set()
-    result = _result(_kept(outcome.terminals, keep, left_out), outcome.missing, outcome.unknown, outcome.errors,
-                     list(client.warnings) + outcome.warnings, client.requests_sent - requests_before,
-                     [query.eid for query in plan.queries], summary_only, counted=outcome.counted, dropped=outcome.dropped)
+    result = _result(
+        _kept(outcome.terminals, keep, left_out),
+        outcome.missing,
+        outcome.unknown,
+        outcome.errors,
+        list(client.warnings) + outcome.warnings,
+        client.requests_sent - requests_before,
+        [query.eid for query in plan.queries],
+        summary_only,
+        counted=outcome.counted,
+        dropped=outcome.dropped,
+    )
     if keep is not None:
         result['deselected'] = len(left_out)
     return result
@@ -193,8 +215,10 @@ def incomplete_answer(result: dict) -> str | None:
     errors = result['errors']
     if not errors:
         return None
-    return '%d of %d queries failed, so %d requested terminals are unknown; first failure: %s' % (
-        len(errors), len(result['queries']), len(result['unknown']), errors[0])
+    return (
+        f'{len(errors)} of {len(result["queries"])} queries failed, so {len(result["unknown"])} requested terminals are'
+        f' unknown; first failure: {errors[0]}'
+    )
 
 
 SHOWN_UNREGISTERED = 20
@@ -209,12 +233,20 @@ def failure_sentence(result: dict) -> str | None:
     still_unregistered = result.get('still_unregistered')
     if still_unregistered:
         shown = ', '.join(still_unregistered[:SHOWN_UNREGISTERED])
-        more = ' and %d more' % (len(still_unregistered) - SHOWN_UNREGISTERED) if len(still_unregistered) > SHOWN_UNREGISTERED else ''
+        more = (
+            f' and {len(still_unregistered) - SHOWN_UNREGISTERED} more'
+            if len(still_unregistered) > SHOWN_UNREGISTERED
+            else ''
+        )
         if result.get('total_timeout') is not None:
-            return '%d terminals still not registered when total_timeout=%s ran out, after waiting %s seconds: %s%s' % (
-                len(still_unregistered), result['total_timeout'], result['waited'], shown, more)
-        return '%d terminals still not registered after waiting %s seconds (wait_timeout=%s): %s%s' % (
-            len(still_unregistered), result['waited'], result['wait_timeout'], shown, more)
+            return (
+                f'{len(still_unregistered)} terminals still not registered when total_timeout={result["total_timeout"]}'
+                f' ran out, after waiting {result["waited"]} seconds: {shown}{more}'
+            )
+        return (
+            f'{len(still_unregistered)} terminals still not registered after waiting {result["waited"]} seconds'
+            f' (wait_timeout={result["wait_timeout"]}): {shown}{more}'
+        )
     return None
 
 
@@ -224,9 +256,16 @@ def run_query(client, plan: Plan, params: t.Mapping[str, t.Any]) -> dict:
     summary_only = bool(params.get('summary_only'))
     keep = compile_selection(params['select'], 'select').matches if params.get('select') is not None else None
     if params.get('wait_for') == 'registered':
-        result = wait_for_registered(client, plan, timeout=params['wait_timeout'], interval=params['wait_interval'],
-                                     max_matches_per_query=params['max_matches_per_query'], max_range_size=params['max_range_size'],
-                                     summary_only=summary_only, keep=keep)
+        result = wait_for_registered(
+            client,
+            plan,
+            timeout=params['wait_timeout'],
+            interval=params['wait_interval'],
+            max_matches_per_query=params['max_matches_per_query'],
+            max_range_size=params['max_range_size'],
+            summary_only=summary_only,
+            keep=keep,
+        )
         result['wait_timeout'] = params['wait_timeout']
     else:
         result = query_status(client, plan, summary_only=summary_only, keep=keep)
@@ -236,16 +275,33 @@ def run_query(client, plan: Plan, params: t.Mapping[str, t.Any]) -> dict:
 
 
 def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (minimum_exclusive and value == 0):
-        raise OptionError('%s must be a number of seconds %s, got %r' % (name, 'above 0' if minimum_exclusive else 'of at least 0', value))
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value < 0
+        or (minimum_exclusive and value == 0)
+    ):
+        raise OptionError(
+            f'{name} must be a number of seconds {("above 0" if minimum_exclusive else "of at least 0")}, got {value!r}'
+        )
     return float(value)
 
 
-def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sleep: t.Callable[[float], None] = time.sleep,
-                        clock: t.Callable[[], float] = time.monotonic, max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
-                        max_range_size: int = DEFAULT_MAX_RANGE_SIZE, summary_only: bool = False, stable_polls: int = 1,
-                        history: bool = False, accept: t.Callable[[str, dict], bool] | None = None,
-                        keep: t.Callable[[dict], bool] | None = None) -> dict:
+def wait_for_registered(
+    client,
+    plan: Plan,
+    timeout: float,
+    interval: float,
+    sleep: t.Callable[[float], None] = time.sleep,
+    clock: t.Callable[[], float] = time.monotonic,
+    max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
+    max_range_size: int = DEFAULT_MAX_RANGE_SIZE,
+    summary_only: bool = False,
+    stable_polls: int = 1,
+    history: bool = False,
+    accept: t.Callable[[str, dict], bool] | None = None,
+    keep: t.Callable[[dict], bool] | None = None,
+) -> dict:
     """Query ``plan``, then poll only what is not yet registered until all is or ``timeout`` seconds pass.
 
     Returns the merged result of query_status plus ``waited`` (seconds), ``polls`` and
@@ -264,7 +320,7 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
     timeout = _check_seconds('timeout', timeout, False)
     interval = _check_seconds('interval', interval, True)
     if isinstance(stable_polls, bool) or not isinstance(stable_polls, int) or stable_polls < 1:
-        raise OptionError('stable_polls must be a whole number of at least 1, got %r' % (stable_polls,))
+        raise OptionError(f'stable_polls must be a whole number of at least 1, got {stable_polls!r}')
     started = clock()
     requests_before = client.requests_sent
     outcome = _run_plan(client, plan)
@@ -316,13 +372,18 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
         waiting = pending()
         failed_patterns = [eid for eid in waiting if eid in patterns]
         exact_ids = [eid for eid in waiting if eid not in patterns]
-        poll_plan = plan_queries(eids=[eid for eid in exact_ids if is_plannable_id(eid)],
-                                 max_matches_per_query=max_matches_per_query, max_range_size=max_range_size)
+        poll_plan = plan_queries(
+            eids=[eid for eid in exact_ids if is_plannable_id(eid)],
+            max_matches_per_query=max_matches_per_query,
+            max_range_size=max_range_size,
+        )
         # IDs CC-CMS returned that the planner would refuse as user input are asked for as they are;
         # a failed user pattern was accepted when first planned: ask it again as is.
         as_they_are = tuple(Query(eid, frozenset([eid])) for eid in exact_ids if not is_plannable_id(eid))
-        poll_plan = Plan(tuple(sorted(poll_plan.queries + as_they_are + tuple(Query(eid, None) for eid in failed_patterns))),
-                         tuple(eid for eid in failed_patterns if eid in plan.unbounded))
+        poll_plan = Plan(
+            tuple(sorted(poll_plan.queries + as_they_are + tuple(Query(eid, None) for eid in failed_patterns))),
+            tuple(eid for eid in failed_patterns if eid in plan.unbounded),
+        )
         poll = _run_plan(client, poll_plan)
         polled_ids = set(exact_ids)
         for eid in polled_ids:
@@ -333,8 +394,16 @@ def wait_for_registered(client, plan: Plan, timeout: float, interval: float, sle
         errors = poll.errors
         warnings = warnings + poll.warnings
         observe(polled_ids | set(poll.terminals) | poll.missing | poll.unknown)
-    result = _result(terminals, missing, unknown, errors, list(client.warnings) + warnings,
-                     client.requests_sent - requests_before, [query.eid for query in plan.queries], summary_only)
+    result = _result(
+        terminals,
+        missing,
+        unknown,
+        errors,
+        list(client.warnings) + warnings,
+        client.requests_sent - requests_before,
+        [query.eid for query in plan.queries],
+        summary_only,
+    )
     result['waited'] = round(clock() - started, 3)
     result['polls'] = polls
     if keep is not None:

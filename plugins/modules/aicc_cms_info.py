@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: aicc_cms_info
 short_description: First contact with a CC-CMS, and what its answers prove about how it pages
 version_added: 1.0.0
@@ -55,9 +55,9 @@ attributes:
     support: full
     membership:
       - aicc.cms.aicc
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: What does this CC-CMS do with limit, offset and count?
   aicc.cms.aicc_cms_info:
     url: https://10.1.1.10:28443
@@ -71,9 +71,9 @@ EXAMPLES = r'''
 - name: Show the verdict
   ansible.builtin.debug:
     msg: "{{ cms.advice }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 readings:
   description:
     - The readings of the vendor page the answers leave standing, per question.
@@ -139,12 +139,11 @@ advice:
   description: One sentence on what the probe found and what to do next.
   returned: always
   type: str
-'''
+"""
 
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
 from ansible_collections.aicc.cms.plugins.module_utils._options import (

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: aicc_terminal_status
 short_description: Query the registration status of Huawei AICC terminals through CC-CMS
 version_added: 0.1.0
@@ -56,9 +56,9 @@ notes:
   - Quote equipment IDs in YAML; an unquoted one is read as a number and refused.
   - Every request counts against the API's limit of 10 concurrent requests; O(max_concurrency)
     stays at or below it, and every fork of the play shares it (see O(max_concurrency)).
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Check two phones by exact equipment ID
   aicc.cms.aicc_terminal_status:
     url: https://10.1.1.10:28443
@@ -121,9 +121,9 @@ EXAMPLES = r'''
     AICC_URL: https://10.1.1.10:28443
     AICC_ACCESS_KEY: "{{ aicc_access_key }}"
     AICC_SECRET_KEY: "{{ aicc_secret_key }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 terminals:
   description:
     - One record per equipment ID found, keyed and sorted by equipment ID.
@@ -306,21 +306,20 @@ trace:
   elements: dict
   sample:
     - {eid: "87800??", limit: 100, offset: 0, status: 200, result_code: "0100000", rows: 100, count: 100, duration: 0.031}
-'''
+"""
 
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     MODULE_SPEC,
+    ScreenedModule,
     check_values,
     client_from_params,
     error_message,
     plan_from_params,
-    ScreenedModule,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
 

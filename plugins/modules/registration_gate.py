@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: registration_gate
 short_description: Precheck or postcheck of one site for the change-window gate (runs on the controller)
 version_added: 1.0.0
@@ -131,7 +131,9 @@ options:
         one; a terminal without a record and a required one are never excluded.
     type: str
   wait_timeout:
-    description: For O(phase=post), seconds (0 to 86400) to wait for the terminals registered before to register again; 0 does not wait.
+    description: >-
+      For O(phase=post), seconds (0 to 86400) to wait for the terminals registered before to register again;
+      0 does not wait.
     type: int
     default: 600
   wait_interval:
@@ -186,9 +188,9 @@ seealso:
   - module: aicc.cms.aicc_terminal_status
 author:
   - aicc.cms contributors (!UNKNOWN)
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Precheck of this host's site (connection from AICC_* or module_defaults)
   aicc.cms.registration_gate:
     phase: pre
@@ -209,9 +211,9 @@ EXAMPLES = r'''
   ansible.builtin.fail:
     msg: "{{ postcheck.msg }}"
   when: not postcheck.passed
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 site:
   description: The site.
   returned: phase is pre or post
@@ -309,4 +311,4 @@ report:
   description: The fleet summary's HTML page.
   returned: phase is fleet
   type: str
-'''
+"""

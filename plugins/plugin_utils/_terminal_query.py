@@ -33,25 +33,37 @@ def option_values(get_option: t.Callable[[str], t.Any], spec: t.Mapping[str, t.A
     credential field, which would otherwise be a bad cc_id or a CA path naming the current folder.
     """
     values = {name: get_option(name) for name in (PLUGIN_SPEC if spec is None else spec)}
-    return {name: None if name in CONNECTION_SPEC and isinstance(value, str) and value == '' else value for name, value in values.items()}
+    return {
+        name: None if name in CONNECTION_SPEC and isinstance(value, str) and value == '' else value
+        for name, value in values.items()
+    }
 
 
-def unknown_options_message(given: t.Iterable[str], definitions: t.Mapping[str, t.Mapping[str, t.Any]], plugin_name: str) -> str | None:
+def unknown_options_message(
+    given: t.Iterable[str], definitions: t.Mapping[str, t.Mapping[str, t.Any]], plugin_name: str
+) -> str | None:
     """The sentence for names in ``given`` that are neither a documented option of the plugin nor an alias of one, else None.
 
     ``definitions`` are the plugin's option definitions as Ansible loaded them from its documentation, so the valid
     names never drift from the docs. Ansible itself ignores unknown names: a typo such as ``eid_range`` would narrow
     the query without a word.
     """
-    documented = {name: tuple(definition.get('aliases') or ()) for name, definition in definitions.items()
-                  if not name.startswith('_')}  # _terms: the lookup's positional arguments, not a keyword
+    documented = {
+        name: tuple(definition.get('aliases') or ())
+        for name, definition in definitions.items()
+        if not name.startswith('_')
+    }  # _terms: the lookup's positional arguments, not a keyword
     accepted = set(documented).union(*documented.values())
     unknown = sorted(str(name) for name in given if name not in accepted)
     if not unknown:
         return None
-    valid = ', '.join(name + (' (alias %s)' % ', '.join(aliases) if aliases else '') for name, aliases in sorted(documented.items()))
-    return 'unknown option%s %s for %s: check the spelling; valid options are %s' % (
-        's' if len(unknown) > 1 else '', ', '.join(unknown), plugin_name, valid)
+    valid = ', '.join(
+        name + (f' (alias {", ".join(aliases)})' if aliases else '') for name, aliases in sorted(documented.items())
+    )
+    return (
+        f'unknown option{("s" if len(unknown) > 1 else "")} {", ".join(unknown)} for {plugin_name}: check the spelling;'
+        f' valid options are {valid}'
+    )
 
 
 def missing_record(equipment_id: str) -> dict:
@@ -96,8 +108,10 @@ class RecordingClient:
         """Raw results with their format version; the secret is not part of them."""
         return {
             'format': CACHE_FORMAT,
-            'results': {eid: {'rows': [row._asdict() for row in rows], 'count': self._client.reported_counts.get(eid)}
-                        for eid, rows in self.recorded.items()},
+            'results': {
+                eid: {'rows': [row._asdict() for row in rows], 'count': self._client.reported_counts.get(eid)}
+                for eid, rows in self.recorded.items()
+            },
         }
 
 
@@ -114,7 +128,11 @@ class ReplayClient:
     @classmethod
     def from_cache_entry(cls, entry: t.Any, eids: t.Iterable[str]) -> ReplayClient | None:
         """A replay client when ``entry`` is a current-format entry holding every EID, else None (a cache miss)."""
-        if not isinstance(entry, dict) or entry.get('format') != CACHE_FORMAT or not isinstance(entry.get('results'), dict):
+        if (
+            not isinstance(entry, dict)
+            or entry.get('format') != CACHE_FORMAT
+            or not isinstance(entry.get('results'), dict)
+        ):
             return None
         rows: dict[str, list[Row]] = {}
         counts: dict[str, int] = {}

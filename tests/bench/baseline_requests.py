@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 
 import requests
-
 from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
 
 API_PATH = '/rest/cmsapp/v1/openapi/uap/queryterminalstatus'
@@ -29,14 +28,19 @@ def query_sequentially(url: str, access_key: str, secret_key: str, ca_path: str,
         for eid in eids:
             offset = 0
             while True:
-                body = json.dumps({'EID': eid, 'limit': PAGE_SIZE, 'offset': offset}, separators=(',', ':')).encode('utf-8')
-                headers = {'Content-Type': 'application/json;charset=UTF-8', 'Host': host,
-                           'Authorization': sign(access_key, secret_key, 'POST', API_PATH, host, body)}
+                body = json.dumps({'EID': eid, 'limit': PAGE_SIZE, 'offset': offset}, separators=(',', ':')).encode(
+                    'utf-8'
+                )
+                headers = {
+                    'Content-Type': 'application/json;charset=UTF-8',
+                    'Host': host,
+                    'Authorization': sign(access_key, secret_key, 'POST', API_PATH, host, body),
+                }
                 response = session.post(url + API_PATH, data=body, headers=headers, verify=ca_path, timeout=30)
                 response.raise_for_status()
                 answer = response.json()
                 if answer['resultCode'] != '0100000':
-                    raise RuntimeError('EID %s: %s' % (eid, answer['resultDesc']))
+                    raise RuntimeError(f'EID {eid}: {answer["resultDesc"]}')
                 ids_on_page = set()
                 for uap, rows in (answer['resultDesc'].get('data') or {}).items():
                     for row in rows:

@@ -25,6 +25,7 @@ if str(BENCH_DIR) not in sys.path:
 # pylint: disable=wrong-import-position
 from run import alternate, ansible_env, median, run_checked, write_playbook  # noqa: E402
 from simprocess import SimulatorProcess  # noqa: E402
+
 # pylint: enable=wrong-import-position
 
 FIRST_ID = 8000000
@@ -37,13 +38,18 @@ def runner_artifact(work: Path, env: dict, extravars: dict) -> dict:
 
     private = work / 'runner'
     (private / 'project').mkdir(parents=True)
-    (private / 'project' / 'precheck.yml').write_text('- ansible.builtin.import_playbook: aicc.cms.precheck\n', encoding='utf-8')
+    (private / 'project' / 'precheck.yml').write_text(
+        '- ansible.builtin.import_playbook: aicc.cms.precheck\n', encoding='utf-8'
+    )
     (private / 'inventory').mkdir()
-    (private / 'inventory' / 'hosts').write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable,
-                                                 encoding='utf-8')
-    job = ansible_runner.run(private_data_dir=str(private), playbook='precheck.yml', envvars=env, extravars=extravars, quiet=True)
+    (private / 'inventory' / 'hosts').write_text(
+        f'localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n', encoding='utf-8'
+    )
+    job = ansible_runner.run(
+        private_data_dir=str(private), playbook='precheck.yml', envvars=env, extravars=extravars, quiet=True
+    )
     if job.rc != 0:
-        raise RuntimeError('the precheck job failed (rc %s)' % job.rc)
+        raise RuntimeError(f'the precheck job failed (rc {job.rc})')
     for event in job.events:
         if event.get('event') == 'playbook_on_stats':
             return event['event_data'].get('artifact_data') or {}
@@ -51,52 +57,72 @@ def runner_artifact(work: Path, env: dict, extravars: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description='aicc.cms gate benchmark: precheck and postcheck vs the bare module query.')
+    parser = argparse.ArgumentParser(
+        description='aicc.cms gate benchmark: precheck and postcheck vs the bare module query.'
+    )
     parser.add_argument('--quick', action='store_true', help='1,000 terminals and one round: a smoke check')
     parser.add_argument('--rounds', type=int, help='alternating repetitions (default 3, quick 1)')
     parser.add_argument('--terminals', type=int, help='terminals in scope (default 10000, quick 1000)')
     args, _others = parser.parse_known_args(argv)  # make bench passes run.py's options too
     rounds = args.rounds or (1 if args.quick else 3)
     count = args.terminals or (1000 if args.quick else 10000)
-    eid_range = '%d-%d' % (FIRST_ID, FIRST_ID + count - 1)
-    print('gate benchmark: %d terminals x 2 UAPs, %d round(s)' % (count, rounds), flush=True)
+    eid_range = f'{FIRST_ID}-{FIRST_ID + count - 1}'
+    print(f'gate benchmark: {count} terminals x 2 UAPs, {rounds} round(s)', flush=True)
     with tempfile.TemporaryDirectory(prefix='aicc-gate-bench-') as folder, SimulatorProcess([eid_range], uaps=2) as sim:
         work = Path(folder)
         home = work / 'home'
         (home / 'tmp').mkdir(parents=True)
         env = ansible_env(sim, home)
         reports = work / 'reports'
-        interpreter = ['-e', 'ansible_python_interpreter=%s' % sys.executable]
-        scope = ['-e', json.dumps({'aicc_gate_eid_ranges': [eid_range], 'aicc_gate_report_dir': str(reports),
-                                   'aicc_gate_connection': {'max_concurrency': 10, 'timeout': 60}, 'aicc_gate_wait_timeout': 0})]
+        interpreter = ['-e', f'ansible_python_interpreter={sys.executable}']
+        scope = [
+            '-e',
+            json.dumps(
+                {
+                    'aicc_gate_eid_ranges': [eid_range],
+                    'aicc_gate_report_dir': str(reports),
+                    'aicc_gate_connection': {'max_concurrency': 10, 'timeout': 60},
+                    'aicc_gate_wait_timeout': 0,
+                }
+            ),
+        ]
         module = write_playbook(work, 'module', eid_range)
 
         def gate(phase: str):
-            return run_checked(['ansible-playbook', '-i', 'localhost,', *interpreter, *scope, 'aicc.cms.%s' % phase], env)
+            return run_checked(['ansible-playbook', '-i', 'localhost,', *interpreter, *scope, f'aicc.cms.{phase}'], env)
 
         gate('precheck')  # a baseline for the first postcheck
-        seconds = alternate(rounds, {
-            'bare module query in ansible-playbook': lambda: run_checked(
-                ['ansible-playbook', '-i', 'localhost,', *interpreter, str(module)], env),
-            'precheck playbook': lambda: gate('precheck'),
-            'postcheck playbook': lambda: gate('postcheck'),
-        })
+        seconds = alternate(
+            rounds,
+            {
+                'bare module query in ansible-playbook': lambda: run_checked(
+                    ['ansible-playbook', '-i', 'localhost,', *interpreter, str(module)], env
+                ),
+                'precheck playbook': lambda: gate('precheck'),
+                'postcheck playbook': lambda: gate('postcheck'),
+            },
+        )
         artifact = runner_artifact(work, env, json.loads(scope[1]))
         artifact_bytes = len(json.dumps(artifact, separators=(',', ':')))
         baseline_bytes = os.path.getsize(reports / 'localhost' / 'aicc_gate_baseline.json')
     bare, pre, post = (median(seconds[name]) for name in seconds)
     figures = {
-        'bare module query, median': '%.2f s' % bare,
-        'precheck playbook, median': '%.2f s (%.2fx the bare query)' % (pre, pre / bare),
-        'postcheck playbook, median': '%.2f s (%.2fx the bare query)' % (post, post / bare),
-        'precheck set_stats artifact': '%d bytes (baseline published: %s)' % (
-            artifact_bytes, 'yes' if artifact.get('aicc_gate_baselines') else 'no, path only'),
-        'baseline file': '%d bytes' % baseline_bytes,
+        'bare module query, median': f'{bare:.2f} s',
+        'precheck playbook, median': f'{pre:.2f} s ({pre / bare:.2f}x the bare query)',
+        'postcheck playbook, median': f'{post:.2f} s ({post / bare:.2f}x the bare query)',
+        'precheck set_stats artifact': (
+            f'{artifact_bytes} bytes (baseline published:'
+            f' {("yes" if artifact.get("aicc_gate_baselines") else "no, path only")})'
+        ),
+        'baseline file': f'{baseline_bytes} bytes',
     }
     for name, value in figures.items():
-        print('    %-44s %s' % (name, value))
+        print(f'    {name!s:<44} {value}')
     worst = max(pre, post) / bare
-    print('    => %s: slowest phase %.2fx the bare query (target <= %.1fx)' % ('met' if worst <= TARGET_RATIO else 'MISSED', worst, TARGET_RATIO))
+    print(
+        f'    => {("met" if worst <= TARGET_RATIO else "MISSED")}: slowest phase {worst:.2f}x the bare query (target <='
+        f' {TARGET_RATIO:.1f}x)'
+    )
     return 0
 
 

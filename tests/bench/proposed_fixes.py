@@ -27,18 +27,20 @@ if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
 # pylint: disable=wrong-import-position
-from run import client_for, id_range  # noqa: E402
-from simprocess import SimulatorProcess  # noqa: E402
-
 from ansible_collections.aicc.cms.plugins.module_utils import _normalizer  # noqa: E402
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries  # noqa: E402
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import _collector_paused, query_status  # noqa: E402
+from run import client_for, id_range  # noqa: E402
+from simprocess import SimulatorProcess  # noqa: E402
+
 # pylint: enable=wrong-import-position
 
 
 def peak_memory(terminals: int, summary_only: bool) -> float:
     """Peak RSS in MiB of query_status, measured in a fresh process."""
-    command = [sys.executable, __file__, '--memory-child', str(terminals)] + (['--summary-only'] if summary_only else [])
+    command = [sys.executable, __file__, '--memory-child', str(terminals)] + (
+        ['--summary-only'] if summary_only else []
+    )
     return float(subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()[-1])
 
 
@@ -53,7 +55,7 @@ def alternate(rounds: int, runs: dict) -> dict:
     seconds: dict = {name: [] for name in runs}
     names = list(runs)
     for round_number in range(rounds):
-        for name in names[round_number % 2:] + names[:round_number % 2]:
+        for name in names[round_number % 2 :] + names[: round_number % 2]:
             started = time.perf_counter()
             runs[name]()
             seconds[name].append(time.perf_counter() - started)
@@ -81,17 +83,21 @@ def main() -> int:
             with _collector_paused():
                 _normalizer.build_terminals(rows)
 
-        built = alternate(args.rounds, {'collector on': lambda: _normalizer.build_terminals(rows), 'collector paused': build_paused})
-        print('1. build_terminals, %d terminals: collector on %.2f s, paused %.2f s (%.1fx)'
-              % (args.terminals, built['collector on'], built['collector paused'], built['collector on'] / built['collector paused']))
+        built = alternate(
+            args.rounds, {'collector on': lambda: _normalizer.build_terminals(rows), 'collector paused': build_paused}
+        )
+        print(
+            f'1. build_terminals, {args.terminals} terminals: collector on {built["collector on"]:.2f} s, '
+            f'paused {built["collector paused"]:.2f} s ({built["collector on"] / built["collector paused"]:.1f}x)'
+        )
 
         def fetch() -> None:
             with client_for(sim) as client:
                 client.fetch_many(eids)
 
         fetched = alternate(args.rounds, {'fetch': fetch})
-        print('2. fetch phase, %d queries at zero latency: %.2f s' % (len(eids), fetched['fetch']))
-    print('3. query_status peak RSS: full result %.0f MiB, summary_only %.0f MiB' % (full, summary_only))
+        print(f'2. fetch phase, {len(eids)} queries at zero latency: {fetched["fetch"]:.2f} s')
+    print(f'3. query_status peak RSS: full result {full:.0f} MiB, summary_only {summary_only:.0f} MiB')
     return 0
 
 

@@ -33,9 +33,9 @@ import bench_paths  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient  # noqa: E402
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries  # noqa: E402
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status  # noqa: E402
-
 from simulator import Simulator  # noqa: E402
 from simulator.store import TerminalStore, resolve_reading  # noqa: E402
+
 # pylint: enable=wrong-import-position
 
 FIRST_ID = 8_800_000
@@ -69,19 +69,24 @@ READINGS = [
     ('0101002 for no match', {'no_match_code': '0101002'}),
     ('limit as string only', {'limit_type': 'string'}),
     ('limit cap 37', {'limit_cap': 37}),
-    ('per_key + count ids + cap 50 + uap order', {'paging_unit': 'per_key', 'count_semantics': 'ids', 'limit_cap': 50, 'row_order': 'uap'}),
+    (
+        'per_key + count ids + cap 50 + uap order',
+        {'paging_unit': 'per_key', 'count_semantics': 'ids', 'limit_cap': 50, 'row_order': 'uap'},
+    ),
     ('offset in pages + cap 30', {'offset_unit': 'pages', 'limit_cap': 30}),
     ('count absent + cap 37', {'count_semantics': 'absent', 'limit_cap': 37}),
     ('tables + per_key', {'shape': 'tables', 'paging_unit': 'per_key'}),
     ('0101002 + paging rows + cap 50', {'no_match_code': '0101002', 'count_semantics': 'rows', 'limit_cap': 50}),
-    ('string limit + list_tables + count string', {'limit_type': 'string', 'shape': 'list_tables', 'count_as_string': True,
-                                                   'paging_unit': 'rows'}),
+    (
+        'string limit + list_tables + count string',
+        {'limit_type': 'string', 'shape': 'list_tables', 'count_as_string': True, 'paging_unit': 'rows'},
+    ),
     ('offset ignored + cap 37 (no reading explains it)', {'paging_unit': 'ignored', 'limit_cap': 37}),
 ]
 
 
 def id_range(first: int, count: int) -> str:
-    return '%d-%d' % (first, first + count - 1)
+    return f'{first}-{first + count - 1}'
 
 
 def expected_rows(sim: Simulator, plan) -> set:
@@ -100,45 +105,74 @@ def measure(options: dict, terminals: int, page_size: int, folder: Path) -> dict
         plan = plan_queries(eid_ranges=[id_range(FIRST_ID, terminals + MISSING_TAIL)])
         minimum = sum(sim.minimum_requests(query.eid, page_size) for query in plan.queries)
         expected = expected_rows(sim, plan)
-        with CmsClient(sim.url, sim.access_key, sim.secret_key, ca_path=sim.ca_path, page_size=page_size,
-                       max_concurrency=MAX_CONCURRENCY, timeout=60) as client:
+        with CmsClient(
+            sim.url,
+            sim.access_key,
+            sim.secret_key,
+            ca_path=sim.ca_path,
+            page_size=page_size,
+            max_concurrency=MAX_CONCURRENCY,
+            timeout=60,
+        ) as client:
             result = query_status(client, plan)
         got = {(eid, uap['uap']) for eid, record in result['terminals'].items() for uap in record['uaps']}
         stats = sim.stats()
     if result['errors']:
-        outcome = 'failed: %d of %d queries, %d IDs unknown' % (len(result['errors']), len(plan.queries), len(result['unknown']))
+        outcome = (
+            f'failed: {len(result["errors"])} of {len(plan.queries)} queries, {len(result["unknown"])} IDs unknown'
+        )
     elif got == expected:
         outcome = 'exact'
     else:
-        outcome = 'LOST %d of %d rows, %d extra' % (len(expected - got), len(expected), len(got - expected))
-    return {'requests': result['requests'], 'minimum': minimum, 'ratio': result['requests'] / minimum, 'outcome': outcome,
-            'queries': len(plan.queries), 'max_in_flight': stats['max_in_flight'], 'violations': stats['violations']}
+        outcome = f'LOST {len(expected - got)} of {len(expected)} rows, {len(got - expected)} extra'
+    return {
+        'requests': result['requests'],
+        'minimum': minimum,
+        'ratio': result['requests'] / minimum,
+        'outcome': outcome,
+        'queries': len(plan.queries),
+        'max_in_flight': stats['max_in_flight'],
+        'violations': stats['violations'],
+    }
 
 
 def readings_table(terminals: int, page_size: int) -> dict:
-    print('Requests per reading: %d terminals under %d UAPs (partial membership %g), %d more requested IDs missing, page_size %d'
-          % (terminals, DATA['uaps'], DATA['partial_membership'], MISSING_TAIL, page_size), flush=True)
-    print('%-52s %9s %8s %7s  %s' % ('reading', 'requests', 'minimum', 'ratio', 'answer'))
+    print(
+        f'Requests per reading: {terminals} terminals under {DATA["uaps"]} UAPs (partial membership'
+        f' {DATA["partial_membership"]:g}), {MISSING_TAIL} more requested IDs missing, page_size {page_size}',
+        flush=True,
+    )
+    print(f'{"reading"!s:<52} {"requests"!s:>9} {"minimum"!s:>8} {"ratio"!s:>7}  {"answer"}')
     figures = {}
     with tempfile.TemporaryDirectory(prefix='aicc-bench-readings-') as work:
         for index, (name, options) in enumerate(READINGS):
-            row = measure(options, terminals, page_size, Path(work) / ('sim-%02d' % index))
+            row = measure(options, terminals, page_size, Path(work) / f'sim-{index:02d}')
             figures[name] = dict(row, options=options)
-            rules = '' if row['max_in_flight'] <= MAX_CONCURRENCY and not row['violations'] else \
-                '  (API rules broken: max in flight %d, violations %d)' % (row['max_in_flight'], row['violations'])
-            print('%-52s %9d %8d %6.2fx  %s%s' % (name, row['requests'], row['minimum'], row['ratio'], row['outcome'], rules), flush=True)
+            rules = (
+                ''
+                if row['max_in_flight'] <= MAX_CONCURRENCY and not row['violations']
+                else f'  (API rules broken: max in flight {row["max_in_flight"]}, violations {row["violations"]})'
+            )
+            print(
+                f'{name!s:<52} {row["requests"]:9d} {row["minimum"]:8d} {row["ratio"]:6.2f}x  {row["outcome"]}{rules}',
+                flush=True,
+            )
     exact = [row['ratio'] for row in figures.values() if row['outcome'] == 'exact']
     if exact:
-        print('exact answers: %d of %d readings; ratio over them: median %.2fx, worst %.2fx'
-              % (len(exact), len(figures), statistics.median(exact), max(exact)))
+        print(
+            f'exact answers: {len(exact)} of {len(figures)} readings; ratio over them: median'
+            f' {statistics.median(exact):.2f}x, worst {max(exact):.2f}x'
+        )
     return figures
 
 
 def sweep_against_the_minimum(terminals: int, rounds: int) -> dict:
     """Benchmark 1 of run.py (a sweep of ranges at 20 ms latency, max_concurrency 10) against two floors:
     the requests the client sent, and the minimum a client that knew the reading would send."""
-    from run import LATENCY_MS, collection_query, id_range as sweep_range, median  # pylint: disable=import-outside-toplevel
+    from run import LATENCY_MS, collection_query, median  # pylint: disable=import-outside-toplevel
+    from run import id_range as sweep_range
     from simprocess import SimulatorProcess  # pylint: disable=import-outside-toplevel
+
     plan = plan_queries(eid_ranges=[sweep_range(terminals)])
     # The simulator process serves the default reading over 1 UAP: the same store, built here, gives the minimum.
     store = TerminalStore.generate([sweep_range(terminals)], uaps=1)
@@ -153,22 +187,50 @@ def sweep_against_the_minimum(terminals: int, rounds: int) -> dict:
     measured = median(seconds)
     floor_sent = result['requests'] * LATENCY_MS / 1000.0 / MAX_CONCURRENCY
     floor_minimum = minimum * LATENCY_MS / 1000.0 / MAX_CONCURRENCY
-    figures = {'terminals': terminals, 'requests': result['requests'], 'minimum': minimum, 'measured_s': measured,
-               'floor_of_requests_sent_s': floor_sent, 'floor_of_minimum_s': floor_minimum}
-    print('\nBenchmark 1 sweep, %d terminals, %g ms latency, max_concurrency %d, median of %d'
-          % (terminals, LATENCY_MS, MAX_CONCURRENCY, rounds))
-    print('    requests sent / minimum                   %d / %d (%.2fx)' % (result['requests'], minimum, result['requests'] / minimum))
-    print('    measured                                  %.2f s (runs: %s)' % (measured, ', '.join('%.2f' % value for value in seconds)))
-    print('    floor of the requests sent / measured     %.2f s / %.2f s = %.2f' % (floor_sent, measured, floor_sent / measured))
-    print('    floor of the minimum / measured           %.2f s / %.2f s = %.2f' % (floor_minimum, measured, floor_minimum / measured))
+    figures = {
+        'terminals': terminals,
+        'requests': result['requests'],
+        'minimum': minimum,
+        'measured_s': measured,
+        'floor_of_requests_sent_s': floor_sent,
+        'floor_of_minimum_s': floor_minimum,
+    }
+    print(
+        f'\nBenchmark 1 sweep, {terminals} terminals, {LATENCY_MS:g} ms latency, max_concurrency {MAX_CONCURRENCY},'
+        f' median of {rounds}'
+    )
+    print(
+        f'    requests sent / minimum                   {result["requests"]} / {minimum}'
+        f' ({result["requests"] / minimum:.2f}x)'
+    )
+    print(
+        f'    measured                                  {measured:.2f} s (runs:'
+        f' {", ".join(f"{value:.2f}" for value in seconds)})'
+    )
+    print(
+        f'    floor of the requests sent / measured     {floor_sent:.2f} s / {measured:.2f} s ='
+        f' {floor_sent / measured:.2f}'
+    )
+    print(
+        f'    floor of the minimum / measured           {floor_minimum:.2f} s / {measured:.2f} s ='
+        f' {floor_minimum / measured:.2f}'
+    )
     return figures
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description='Requests per paging reading against the minimum (the simulator in process).')
-    parser.add_argument('--terminals', type=int, default=1000, help='terminals the simulator holds (default 1000: 10 blocks of 100)')
-    parser.add_argument('--page-size', type=int, default=100, help="the client's page_size (default 100, the vendor's default limit)")
-    parser.add_argument('--sweep', action='store_true', help="also benchmark 1's sweep against the floor of the minimum requests")
+    parser = argparse.ArgumentParser(
+        description='Requests per paging reading against the minimum (the simulator in process).'
+    )
+    parser.add_argument(
+        '--terminals', type=int, default=1000, help='terminals the simulator holds (default 1000: 10 blocks of 100)'
+    )
+    parser.add_argument(
+        '--page-size', type=int, default=100, help="the client's page_size (default 100, the vendor's default limit)"
+    )
+    parser.add_argument(
+        '--sweep', action='store_true', help="also benchmark 1's sweep against the floor of the minimum requests"
+    )
     parser.add_argument('--sweep-terminals', type=int, default=100_000, help='terminals of the sweep (default 100000)')
     parser.add_argument('--rounds', type=int, default=3, help='rounds of the sweep (default 3)')
     parser.add_argument('--json', dest='json_path', help='also write the figures to this JSON file')

@@ -21,7 +21,7 @@ def main() -> int:
     log = os.environ.get('AICC_BENCH_RSS_LOG')
     if log:
         with open(log, 'a', encoding='utf-8') as handle:
-            handle.write('%d\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            handle.write(f'{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\n')
     return completed.returncode
 
 

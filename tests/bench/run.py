@@ -31,18 +31,17 @@ import time
 import typing as t
 from pathlib import Path
 
-# Also puts the collection and the simulator on sys.path for the imports below.
-from bench_paths import BENCH_DIR, REPO_ROOT, collections_root
-
 # pylint: disable=wrong-import-position
 import yaml  # noqa: E402
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient  # noqa: E402
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries  # noqa: E402
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status  # noqa: E402
-
 from baseline_requests import query_sequentially  # noqa: E402
+
+# Also puts the collection and the simulator on sys.path for the imports below.
+from bench_paths import BENCH_DIR, REPO_ROOT, collections_root
 from simprocess import SimulatorProcess  # noqa: E402
+
 # pylint: enable=wrong-import-position
 
 LATENCY_MS = 20.0
@@ -52,8 +51,8 @@ INVENTORY_PLUGIN = REPO_ROOT / 'plugins' / 'inventory' / 'aicc_terminals.py'
 
 
 class Sizes(t.NamedTuple):
-    sweep: int       # benchmarks 1 and 5
-    compare: int     # benchmarks 2, 4 and 6
+    sweep: int  # benchmarks 1 and 5
+    compare: int  # benchmarks 2, 4 and 6
     listed_blocks: int  # benchmark 3: blocks of 100 listed IDs
 
 
@@ -62,14 +61,16 @@ QUICK = Sizes(10_000, 2_000, 100)
 
 
 def id_range(count: int) -> str:
-    return '%d-%d' % (FIRST_ID, FIRST_ID + count - 1)
+    return f'{FIRST_ID}-{FIRST_ID + count - 1}'
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float('nan')
 
 
-def alternate(rounds: int, runs: dict[str, t.Callable[[], t.Any]], before: t.Callable[[str], None] | None = None) -> dict[str, list[float]]:
+def alternate(
+    rounds: int, runs: dict[str, t.Callable[[], t.Any]], before: t.Callable[[str], None] | None = None
+) -> dict[str, list[float]]:
     """Run each callable once per round, rotating their order every round; wall-clock seconds per run."""
     names = list(runs)
     seconds: dict[str, list[float]] = {name: [] for name in names}
@@ -92,21 +93,28 @@ def collection_query(sim: SimulatorProcess, plan, summary_only: bool = False) ->
     with client_for(sim) as client:
         result = query_status(client, plan, summary_only=summary_only)
     if result['errors']:
-        raise RuntimeError('the benchmark query failed: %s' % result['errors'][0])
+        raise RuntimeError(f'the benchmark query failed: {result["errors"][0]}')
     return result
 
 
 def ansible_env(sim: SimulatorProcess, home: Path) -> dict:
     env = {name: value for name, value in os.environ.items() if not name.startswith(('AICC_', 'ANSIBLE_'))}
     env.update(sim.environment())
-    env.update({
-        'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
-        'ANSIBLE_COLLECTIONS_PATH': str(collections_root()),
-        'PYTHONPATH': os.pathsep.join([str(collections_root()), str(REPO_ROOT / 'tests')]),
-        'ANSIBLE_HOME': str(home), 'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'), 'ANSIBLE_REMOTE_TEMP': str(home / 'tmp'),
-        'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCALHOST_WARNING': 'false', 'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
-        'ANSIBLE_RETRY_FILES_ENABLED': 'false', 'PYTHONDONTWRITEBYTECODE': '1',
-    })
+    env.update(
+        {
+            'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
+            'ANSIBLE_COLLECTIONS_PATH': str(collections_root()),
+            'PYTHONPATH': os.pathsep.join([str(collections_root()), str(REPO_ROOT / 'tests')]),
+            'ANSIBLE_HOME': str(home),
+            'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'),
+            'ANSIBLE_REMOTE_TEMP': str(home / 'tmp'),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_LOCALHOST_WARNING': 'false',
+            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+            'PYTHONDONTWRITEBYTECODE': '1',
+        }
+    )
     return env
 
 
@@ -114,7 +122,7 @@ def run_checked(command: list[str], env: dict) -> subprocess.CompletedProcess:
     completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr)[-2000:]
-        raise RuntimeError('%s failed (rc %d): %s' % (' '.join(command[:2]), completed.returncode, output))
+        raise RuntimeError(f'{" ".join(command[:2])} failed (rc {completed.returncode}): {output}')
     return completed
 
 
@@ -123,10 +131,17 @@ def write_playbook(folder: Path, name: str, eid_range: str | None, summary_only:
     if eid_range is None:
         task = {'name': 'Nothing but Ansible', 'ansible.builtin.debug': {'msg': 'ok'}}
     else:
-        task = {'name': 'Sweep', 'aicc.cms.aicc_terminal_status': {'eid_ranges': [eid_range], 'max_concurrency': MAX_CONCURRENCY,
-                                                                   'summary_only': summary_only, 'timeout': 60}}
+        task = {
+            'name': 'Sweep',
+            'aicc.cms.aicc_terminal_status': {
+                'eid_ranges': [eid_range],
+                'max_concurrency': MAX_CONCURRENCY,
+                'summary_only': summary_only,
+                'timeout': 60,
+            },
+        }
     play = [{'name': name, 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': [task]}]
-    path = folder / ('%s.yml' % name)
+    path = folder / f'{name}.yml'
     path.write_text(yaml.safe_dump(play, sort_keys=False), encoding='utf-8')
     return path
 
@@ -137,26 +152,28 @@ class Report:
     def __init__(self, args: argparse.Namespace) -> None:
         self.results: dict[str, dict] = {}
         self.meta = {
-            'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
-            'machine': '%s, %d cores, Python %s' % (platform.machine(), os.cpu_count() or 0, platform.python_version()),
-            'command': 'make bench BENCH_ARGS="%s"' % ' '.join(sys.argv[1:]),
-            'rounds': args.rounds, 'quick': args.quick,
+            'date': datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC'),
+            'machine': f'{platform.machine()}, {os.cpu_count() or 0} cores, Python {platform.python_version()}',
+            'command': f'make bench BENCH_ARGS="{" ".join(sys.argv[1:])}"',
+            'rounds': args.rounds,
+            'quick': args.quick,
         }
 
     def add(self, key: str, title: str, figures: dict, verdict: str) -> None:
         self.results[key] = {'title': title, 'figures': figures, 'verdict': verdict}
-        print('\n[%s] %s' % (key, title))
+        print(f'\n[{key}] {title}')
         for name, value in figures.items():
-            print('    %-44s %s' % (name, value))
-        print('    => %s' % verdict, flush=True)
+            print(f'    {name!s:<44} {value}')
+        print(f'    => {verdict}', flush=True)
 
 
 def target(ratio: float, limit: float, at_least: bool, unit: str = 'x') -> str:
     met = ratio >= limit if at_least else ratio <= limit
-    return '%.2f%s, target %s %.2f%s: %s' % (ratio, unit, '>=' if at_least else '<=', limit, unit, 'met' if met else 'MISSED')
+    return f'{ratio:.2f}{unit}, target {(">=" if at_least else "<=")} {limit:.2f}{unit}: {("met" if met else "MISSED")}'
 
 
 # --- the six benchmarks ------------------------------------------------------------------------------------------------
+
 
 def bench_sweep(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: Report, profile: bool) -> None:
     """1. A sweep of ranges at 20 ms latency against the API floor."""
@@ -180,13 +197,20 @@ def bench_sweep(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: Report
     result = outcome['result']
     floor = result['requests'] * LATENCY_MS / 1000.0 / MAX_CONCURRENCY
     measured = median(seconds)
-    report.add('1', 'Sweep of %d terminals as ranges, %g ms latency, max_concurrency %d' % (sizes.sweep, LATENCY_MS, MAX_CONCURRENCY), {
-        'terminals found': result['summary']['total'],
-        'requests per sweep': result['requests'],
-        'API floor (requests x %g ms / %d)' % (LATENCY_MS, MAX_CONCURRENCY): '%.2f s' % floor,
-        'measured, median of %d' % len(seconds): '%.2f s (runs: %s)' % (measured, ', '.join('%.2f' % s for s in seconds)),
-        'server max in flight / stalled / wildcard violations': '%s / %s / %s' % (stats['max_in_flight'], stats['stalled'], stats['violations']),
-    }, 'floor / measured = ' + target(floor / measured, 0.85, True))
+    report.add(
+        '1',
+        f'Sweep of {sizes.sweep} terminals as ranges, {LATENCY_MS:g} ms latency, max_concurrency {MAX_CONCURRENCY}',
+        {
+            'terminals found': result['summary']['total'],
+            'requests per sweep': result['requests'],
+            f'API floor (requests x {LATENCY_MS:g} ms / {MAX_CONCURRENCY})': f'{floor:.2f} s',
+            f'measured, median of {len(seconds)}': f'{measured:.2f} s (runs: {", ".join(f"{s:.2f}" for s in seconds)})',
+            'server max in flight / stalled / wildcard violations': (
+                f'{stats["max_in_flight"]} / {stats["stalled"]} / {stats["violations"]}'
+            ),
+        },
+        'floor / measured = ' + target(floor / measured, 0.85, True),
+    )
 
 
 def bench_client_vs_plain(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: Report) -> None:
@@ -206,33 +230,46 @@ def bench_client_vs_plain(sim: SimulatorProcess, sizes: Sizes, rounds: int, repo
     registered_collection = answers['collection']['summary']['registered']
     registered_plain = sum(1 for uaps in answers['plain'].values() if 'registered' in uaps.values())
     ratio = median(seconds['plain']) / median(seconds['collection'])
-    report.add('2', '%d terminals: collection client vs a plain sequential requests script (%g ms latency)' % (sizes.compare, LATENCY_MS), {
-        'queries (same EIDs for both)': len(eids),
-        'collection client, median': '%.2f s' % median(seconds['collection']),
-        'plain requests script, median': '%.2f s' % median(seconds['plain']),
-        'registered (collection / plain)': '%d / %d' % (registered_collection, registered_plain),
-    }, 'speed-up = ' + target(ratio, 8.0, True))
+    report.add(
+        '2',
+        f'{sizes.compare} terminals: collection client vs a plain sequential requests script ({LATENCY_MS:g} ms'
+        ' latency)',
+        {
+            'queries (same EIDs for both)': len(eids),
+            'collection client, median': f'{median(seconds["collection"]):.2f} s',
+            'plain requests script, median': f'{median(seconds["plain"]):.2f} s',
+            'registered (collection / plain)': f'{registered_collection} / {registered_plain}',
+        },
+        'speed-up = ' + target(ratio, 8.0, True),
+    )
 
 
 def bench_planner(sim: SimulatorProcess, sizes: Sizes, report: Report) -> None:
     """3. Listed IDs in blocks: requests the planner sends against one request per ID."""
     sim.set_latency(False)
-    eids = ['%d' % (FIRST_ID + block * 1000 + offset) for block in range(sizes.listed_blocks) for offset in range(100)]
+    eids = [f'{FIRST_ID + block * 1000 + offset}' for block in range(sizes.listed_blocks) for offset in range(100)]
     plan = plan_queries(eids=eids)
     with client_for(sim) as client:
         result = query_status(client, plan)
     ratio = len(eids) / result['requests']
-    report.add('3', '%d listed IDs in %d blocks: planner vs one request per ID' % (len(eids), sizes.listed_blocks), {
-        'queries planned': len(plan.queries),
-        'HTTP requests sent (pages and retries included)': result['requests'],
-        'requests with one per ID': len(eids),
-        'terminals found / missing / unknown': '%d / %d / %d' % (result['summary']['total'], len(result['missing']), len(result['unknown'])),
-    }, 'fewer requests = ' + target(ratio, 50.0, True))
+    report.add(
+        '3',
+        f'{len(eids)} listed IDs in {sizes.listed_blocks} blocks: planner vs one request per ID',
+        {
+            'queries planned': len(plan.queries),
+            'HTTP requests sent (pages and retries included)': result['requests'],
+            'requests with one per ID': len(eids),
+            'terminals found / missing / unknown': (
+                f'{result["summary"]["total"]} / {len(result["missing"])} / {len(result["unknown"])}'
+            ),
+        },
+        'fewer requests = ' + target(ratio, 50.0, True),
+    )
 
 
 def bench_inventory(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: Report, work: Path) -> None:
     """4. ansible-inventory --list with the plugin (cold, cache hit) against a static YAML inventory."""
-    title = 'ansible-inventory --list on %d terminals: plugin cold / cache hit vs static YAML' % sizes.compare
+    title = f'ansible-inventory --list on {sizes.compare} terminals: plugin cold / cache hit vs static YAML'
     if not INVENTORY_PLUGIN.exists():
         report.add('4', title, {'status': 'plugins/inventory/aicc_terminals.py is not in the tree yet'}, 'not measured')
         return
@@ -242,10 +279,20 @@ def bench_inventory(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: Re
     cache_dir = work / 'inventory-cache'
     env = ansible_env(sim, home)
     config = work / 'bench.aicc_terminals.yml'
-    config.write_text(yaml.safe_dump({
-        'plugin': 'aicc.cms.aicc_terminals', 'eid_ranges': [id_range(sizes.compare)], 'max_concurrency': MAX_CONCURRENCY,
-        'cache': True, 'cache_plugin': 'ansible.builtin.jsonfile', 'cache_connection': str(cache_dir), 'cache_timeout': 3600,
-    }), encoding='utf-8')
+    config.write_text(
+        yaml.safe_dump(
+            {
+                'plugin': 'aicc.cms.aicc_terminals',
+                'eid_ranges': [id_range(sizes.compare)],
+                'max_concurrency': MAX_CONCURRENCY,
+                'cache': True,
+                'cache_plugin': 'ansible.builtin.jsonfile',
+                'cache_connection': str(cache_dir),
+                'cache_timeout': 3600,
+            }
+        ),
+        encoding='utf-8',
+    )
     listed = json.loads(run_checked(['ansible-inventory', '-i', str(config), '--list'], env).stdout)
     static = work / 'static.yml'
     static.write_text(yaml.safe_dump(static_inventory(listed)), encoding='utf-8')
@@ -268,13 +315,18 @@ def bench_inventory(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: Re
     static_median = median(seconds['static YAML'])
     hosts = len(listed.get('_meta', {}).get('hostvars', {}))
     cold, hit = median(seconds['plugin cold']) / static_median, median(seconds['plugin cache hit']) / static_median
-    report.add('4', title, {
-        'hosts listed': hosts,
-        'plugin cold, median': '%.2f s' % median(seconds['plugin cold']),
-        'plugin cache hit, median': '%.2f s' % median(seconds['plugin cache hit']),
-        'static YAML, median': '%.2f s' % static_median,
-        'cold / static': target(cold, 1.5, False),
-    }, 'cache hit / static = ' + target(hit, 1.2, False))
+    report.add(
+        '4',
+        title,
+        {
+            'hosts listed': hosts,
+            'plugin cold, median': f'{median(seconds["plugin cold"]):.2f} s',
+            'plugin cache hit, median': f'{median(seconds["plugin cache hit"]):.2f} s',
+            'static YAML, median': f'{static_median:.2f} s',
+            'cold / static': target(cold, 1.5, False),
+        },
+        'cache hit / static = ' + target(hit, 1.2, False),
+    )
 
 
 def static_inventory(listed: dict) -> dict:
@@ -303,26 +355,43 @@ def bench_module_rss(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: R
     home = work / 'rss-home'
     (home / 'tmp').mkdir(parents=True, exist_ok=True)
     interpreter = work / 'python-rss'
-    interpreter.write_text('#!/bin/sh\nexec %s %s "$@"\n' % (sys.executable, BENCH_DIR / 'rss_wrapper.py'), encoding='utf-8')
+    interpreter.write_text(f'#!/bin/sh\nexec {sys.executable} {BENCH_DIR / "rss_wrapper.py"} "$@"\n', encoding='utf-8')
     interpreter.chmod(0o755)
     peaks: dict[str, list[float]] = {'full': [], 'summary_only': []}
     seconds: dict[str, list[float]] = {'full': [], 'summary_only': []}
     for round_number in range(rounds):
         order = ['full', 'summary_only'] if round_number % 2 == 0 else ['summary_only', 'full']
         for variant in order:
-            log = work / ('rss-%s-%d.log' % (variant, round_number))
-            playbook = write_playbook(work, 'rss_%s' % variant, id_range(sizes.sweep), summary_only=variant == 'summary_only')
+            log = work / f'rss-{variant}-{round_number}.log'
+            playbook = write_playbook(
+                work, f'rss_{variant}', id_range(sizes.sweep), summary_only=variant == 'summary_only'
+            )
             env = dict(ansible_env(sim, home), AICC_BENCH_RSS_LOG=str(log))
             started = time.perf_counter()
-            run_checked(['ansible-playbook', '-i', 'localhost,', '-e', 'ansible_python_interpreter=%s' % interpreter, str(playbook)], env)
+            run_checked(
+                [
+                    'ansible-playbook',
+                    '-i',
+                    'localhost,',
+                    '-e',
+                    f'ansible_python_interpreter={interpreter}',
+                    str(playbook),
+                ],
+                env,
+            )
             seconds[variant].append(time.perf_counter() - started)
             peaks[variant].append(max(int(line) for line in log.read_text(encoding='utf-8').split()) / 1024.0)
     full, summary = median(peaks['full']), median(peaks['summary_only'])
-    report.add('5', 'Peak RSS of the module process, %d-terminal sweep in ansible-playbook' % sizes.sweep, {
-        'full result, median peak RSS': '%.0f MiB (playbook %.1f s)' % (full, median(seconds['full'])),
-        'summary_only, median peak RSS': '%.0f MiB (playbook %.1f s)' % (summary, median(seconds['summary_only'])),
-        'full vs target 300 MiB': target(full, 300, False, ' MiB'),
-    }, 'summary_only vs 150 MiB: ' + target(summary, 150, False, ' MiB'))
+    report.add(
+        '5',
+        f'Peak RSS of the module process, {sizes.sweep}-terminal sweep in ansible-playbook',
+        {
+            'full result, median peak RSS': f'{full:.0f} MiB (playbook {median(seconds["full"]):.1f} s)',
+            'summary_only, median peak RSS': f'{summary:.0f} MiB (playbook {median(seconds["summary_only"]):.1f} s)',
+            'full vs target 300 MiB': target(full, 300, False, ' MiB'),
+        },
+        'summary_only vs 150 MiB: ' + target(summary, 150, False, ' MiB'),
+    )
 
 
 def bench_module_vs_client(sim: SimulatorProcess, sizes: Sizes, rounds: int, report: Report, work: Path) -> None:
@@ -334,23 +403,37 @@ def bench_module_vs_client(sim: SimulatorProcess, sizes: Sizes, rounds: int, rep
     module_playbook = write_playbook(work, 'module', id_range(sizes.compare))
     empty_playbook = write_playbook(work, 'empty', None)
     plan = plan_queries(eid_ranges=[id_range(sizes.compare)])
-    interpreter = '-e', 'ansible_python_interpreter=%s' % sys.executable
-    seconds = alternate(rounds, {
-        'client alone (in process)': lambda: collection_query(sim, plan),
-        'module in ansible-playbook': lambda: run_checked(['ansible-playbook', '-i', 'localhost,', *interpreter, str(module_playbook)], env),
-        'ansible-playbook, one debug task': lambda: run_checked(['ansible-playbook', '-i', 'localhost,', *interpreter, str(empty_playbook)], env),
-    })
+    interpreter = '-e', f'ansible_python_interpreter={sys.executable}'
+    seconds = alternate(
+        rounds,
+        {
+            'client alone (in process)': lambda: collection_query(sim, plan),
+            'module in ansible-playbook': lambda: run_checked(
+                ['ansible-playbook', '-i', 'localhost,', *interpreter, str(module_playbook)], env
+            ),
+            'ansible-playbook, one debug task': lambda: run_checked(
+                ['ansible-playbook', '-i', 'localhost,', *interpreter, str(empty_playbook)], env
+            ),
+        },
+    )
     client, module, empty = (median(seconds[name]) for name in seconds)
-    report.add('6', '%d terminals: module in ansible-playbook vs the client alone' % sizes.compare, {
-        'client alone, median': '%.2f s' % client,
-        'module in ansible-playbook, median': '%.2f s' % module,
-        'ansible-playbook with one debug task, median': '%.2f s' % empty,
-        'Ansible adds (module - client)': '%.2f s, of which %.2f s start-up' % (module - client, empty),
-    }, 'module / client = %.1fx (no target: what Ansible adds)' % (module / client))
+    report.add(
+        '6',
+        f'{sizes.compare} terminals: module in ansible-playbook vs the client alone',
+        {
+            'client alone, median': f'{client:.2f} s',
+            'module in ansible-playbook, median': f'{module:.2f} s',
+            'ansible-playbook with one debug task, median': f'{empty:.2f} s',
+            'Ansible adds (module - client)': f'{module - client:.2f} s, of which {empty:.2f} s start-up',
+        },
+        'module / client = %.1fx (no target: what Ansible adds)' % (module / client),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description='aicc.cms benchmarks against the simulator (ratios measured side by side).')
+    parser = argparse.ArgumentParser(
+        description='aicc.cms benchmarks against the simulator (ratios measured side by side).'
+    )
     parser.add_argument('--only', default='1,2,3,4,5,6', help='comma-separated benchmark numbers (default: all six)')
     parser.add_argument('--quick', action='store_true', help='smaller sizes and one round: a smoke check')
     parser.add_argument('--rounds', type=int, help='alternating repetitions per benchmark (default 3, quick 1)')
@@ -371,10 +454,15 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     report = Report(args)
     quick_note = ', quick sizes' if args.quick else ''
-    print('aicc.cms benchmarks, %s, %s, %d round(s)%s' % (report.meta['date'], report.meta['machine'], args.rounds, quick_note), flush=True)
+    print(
+        f'aicc.cms benchmarks, {report.meta["date"]}, {report.meta["machine"]}, {args.rounds} round(s){quick_note}',
+        flush=True,
+    )
     simulated = max(sizes.sweep, sizes.listed_blocks * 1000)
-    with tempfile.TemporaryDirectory(prefix='aicc-bench-') as folder, \
-            SimulatorProcess([id_range(simulated)], uaps=args.uaps, latency_ms=LATENCY_MS) as sim:
+    with (
+        tempfile.TemporaryDirectory(prefix='aicc-bench-') as folder,
+        SimulatorProcess([id_range(simulated)], uaps=args.uaps, latency_ms=LATENCY_MS) as sim,
+    ):
         work = Path(folder)
         steps = {
             1: lambda: bench_sweep(sim, sizes, args.rounds, report, args.profile),
@@ -387,10 +475,14 @@ def main(argv: list[str] | None = None) -> int:
         for number in sorted(selected):
             steps[number]()
         stats = sim.stats()
-    print('\nsimulator, whole run: %d requests, max in flight %d, stalled %d, wildcard violations %d'
-          % (stats['requests'], stats['max_in_flight'], stats['stalled'], stats['violations']))
+    print(
+        f'\nsimulator, whole run: {stats["requests"]} requests, max in flight {stats["max_in_flight"]}, stalled'
+        f' {stats["stalled"]}, wildcard violations {stats["violations"]}'
+    )
     if args.json_path:
-        Path(args.json_path).write_text(json.dumps({'meta': report.meta, 'results': report.results}, indent=2) + '\n', encoding='utf-8')
+        Path(args.json_path).write_text(
+            json.dumps({'meta': report.meta, 'results': report.results}, indent=2) + '\n', encoding='utf-8'
+        )
     return 0
 
 

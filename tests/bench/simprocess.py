@@ -22,28 +22,56 @@ START_TIMEOUT_SECONDS = 120
 class SimulatorProcess:
     """``python -m simulator`` with its own secret; ``admin(...)`` calls its ``/_sim`` API."""
 
-    def __init__(self, ranges: list[str], uaps: int = 1, latency_ms: float = 0.0, secret_key: str = 'bench-secret-key',
-                 extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        ranges: list[str],
+        uaps: int = 1,
+        latency_ms: float = 0.0,
+        secret_key: str = 'bench-secret-key',
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
         self.secret_key = secret_key
         self._state_dir = tempfile.TemporaryDirectory(prefix='aicc-bench-sim-')  # pylint: disable=consider-using-with
         self.state_file = Path(self._state_dir.name) / 'state.json'
-        self._command = [sys.executable, '-m', 'simulator', '--state-file', str(self.state_file), '--uaps', str(uaps),
-                         '--latency-ms', str(latency_ms), '--ranges', *ranges, *extra_args]
+        self._command = [
+            sys.executable,
+            '-m',
+            'simulator',
+            '--state-file',
+            str(self.state_file),
+            '--uaps',
+            str(uaps),
+            '--latency-ms',
+            str(latency_ms),
+            '--ranges',
+            *ranges,
+            *extra_args,
+        ]
         self._process: subprocess.Popen | None = None
         self.state: dict = {}
         self.final_stats: dict | None = None
 
     def __enter__(self) -> SimulatorProcess:
-        env = dict(os.environ, AICC_SIM_SECRET_KEY=self.secret_key,
-                   PYTHONPATH=os.pathsep.join([str(TESTS_DIR), os.environ.get('PYTHONPATH', '')]))
-        self._process = subprocess.Popen(self._command, env=env, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
-                                         stderr=subprocess.PIPE, text=True)
+        env = dict(
+            os.environ,
+            AICC_SIM_SECRET_KEY=self.secret_key,
+            PYTHONPATH=os.pathsep.join([str(TESTS_DIR), os.environ.get('PYTHONPATH', '')]),
+        )
+        self._process = subprocess.Popen(
+            self._command,
+            env=env,
+            stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not self.state_file.exists():
             if self._process.poll() is not None:
-                raise RuntimeError('the simulator exited with code %s: %s' % (self._process.returncode, self._process.stderr.read()))
+                raise RuntimeError(
+                    f'the simulator exited with code {self._process.returncode}: {self._process.stderr.read()}'
+                )
             if time.monotonic() > deadline:
-                raise RuntimeError('the simulator did not start within %d s' % START_TIMEOUT_SECONDS)
+                raise RuntimeError(f'the simulator did not start within {START_TIMEOUT_SECONDS} s')
             time.sleep(0.05)
         self.state = json.loads(self.state_file.read_text(encoding='utf-8'))
         return self
@@ -78,10 +106,17 @@ class SimulatorProcess:
 
     def environment(self) -> dict:
         """The AICC_* variables the module reads through env_fallback."""
-        return {'AICC_URL': self.url, 'AICC_ACCESS_KEY': self.access_key, 'AICC_SECRET_KEY': self.secret_key, 'AICC_CA_PATH': self.ca_path}
+        return {
+            'AICC_URL': self.url,
+            'AICC_ACCESS_KEY': self.access_key,
+            'AICC_SECRET_KEY': self.secret_key,
+            'AICC_CA_PATH': self.ca_path,
+        }
 
     def admin(self, method: str, route: str, payload=None) -> dict:
-        response = requests.request(method, self.state['admin_url'] + route, json=payload, verify=self.ca_path, timeout=30)
+        response = requests.request(
+            method, self.state['admin_url'] + route, json=payload, verify=self.ca_path, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 

@@ -39,21 +39,20 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from simulator import Simulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_SECONDS = 300
 # The vendor's rule: more than 10 concurrent requests degrade CC-CMS into time-outs.
 API_MAX_IN_FLIGHT = 10
-DEFAULT_SIM_OPTIONS = {"ranges": ("8880000-8880499",), "uaps": 2, "registered_ratio": 0.9, "seed": 1}
+DEFAULT_SIM_OPTIONS = {'ranges': ('8880000-8880499',), 'uaps': 2, 'registered_ratio': 0.9, 'seed': 1}
 
 
 def _collections_root() -> Path:
     """The folder holding ansible_collections/aicc/cms for this checkout."""
-    if REPO_ROOT.parent.name == "aicc" and REPO_ROOT.parent.parent.name == "ansible_collections":
+    if REPO_ROOT.parent.name == 'aicc' and REPO_ROOT.parent.parent.name == 'ansible_collections':
         return REPO_ROOT.parents[2]
-    return REPO_ROOT / ".build"
+    return REPO_ROOT / '.build'
 
 
 @pytest.fixture
@@ -63,7 +62,7 @@ def sim_factory(tmp_path, request):
     started = []
 
     def start(**options) -> Simulator:
-        options.setdefault("state_dir", str(tmp_path / ("sim-%d" % len(started))))
+        options.setdefault('state_dir', str(tmp_path / f'sim-{len(started)}'))
         simulator = Simulator(**options)
         simulator.start()
         started.append(simulator)
@@ -76,8 +75,9 @@ def sim_factory(tmp_path, request):
     if request.node.get_closest_marker('api_rules_exempt') is None:
         for numbers in stats:
             assert numbers['max_in_flight'] <= API_MAX_IN_FLIGHT and numbers['violations'] == 0, (
-                'the API rules were broken: max in flight %s (at most %d), wildcard violations %s'
-                % (numbers['max_in_flight'], API_MAX_IN_FLIGHT, numbers.get('violation_eids', numbers['violations'])))
+                f'the API rules were broken: max in flight {numbers["max_in_flight"]} (at most {API_MAX_IN_FLIGHT}),'
+                f' wildcard violations {numbers.get("violation_eids", numbers["violations"])}'
+            )
 
 
 @pytest.fixture
@@ -87,49 +87,57 @@ def sim(sim_factory) -> Simulator:
 
 @pytest.fixture
 def ansible_env(tmp_path) -> dict:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("AICC_", "ANSIBLE_"))}
+    env = {name: value for name, value in os.environ.items() if not name.startswith(('AICC_', 'ANSIBLE_'))}
     venv_bin = str(Path(sys.executable).parent)
     collections_root = str(_collections_root())
-    ansible_home = tmp_path / "ansible-home"
-    for folder in ("tmp-local", "tmp-remote"):
+    ansible_home = tmp_path / 'ansible-home'
+    for folder in ('tmp-local', 'tmp-remote'):
         (ansible_home / folder).mkdir(parents=True, exist_ok=True)
-    env.update({
-        "PATH": os.pathsep.join([venv_bin, env.get("PATH", "")]),
-        "ANSIBLE_COLLECTIONS_PATH": collections_root,
-        "PYTHONPATH": os.pathsep.join([collections_root, str(REPO_ROOT / "tests")]),
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_HOME": str(ansible_home),
-        "ANSIBLE_LOCAL_TEMP": str(ansible_home / "tmp-local"),
-        "ANSIBLE_REMOTE_TEMP": str(ansible_home / "tmp-remote"),
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_HOST_KEY_CHECKING": "false",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            'PATH': os.pathsep.join([venv_bin, env.get('PATH', '')]),
+            'ANSIBLE_COLLECTIONS_PATH': collections_root,
+            'PYTHONPATH': os.pathsep.join([collections_root, str(REPO_ROOT / 'tests')]),
+            'ANSIBLE_FORCE_COLOR': '0',
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_HOME': str(ansible_home),
+            'ANSIBLE_LOCAL_TEMP': str(ansible_home / 'tmp-local'),
+            'ANSIBLE_REMOTE_TEMP': str(ansible_home / 'tmp-remote'),
+            'ANSIBLE_LOCALHOST_WARNING': 'false',
+            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+            'ANSIBLE_HOST_KEY_CHECKING': 'false',
+            'PYTHONDONTWRITEBYTECODE': '1',
+        }
+    )
     return env
 
 
 @pytest.fixture
 def connection_vars(sim) -> dict:
-    return {"url": sim.url, "access_key": sim.access_key, "secret_key": sim.secret_key, "ca_path": sim.ca_path}
+    return {'url': sim.url, 'access_key': sim.access_key, 'secret_key': sim.secret_key, 'ca_path': sim.ca_path}
 
 
 @pytest.fixture
 def aicc_env(sim) -> dict:
-    return {"AICC_URL": sim.url, "AICC_ACCESS_KEY": sim.access_key, "AICC_SECRET_KEY": sim.secret_key, "AICC_CA_PATH": sim.ca_path}
+    return {
+        'AICC_URL': sim.url,
+        'AICC_ACCESS_KEY': sim.access_key,
+        'AICC_SECRET_KEY': sim.secret_key,
+        'AICC_CA_PATH': sim.ca_path,
+    }
 
 
 def _with_localhost_defaults(cmd: list[str]) -> list[str]:
     tool = Path(cmd[0]).name
-    if tool not in ("ansible-playbook", "ansible"):
+    if tool not in ('ansible-playbook', 'ansible'):
         return cmd
-    extra = ["-e", "ansible_python_interpreter=%s" % sys.executable]
-    has_inventory = any(arg in ("-i", "--inventory", "--inventory-file") or arg.startswith(("-i", "--inventory="))
-                        for arg in cmd[1:])
+    extra = ['-e', f'ansible_python_interpreter={sys.executable}']
+    has_inventory = any(
+        arg in ('-i', '--inventory', '--inventory-file') or arg.startswith(('-i', '--inventory=')) for arg in cmd[1:]
+    )
     if not has_inventory:
-        extra += ["-i", "localhost,", "-c", "local"]
+        extra += ['-i', 'localhost,', '-c', 'local']
     return [cmd[0]] + extra + cmd[1:]
 
 
@@ -139,14 +147,27 @@ def run_ansible(ansible_env):
         full_env = dict(ansible_env)
         full_env.update(env or {})
         cmd = _with_localhost_defaults([str(part) for part in cmd_list])
-        executable = shutil.which(cmd[0], path=full_env["PATH"]) or cmd[0]
+        executable = shutil.which(cmd[0], path=full_env['PATH']) or cmd[0]
         try:
-            return subprocess.run([executable] + cmd[1:], env=full_env, cwd=cwd, capture_output=True, text=True,
-                                  timeout=RUN_TIMEOUT_SECONDS, check=False)
+            return subprocess.run(
+                [executable] + cmd[1:],
+                env=full_env,
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                timeout=RUN_TIMEOUT_SECONDS,
+                check=False,
+            )
         except subprocess.TimeoutExpired as expired:
+
             def text(value) -> str:
-                return value.decode("utf-8", "replace") if isinstance(value, bytes) else (value or "")
-            return subprocess.CompletedProcess(cmd, -9, text(expired.stdout),
-                                               text(expired.stderr) + "\nrun_ansible: killed after %d s" % RUN_TIMEOUT_SECONDS)
+                return value.decode('utf-8', 'replace') if isinstance(value, bytes) else (value or '')
+
+            return subprocess.CompletedProcess(
+                cmd,
+                -9,
+                text(expired.stdout),
+                text(expired.stderr) + f'\nrun_ansible: killed after {RUN_TIMEOUT_SECONDS} s',
+            )
 
     return run

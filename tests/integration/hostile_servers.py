@@ -17,10 +17,29 @@ import socket
 import threading
 import time
 
-ANSWER = {'resultCode': '0100000', 'resultDesc': {'count': 1, 'data': {'10.10.0.1#1': [{
-    'equipmentId': '8880001', 'registerStatus': 'registered', 'socketStatus': 'normal', 'ipAndPort': '10.2.0.1:5060',
-    'monitorFlag': 'started', 'protocolType': 'UDP', 'roamIpAndPort': '0.0.0.0:0', 'tlsStatus': 'unconnect',
-    'ipType': 'IPv4', 'ccuModuleNumber': '1', 'terminationType': '0'}]}}}
+ANSWER = {
+    'resultCode': '0100000',
+    'resultDesc': {
+        'count': 1,
+        'data': {
+            '10.10.0.1#1': [
+                {
+                    'equipmentId': '8880001',
+                    'registerStatus': 'registered',
+                    'socketStatus': 'normal',
+                    'ipAndPort': '10.2.0.1:5060',
+                    'monitorFlag': 'started',
+                    'protocolType': 'UDP',
+                    'roamIpAndPort': '0.0.0.0:0',
+                    'tlsStatus': 'unconnect',
+                    'ipType': 'IPv4',
+                    'ccuModuleNumber': '1',
+                    'terminationType': '0',
+                }
+            ]
+        },
+    },
+}
 ONE_MIB = 1024 * 1024
 
 
@@ -33,18 +52,18 @@ class HostileServer:
     """One misbehaving server (see BEHAVIOURS) on 127.0.0.1."""
 
     BEHAVIOURS = (
-        'drip_headers',          # the status line and headers, one byte every `pace` seconds
-        'drip_body',             # headers at once, then a valid JSON body one byte every `pace` seconds
+        'drip_headers',  # the status line and headers, one byte every `pace` seconds
+        'drip_body',  # headers at once, then a valid JSON body one byte every `pace` seconds
         'headers_then_silence',  # headers announcing a body, then nothing
-        'gzip_bomb',             # 1 MiB of gzip that inflates to 1 GiB
-        'chunked_huge',          # a chunked body of 1 GiB
-        'echo_authorization',    # a failure resultCode whose resultDesc echoes the Authorization header
-        'retry_after_soon',      # HTTP 503 with "Retry-After: soon" first, then a valid answer
+        'gzip_bomb',  # 1 MiB of gzip that inflates to 1 GiB
+        'chunked_huge',  # a chunked body of 1 GiB
+        'echo_authorization',  # a failure resultCode whose resultDesc echoes the Authorization header
+        'retry_after_soon',  # HTTP 503 with "Retry-After: soon" first, then a valid answer
     )
 
     def __init__(self, kind: str, pace: float = 1.0, lifetime: float = 120.0, max_requests: int = 20) -> None:
         if kind not in self.BEHAVIOURS:
-            raise ValueError('unknown behaviour %r' % kind)
+            raise ValueError(f'unknown behaviour {kind!r}')
         self.kind = kind
         self.pace = pace
         self.lifetime = lifetime
@@ -57,7 +76,7 @@ class HostileServer:
         self._listener.listen(32)
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
-        self.url = 'http://127.0.0.1:%d' % self.port
+        self.url = f'http://127.0.0.1:{self.port}'
         self._bomb = _gzip_bomb_member() if kind == 'gzip_bomb' else b''
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -124,7 +143,7 @@ class HostileServer:
         for position in range(len(data)):
             if not self._alive(ends):
                 return False
-            connection.sendall(data[position:position + 1])
+            connection.sendall(data[position : position + 1])
             time.sleep(self.pace)
         return True
 
@@ -136,7 +155,9 @@ class HostileServer:
         except (ValueError, AttributeError):
             offset = 0
         # the one terminal on the first page, nothing after it
-        body = json.dumps(ANSWER if offset == 0 else {'resultCode': '0100000', 'resultDesc': {'count': 1, 'data': {}}}).encode()
+        body = json.dumps(
+            ANSWER if offset == 0 else {'resultCode': '0100000', 'resultDesc': {'count': 1, 'data': {}}}
+        ).encode()
         ok_head = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n' % len(body)
         if self.kind == 'drip_headers':
             return self._send_slowly(connection, ok_head, ends) and self._send_slowly(connection, body, ends)
@@ -150,12 +171,16 @@ class HostileServer:
             return False
         if self.kind == 'gzip_bomb':
             members = self._bomb * 16
-            connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n'
-                               b'Content-Length: %d\r\n\r\n' % len(members))
+            connection.sendall(
+                b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n'
+                b'Content-Length: %d\r\n\r\n' % len(members)
+            )
             connection.sendall(members)
             return True
         if self.kind == 'chunked_huge':
-            connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n')
+            connection.sendall(
+                b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'
+            )
             chunk = b'%x\r\n%s\r\n' % (ONE_MIB, b' ' * ONE_MIB)
             for _number in range(1024):
                 if not self._alive(ends):
@@ -164,16 +189,31 @@ class HostileServer:
             connection.sendall(b'0\r\n\r\n')
             return True
         if self.kind == 'echo_authorization':
-            authorization = next((line.split(b':', 1)[1].strip().decode() for line in head.split(b'\r\n')
-                                  if line.lower().startswith(b'authorization:')), '')
-            echo = json.dumps({'resultCode': '0100002', 'resultDesc': 'bad request, headers were Authorization: %s' % authorization}).encode()
-            connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' % (len(echo), echo))
+            authorization = next(
+                (
+                    line.split(b':', 1)[1].strip().decode()
+                    for line in head.split(b'\r\n')
+                    if line.lower().startswith(b'authorization:')
+                ),
+                '',
+            )
+            echo = json.dumps(
+                {
+                    'resultCode': '0100002',
+                    'resultDesc': f'bad request, headers were Authorization: {authorization}',
+                }
+            ).encode()
+            connection.sendall(
+                b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' % (len(echo), echo)
+            )
             return True
         # retry_after_soon
         if self.requests == 1:
             busy = b'{"resultCode":"busy"}'
-            connection.sendall(b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: soon\r\n'
-                               b'Content-Length: %d\r\n\r\n%s' % (len(busy), busy))
+            connection.sendall(
+                b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: soon\r\n'
+                b'Content-Length: %d\r\n\r\n%s' % (len(busy), busy)
+            )
             return True
         connection.sendall(ok_head + body)
         return True

@@ -22,14 +22,17 @@ import yaml
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # AAP's ee-minimal, or the community's image of the same layout
-SUPPORTED_BASES = ('registry.redhat.io/ansible-automation-platform-25/ee-minimal-rhel9', 'ghcr.io/ansible-community/community-ee-minimal')
+SUPPORTED_BASES = (
+    'registry.redhat.io/ansible-automation-platform-25/ee-minimal-rhel9',
+    'ghcr.io/ansible-community/community-ee-minimal',
+)
 
 pytestmark = pytest.mark.slow
 
 
 def _run(args, cwd):
     result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, f"{args[0]} failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, f'{args[0]} failed:\n{result.stdout}\n{result.stderr}'
     return result.stdout
 
 
@@ -49,8 +52,19 @@ def build_context(tmp_path_factory):
     shutil.copy(COLLECTION_ROOT / 'execution-environment.yml', workdir)
     shutil.copy(COLLECTION_ROOT / 'requirements.txt', workdir)
     _run([BIN / 'ansible-galaxy', 'collection', 'build', '--output-path', workdir, COLLECTION_ROOT], cwd=workdir)
-    _run([BIN / 'ansible-builder', 'create', '-f', 'execution-environment.yml', '-c', 'context',
-          '--output-filename', 'Containerfile'], cwd=workdir)
+    _run(
+        [
+            BIN / 'ansible-builder',
+            'create',
+            '-f',
+            'execution-environment.yml',
+            '-c',
+            'context',
+            '--output-filename',
+            'Containerfile',
+        ],
+        cwd=workdir,
+    )
     return workdir / 'context'
 
 
@@ -58,7 +72,7 @@ def _final_stage_install(containerfile: str) -> str:
     """The RUN line of the final stage that installs the collection from the copied tarball."""
     runs = [line for line in containerfile.splitlines() if line.startswith('RUN ansible-galaxy collection install')]
     assert len(runs) == 1, containerfile
-    return runs[0][len('RUN '):]
+    return runs[0][len('RUN ') :]
 
 
 def test_definition_is_schema_v3_on_a_supported_base_without_fixed_paths_or_versions():
@@ -78,7 +92,9 @@ def test_definition_is_schema_v3_on_a_supported_base_without_fixed_paths_or_vers
 def test_containerfile_installs_ansible_the_collection_and_python_requirements(build_context):
     containerfile = (build_context / 'Containerfile').read_text(encoding='utf-8')
 
-    assert 'ARG EE_BASE_IMAGE="registry.redhat.io/ansible-automation-platform-25/ee-minimal-rhel9:latest"' in containerfile
+    assert (
+        'ARG EE_BASE_IMAGE="registry.redhat.io/ansible-automation-platform-25/ee-minimal-rhel9:latest"' in containerfile
+    )
     assert 'ARG PKGMGR=""' in containerfile
     assert '/usr/bin/dnf' not in containerfile
     assert 'ansible-core>=2.17,<2.22 ansible-runner>=2.4,<3' in containerfile
@@ -86,17 +102,24 @@ def test_containerfile_installs_ansible_the_collection_and_python_requirements(b
     assert 'introspect --user-pip=requirements.txt' in containerfile
     assert 'RUN /output/scripts/check_ansible $PYCMD' in containerfile
     final_stage = containerfile.split('FROM base AS final', 1)[1]
-    assert final_stage.index('COPY _build/collections/ /tmp/aicc-cms/') < final_stage.index(_final_stage_install(containerfile)) \
-        < final_stage.index('USER 1000'), 'the collection is installed as root in the final image'
+    assert (
+        final_stage.index('COPY _build/collections/ /tmp/aicc-cms/')
+        < final_stage.index(_final_stage_install(containerfile))
+        < final_stage.index('USER 1000')
+    ), 'the collection is installed as root in the final image'
 
 
 def test_context_carries_the_collection_tarball_and_requirements(build_context):
     galaxy = yaml.safe_load((COLLECTION_ROOT / 'galaxy.yml').read_text(encoding='utf-8'))
     user_content = build_context / '_build'
 
-    assert sorted(p.name for p in (user_content / 'collections').iterdir()) == [f"aicc-cms-{galaxy['version']}.tar.gz"]
-    assert (user_content / 'requirements.txt').read_text(encoding='utf-8') == (COLLECTION_ROOT / 'requirements.txt').read_text(encoding='utf-8')
-    assert {'requests', 'jmespath'} <= _requirement_names((user_content / 'requirements.txt').read_text(encoding='utf-8').splitlines())
+    assert sorted(p.name for p in (user_content / 'collections').iterdir()) == [f'aicc-cms-{galaxy["version"]}.tar.gz']
+    assert (user_content / 'requirements.txt').read_text(encoding='utf-8') == (
+        COLLECTION_ROOT / 'requirements.txt'
+    ).read_text(encoding='utf-8')
+    assert {'requests', 'jmespath'} <= _requirement_names(
+        (user_content / 'requirements.txt').read_text(encoding='utf-8').splitlines()
+    )
 
 
 def test_final_stage_installs_the_collection_and_introspection_finds_its_python_needs(build_context, tmp_path):
@@ -106,10 +129,14 @@ def test_final_stage_installs_the_collection_and_introspection_finds_its_python_
     installed = tmp_path / 'collections'
     command = _final_stage_install((build_context / 'Containerfile').read_text(encoding='utf-8'))
     command = command.replace('$ANSIBLE_GALAXY_CLI_COLLECTION_OPTS', '--force')  # the checkout is on the path too
-    command = command.replace('/usr/share/ansible/collections', str(installed)).replace('/tmp/aicc-cms', str(user_content / 'collections'))
+    command = command.replace('/usr/share/ansible/collections', str(installed)).replace(
+        '/tmp/aicc-cms', str(user_content / 'collections')
+    )
     command = command.split(' && rm -rf ')[0]
     env = dict(os.environ, PATH=os.pathsep.join([str(BIN), os.environ.get('PATH', '')]))
-    result = subprocess.run(command, shell=True, cwd=user_content, env=env, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        command, shell=True, cwd=user_content, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
     collection = installed / 'ansible_collections' / 'aicc' / 'cms'
@@ -119,7 +146,17 @@ def test_final_stage_installs_the_collection_and_introspection_finds_its_python_
         if (COLLECTION_ROOT / 'plugins' / plugin).is_file():
             assert (collection / 'plugins' / plugin).is_file(), f'{plugin} is missing from the built collection'
 
-    report = yaml.safe_load(_run([sys.executable, user_content / 'scripts' / 'introspect.py', 'introspect',
-                                  '--user-pip=requirements.txt', installed], cwd=user_content))
+    report = yaml.safe_load(
+        _run(
+            [
+                sys.executable,
+                user_content / 'scripts' / 'introspect.py',
+                'introspect',
+                '--user-pip=requirements.txt',
+                installed,
+            ],
+            cwd=user_content,
+        )
+    )
     collection_needs = [line for line in report['python'] if line.endswith('# from collection aicc.cms')]
     assert {'requests', 'jmespath'} <= _requirement_names(collection_needs)

@@ -58,15 +58,22 @@ def run_job(job_dir: Path, playbook: str, credential_inputs: dict, extravars: di
     env, dummy = awx_injection.inject_credential(awx_injection.load_credential_type(), credential_inputs, job_dir)
     ident = Path(playbook).stem
     runner = ansible_runner.run(
-        private_data_dir=str(job_dir), playbook=playbook, ident=ident,
+        private_data_dir=str(job_dir),
+        playbook=playbook,
+        ident=ident,
         inventory=str(job_dir / 'project' / 'inventory' / 'hosts.yml'),
-        envvars=env, extravars=extravars, verbosity=verbosity or None, quiet=True,
+        envvars=env,
+        extravars=extravars,
+        verbosity=verbosity or None,
+        quiet=True,
     )
     return runner, job_dir / 'artifacts' / ident
 
 
 def job_events(artifact_dir: Path) -> list[dict]:
-    return [json.loads(path.read_text(encoding='utf-8')) for path in sorted((artifact_dir / 'job_events').glob('*.json'))]
+    return [
+        json.loads(path.read_text(encoding='utf-8')) for path in sorted((artifact_dir / 'job_events').glob('*.json'))
+    ]
 
 
 def workflow_artifacts(artifact_dir: Path) -> dict:
@@ -83,7 +90,7 @@ def job_output(runner, artifact_dir: Path) -> str:
 def assert_secret_only_where_runner_keeps_the_environment(artifact_dir: Path, secret: str):
     assert secret not in (artifact_dir / 'stdout').read_text(encoding='utf-8')
     for event in job_events(artifact_dir):
-        assert secret not in json.dumps(event), 'secret key in job event %s' % event['event']
+        assert secret not in json.dumps(event), f'secret key in job event {event["event"]}'
     # Documented limitation (docs/awx.md): runner records the whole process environment here.
     assert secret in (artifact_dir / 'command').read_text(encoding='utf-8')
 
@@ -91,22 +98,29 @@ def assert_secret_only_where_runner_keeps_the_environment(artifact_dir: Path, se
 def test_workflow_hands_the_precheck_baseline_to_the_postcheck(runner_process_env, credential_inputs, tmp_path):
     pre_reports, post_reports = tmp_path / 'pre-reports', tmp_path / 'post-reports'
 
-    precheck, pre_artifacts = run_job(tmp_path / 'precheck-job', 'precheck.yml', credential_inputs,
-                                      dict(SCOPE, aicc_gate_report_dir=str(pre_reports)))
+    precheck, pre_artifacts = run_job(
+        tmp_path / 'precheck-job', 'precheck.yml', credential_inputs, dict(SCOPE, aicc_gate_report_dir=str(pre_reports))
+    )
 
     assert (precheck.status, precheck.rc) == ('successful', 0), job_output(precheck, pre_artifacts)
     artifacts = workflow_artifacts(pre_artifacts)
     baseline = artifacts['aicc_gate_baselines']['localhost']
     assert len(baseline['terminals']) == 200 and baseline['site'] == 'localhost' and baseline['cc_id'] == 1
     assert artifacts['aicc_gate_prechecks']['localhost']['counts']['registered'] == sum(
-        1 for registered, _rows in baseline['terminals'].values() if registered)
+        1 for registered, _rows in baseline['terminals'].values() if registered
+    )
     assert baseline['unknown'] == []
     assert artifacts['aicc_gate_prechecks']['localhost']['passed'] is True
     assert_secret_only_where_runner_keeps_the_environment(pre_artifacts, credential_inputs['secret_key'])
 
     # The postcheck job sees the precheck's artifacts as extra vars, and not its files.
-    postcheck, post_artifacts = run_job(tmp_path / 'postcheck-job', 'postcheck.yml', credential_inputs,
-                                        dict(SCOPE, aicc_gate_report_dir=str(post_reports), **artifacts), verbosity=3)
+    postcheck, post_artifacts = run_job(
+        tmp_path / 'postcheck-job',
+        'postcheck.yml',
+        credential_inputs,
+        dict(SCOPE, aicc_gate_report_dir=str(post_reports), **artifacts),
+        verbosity=3,
+    )
 
     assert (postcheck.status, postcheck.rc) == ('successful', 0), job_output(postcheck, post_artifacts)
     assert not (post_reports / 'localhost' / 'aicc_gate_baseline.json').exists()
@@ -117,19 +131,37 @@ def test_workflow_hands_the_precheck_baseline_to_the_postcheck(runner_process_en
     assert_secret_only_where_runner_keeps_the_environment(post_artifacts, credential_inputs['secret_key'])
 
 
-def test_workflow_postcheck_fails_on_a_regression_against_the_handed_over_baseline(runner_process_env, sim, credential_inputs, tmp_path):
-    precheck, pre_artifacts = run_job(tmp_path / 'precheck-job', 'precheck.yml', credential_inputs,
-                                      dict(SCOPE, aicc_gate_report_dir=str(tmp_path / 'pre-reports')))
+def test_workflow_postcheck_fails_on_a_regression_against_the_handed_over_baseline(
+    runner_process_env, sim, credential_inputs, tmp_path
+):
+    precheck, pre_artifacts = run_job(
+        tmp_path / 'precheck-job',
+        'precheck.yml',
+        credential_inputs,
+        dict(SCOPE, aicc_gate_report_dir=str(tmp_path / 'pre-reports')),
+    )
     assert precheck.rc == 0, job_output(precheck, pre_artifacts)
     artifacts = workflow_artifacts(pre_artifacts)
-    registered_before = sorted(eid for eid, (registered, _rows) in artifacts['aicc_gate_baselines']['localhost']['terminals'].items()
-                               if registered)
+    registered_before = sorted(
+        eid
+        for eid, (registered, _rows) in artifacts['aicc_gate_baselines']['localhost']['terminals'].items()
+        if registered
+    )
     broken = registered_before[:3]
 
     sim.set_status(broken, 'not register')  # the change breaks three phones, which never come back
-    postcheck, post_artifacts = run_job(tmp_path / 'postcheck-job', 'postcheck.yml', credential_inputs,
-                                        dict(SCOPE, aicc_gate_report_dir=str(tmp_path / 'post-reports'),
-                                             aicc_gate_wait_timeout=2, aicc_gate_wait_interval=1, **artifacts))
+    postcheck, post_artifacts = run_job(
+        tmp_path / 'postcheck-job',
+        'postcheck.yml',
+        credential_inputs,
+        dict(
+            SCOPE,
+            aicc_gate_report_dir=str(tmp_path / 'post-reports'),
+            aicc_gate_wait_timeout=2,
+            aicc_gate_wait_interval=1,
+            **artifacts,
+        ),
+    )
 
     assert (postcheck.status, postcheck.rc) != ('successful', 0)
     result = workflow_artifacts(post_artifacts)['aicc_gate_results']['localhost']

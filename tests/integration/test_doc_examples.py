@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / 'README.md'] + sorted((ROOT / 'docs').glob('*.md'))
 FENCE = re.compile(r'^( *)```ya?ml\n(.*?)^\1```', re.MULTILINE | re.DOTALL)
 # a module of another collection (awx.awx, community.*): not installed here, so ansible-lint mocks it
-FOREIGN_MODULE = re.compile(r'^[ -]*((?!aicc\.cms\.|ansible\.builtin\.)[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+):', re.MULTILINE)
+FOREIGN_MODULE = re.compile(
+    r'^[ -]*((?!aicc\.cms\.|ansible\.builtin\.)[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+):', re.MULTILINE
+)
 TASK_KEYS = {'name', 'block', 'when', 'register', 'vars', 'loop', 'tags'}
 
 pytestmark = pytest.mark.slow
@@ -34,9 +36,11 @@ def examples() -> list[tuple[str, str]]:
         for match in FENCE.finditer(text):
             line = text.count('\n', 0, match.start()) + 1
             indent = len(match.group(1))
-            body = ''.join(line_text[indent:] if line_text.startswith(match.group(1)) else line_text
-                           for line_text in match.group(2).splitlines(keepends=True))
-            found.append(('%s:%d' % (document.relative_to(ROOT), line), body))
+            body = ''.join(
+                line_text[indent:] if line_text.startswith(match.group(1)) else line_text
+                for line_text in match.group(2).splitlines(keepends=True)
+            )
+            found.append((f'{document.relative_to(ROOT)}:{line}', body))
     return found
 
 
@@ -72,30 +76,50 @@ def test_ansible_examples_pass_the_production_profile(tmp_path):
         kind = kind_of(yaml.safe_load(text))
         if kind is None:
             continue
-        body = text[len('---\n'):] if text.startswith('---\n') else text
+        body = text[len('---\n') :] if text.startswith('---\n') else text
         if kind == 'tasks':  # the tasks of a play, as the example shows them
-            body = '- name: Tasks from %s\n  hosts: localhost\n  gather_facts: false\n  tasks:\n' % where + ''.join(
-                '    ' + line if line.strip() else line for line in body.splitlines(keepends=True))
+            body = f'- name: Tasks from {where}\n  hosts: localhost\n  gather_facts: false\n  tasks:\n' + ''.join(
+                '    ' + line if line.strip() else line for line in body.splitlines(keepends=True)
+            )
             kind = 'playbook'
         body = '---\n' + body
-        path = project / 'collections' / 'requirements.yml' if kind == 'requirements' else project / ('example_%02d.yml' % index)
+        path = (
+            project / 'collections' / 'requirements.yml'
+            if kind == 'requirements'
+            else project / f'example_{index:02d}.yml'
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding='utf-8')
         placed[str(path.relative_to(project))] = where
     assert any(name.startswith('example_') for name in placed), 'no playbook example found'
     # a file the playbook examples include
-    (project / 'change.yml').write_text('---\n- name: The change\n  ansible.builtin.debug:\n    msg: change\n', encoding='utf-8')
+    (project / 'change.yml').write_text(
+        '---\n- name: The change\n  ansible.builtin.debug:\n    msg: change\n', encoding='utf-8'
+    )
     foreign = sorted({module for _where, text in EXAMPLES for module in FOREIGN_MODULE.findall(text)})
-    (project / '.ansible-lint').write_text('---\nprofile: production\nmock_modules:\n' + ''.join('  - %s\n' % module for module in foreign)
-                                           + ('' if foreign else '  []\n'), encoding='utf-8')
+    (project / '.ansible-lint').write_text(
+        '---\nprofile: production\nmock_modules:\n'
+        + ''.join(f'  - {module}\n' for module in foreign)
+        + ('' if foreign else '  []\n'),
+        encoding='utf-8',
+    )
     subprocess.run(['git', 'init', '--quiet'], cwd=project, check=True)
 
     collections_root = ROOT.parents[2] if ROOT.parent.name == 'aicc' else ROOT / '.build'
     env = {name: value for name, value in os.environ.items() if not name.startswith('ANSIBLE_')}
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections_root), ANSIBLE_HOME=str(tmp_path / 'ansible-home'), NO_COLOR='1')
-    linted = subprocess.run([str(Path(sys.executable).parent / 'ansible-lint'), '--offline', '--nocolor', '-f', 'pep8'],
-                            cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(collections_root), ANSIBLE_HOME=str(tmp_path / 'ansible-home'), NO_COLOR='1'
+    )
+    linted = subprocess.run(
+        [str(Path(sys.executable).parent / 'ansible-lint'), '--offline', '--nocolor', '-f', 'pep8'],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     findings = linted.stdout
     for name, where in placed.items():
-        findings = findings.replace(name, '%s (%s)' % (name, where))
+        findings = findings.replace(name, f'{name} ({where})')
     assert linted.returncode == 0, findings + linted.stderr[-3000:]

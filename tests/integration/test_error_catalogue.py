@@ -17,165 +17,314 @@ import socket
 import pytest
 import requests
 import yaml
-from requests.adapters import BaseAdapter
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import API_PATH, CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from requests.adapters import BaseAdapter
 
-SIM_OPTIONS = {"ranges": ("8880000-8880199",), "uaps": 2, "registered_ratio": 0.9, "seed": 1}
-BEYOND_RANGE = "must be an integer between"
+SIM_OPTIONS = {'ranges': ('8880000-8880199',), 'uaps': 2, 'registered_ratio': 0.9, 'seed': 1}
+BEYOND_RANGE = 'must be an integer between'
 
 # --- 1. bad options, through the real module ----------------------------------------------------------------------
 # (case, module options over a valid connection and eid_ranges, exact msg)
 OPTION_CASES = [
-    ("url without scheme", {"url": "cms.example.com:28443"}, "url 'cms.example.com:28443' must start with https:// (or http://)"),
-    ("url with credentials", {"url": "https://ak:sk@10.1.1.1:28443"},
-     "url 'https://ak:sk@10.1.1.1:28443' must not carry credentials: use access_key and secret_key"),
-    ("url with a query", {"url": "https://10.1.1.1:28443/?x=1"},
-     "url 'https://10.1.1.1:28443/?x=1' must not have a query or fragment: give only https://<ip>:<port>[/base path]"),
-    ("url with a bad port", {"url": "https://10.1.1.1:99999"},
-     "url 'https://10.1.1.1:99999' is not a valid URL (Port out of range 0-65535): write it as https://<ip>:<port>"),
-    ("max_concurrency above the API's 10", {"max_concurrency": 11}, "max_concurrency must be between 1 and 10, got 11"),
-    ("retries above 10", {"retries": 11}, "retries must be between 0 and 10, got 11"),
-    ("page_size 0", {"page_size": 0}, "page_size must be between 1 and 1000, got 0"),
-    ("max_matches_per_query 200", {"max_matches_per_query": 200}, "max_matches_per_query must be between 1 and 199, got 200"),
-    ("timeout 0", {"timeout": 0}, "timeout must be greater than 0 seconds, got 0.0"),
-    ("wait_timeout 0", {"wait_for": "registered", "wait_timeout": 0}, "wait_timeout must be greater than 0 seconds, got 0"),
-    ("nothing selected", {"eid_ranges": None}, "no terminals selected: give eids (exact IDs or patterns) or eid_ranges (START-END)"),
-    ("range reversed", {"eid_ranges": ["8880099-8880000"]}, "EID range '8880099-8880000' starts after it ends: write the lower bound first"),
-    ("range bounds of different lengths", {"eid_ranges": ["888000-8880099"]},
-     "EID range '888000-8880099' has bounds of different lengths: write both with the same number of digits"),
-    ("range not digits", {"eid_ranges": ["88800a0-8880099"]},
-     "EID range '88800a0-8880099' is not START-END with digits only (for example 88880000-88880999)"),
-    ("range above max_range_size", {"eid_ranges": ["8880000-8880999"], "max_range_size": 500},
-     "EID range '8880000-8880999' holds 1000 IDs, more than max_range_size=500: split it or raise max_range_size"),
-    ("unbounded pattern", {"eid_ranges": None, "eids": ["888*"]},
-     "EID pattern '888*' cannot be bounded: '*' and '%' match any number of characters, and the API requires every wildcard query "
-     "to match fewer than 200 terminals; list the IDs with eid_ranges, use fewer wildcards, or set allow_unbounded_wildcards=true"),
-    ("too many question marks", {"eid_ranges": None, "eids": ["88?????"]},
-     "EID pattern '88?????' cannot be bounded: 5 question marks can match 100000 IDs, more than max_matches_per_query=100, and the API "
-     "requires every wildcard query to match fewer than 200 terminals; list the IDs with eid_ranges, use fewer wildcards, or set "
-     "allow_unbounded_wildcards=true"),
-    ("EID with a space", {"eid_ranges": None, "eids": ["8880 001"]},
-     "EID '8880 001' contains characters outside 0-9 A-Z a-z * % ? _ - .: remove them"),
-    ("ca_path that does not exist", {"ca_path": "/nonexistent/ca.pem"},
-     "ca_path '/nonexistent/ca.pem' does not exist: give the PEM file (or c_rehash folder) of the CA that signed the CC-CMS certificate"),
-    ("secret_key missing", {"secret_key": None}, "missing required arguments: secret_key"),
+    (
+        'url without scheme',
+        {'url': 'cms.example.com:28443'},
+        "url 'cms.example.com:28443' must start with https:// (or http://)",
+    ),
+    (
+        'url with credentials',
+        {'url': 'https://ak:sk@10.1.1.1:28443'},
+        "url 'https://ak:sk@10.1.1.1:28443' must not carry credentials: use access_key and secret_key",
+    ),
+    (
+        'url with a query',
+        {'url': 'https://10.1.1.1:28443/?x=1'},
+        (
+            "url 'https://10.1.1.1:28443/?x=1' must not have a query or fragment: give only https://<ip>:<port>[/base"
+            ' path]'
+        ),
+    ),
+    (
+        'url with a bad port',
+        {'url': 'https://10.1.1.1:99999'},
+        "url 'https://10.1.1.1:99999' is not a valid URL (Port out of range 0-65535): write it as https://<ip>:<port>",
+    ),
+    ("max_concurrency above the API's 10", {'max_concurrency': 11}, 'max_concurrency must be between 1 and 10, got 11'),
+    ('retries above 10', {'retries': 11}, 'retries must be between 0 and 10, got 11'),
+    ('page_size 0', {'page_size': 0}, 'page_size must be between 1 and 1000, got 0'),
+    (
+        'max_matches_per_query 200',
+        {'max_matches_per_query': 200},
+        'max_matches_per_query must be between 1 and 199, got 200',
+    ),
+    ('timeout 0', {'timeout': 0}, 'timeout must be greater than 0 seconds, got 0.0'),
+    (
+        'wait_timeout 0',
+        {'wait_for': 'registered', 'wait_timeout': 0},
+        'wait_timeout must be greater than 0 seconds, got 0',
+    ),
+    (
+        'nothing selected',
+        {'eid_ranges': None},
+        'no terminals selected: give eids (exact IDs or patterns) or eid_ranges (START-END)',
+    ),
+    (
+        'range reversed',
+        {'eid_ranges': ['8880099-8880000']},
+        "EID range '8880099-8880000' starts after it ends: write the lower bound first",
+    ),
+    (
+        'range bounds of different lengths',
+        {'eid_ranges': ['888000-8880099']},
+        "EID range '888000-8880099' has bounds of different lengths: write both with the same number of digits",
+    ),
+    (
+        'range not digits',
+        {'eid_ranges': ['88800a0-8880099']},
+        "EID range '88800a0-8880099' is not START-END with digits only (for example 88880000-88880999)",
+    ),
+    (
+        'range above max_range_size',
+        {'eid_ranges': ['8880000-8880999'], 'max_range_size': 500},
+        "EID range '8880000-8880999' holds 1000 IDs, more than max_range_size=500: split it or raise max_range_size",
+    ),
+    (
+        'unbounded pattern',
+        {'eid_ranges': None, 'eids': ['888*']},
+        (
+            "EID pattern '888*' cannot be bounded: '*' and '%' match any number of characters, and the API requires"
+            ' every wildcard query to match fewer than 200 terminals; list the IDs with eid_ranges, use fewer'
+            ' wildcards, or set allow_unbounded_wildcards=true'
+        ),
+    ),
+    (
+        'too many question marks',
+        {'eid_ranges': None, 'eids': ['88?????']},
+        (
+            "EID pattern '88?????' cannot be bounded: 5 question marks can match 100000 IDs, more than"
+            ' max_matches_per_query=100, and the API requires every wildcard query to match fewer than 200 terminals;'
+            ' list the IDs with eid_ranges, use fewer wildcards, or set allow_unbounded_wildcards=true'
+        ),
+    ),
+    (
+        'EID with a space',
+        {'eid_ranges': None, 'eids': ['8880 001']},
+        "EID '8880 001' contains characters outside 0-9 A-Z a-z * % ? _ - .: remove them",
+    ),
+    (
+        'ca_path that does not exist',
+        {'ca_path': '/nonexistent/ca.pem'},
+        (
+            "ca_path '/nonexistent/ca.pem' does not exist: give the PEM file (or c_rehash folder) of the CA that signed"
+            ' the CC-CMS certificate'
+        ),
+    ),
+    ('secret_key missing', {'secret_key': None}, 'missing required arguments: secret_key'),
 ]
 
 
 def _module_task(name: str, options: dict) -> dict:
-    args = {"url": "{{ conn.url }}", "access_key": "{{ conn.access_key }}", "secret_key": "{{ conn.secret_key }}",
-            "ca_path": "{{ conn.ca_path }}", "eid_ranges": ["8880000-8880099"], "retries": 0}
+    args = {
+        'url': '{{ conn.url }}',
+        'access_key': '{{ conn.access_key }}',
+        'secret_key': '{{ conn.secret_key }}',
+        'ca_path': '{{ conn.ca_path }}',
+        'eid_ranges': ['8880000-8880099'],
+        'retries': 0,
+    }
     args.update(options)
     args = {key: value for key, value in args.items() if value is not None}
-    return {"name": name, "aicc.cms.aicc_terminal_status": args, "register": "case", "ignore_errors": True}
+    return {'name': name, 'aicc.cms.aicc_terminal_status': args, 'register': 'case', 'ignore_errors': True}
 
 
 def test_bad_options_through_the_module(run_ansible, tmp_path, connection_vars):
     tasks = []
     for index, (name, options, _message) in enumerate(OPTION_CASES):
         tasks.append(_module_task(name, options))
-        tasks.append({"name": "Keep %s" % name, "ansible.builtin.set_fact": {"results": "{{ results | default({}) | combine({'%d': case}) }}" % index}})
-    tasks.append({"name": "Write the results", "ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": "{{ out }}", "mode": "0600"}})
-    playbook = tmp_path / "catalogue.yml"
-    playbook.write_text(yaml.safe_dump([{"name": "Error catalogue", "hosts": "localhost", "gather_facts": False, "tasks": tasks}],
-                                       sort_keys=False))
-    out = tmp_path / "catalogue.json"
-    extra = tmp_path / "vars.json"
-    extra.write_text(json.dumps({"conn": connection_vars, "out": str(out)}))
+        tasks.append(
+            {
+                'name': f'Keep {name}',
+                'ansible.builtin.set_fact': {
+                    'results': f"{{{{ results | default({{}}) | combine({{'{index}': case}}) }}}}"
+                },
+            }
+        )
+    tasks.append(
+        {
+            'name': 'Write the results',
+            'ansible.builtin.copy': {'content': '{{ results | to_json }}', 'dest': '{{ out }}', 'mode': '0600'},
+        }
+    )
+    playbook = tmp_path / 'catalogue.yml'
+    playbook.write_text(
+        yaml.safe_dump(
+            [{'name': 'Error catalogue', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], sort_keys=False
+        )
+    )
+    out = tmp_path / 'catalogue.json'
+    extra = tmp_path / 'vars.json'
+    extra.write_text(json.dumps({'conn': connection_vars, 'out': str(out)}))
 
-    proc = run_ansible(["ansible-playbook", str(playbook), "-e", "@%s" % extra])
+    proc = run_ansible(['ansible-playbook', str(playbook), '-e', f'@{extra}'])
 
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     results = json.loads(out.read_text())
     for index, (name, _options, message) in enumerate(OPTION_CASES):
         result = results[str(index)]
-        assert result["failed"] is True, name
-        assert result["msg"] == message, name
-        assert "requests" not in result, "%s: no request may be sent on a bad option" % name
+        assert result['failed'] is True, name
+        assert result['msg'] == message, name
+        assert 'requests' not in result, f'{name}: no request may be sent on a bad option'
 
 
 # --- 2. bad server answers, through the simulator -------------------------------------------------------------------
 # (case, simulator options, client options, exact message of the failed query)
 SERVER_CASES = [
-    ("HTTP 500", {"faults": ["500:1"]}, {}, "unexpected response from {path}: HTTP 500 text/plain: Internal Server Error"),
-    ("HTTP 502", {"faults": ["502:1"]}, {}, "unexpected response from {path}: HTTP 502 text/plain: Bad Gateway"),
-    ("HTTP 503 after retries", {"faults": ["503:1"]}, {"retries": 2},
-     "unexpected response from {path}: HTTP 503 text/plain: Service Unavailable (after 3 attempts)"),
-    ("HTTP 429 after retries", {"faults": ["429:1"], "retry_after": 0}, {"retries": 1},
-     "unexpected response from {path}: HTTP 429 text/plain: Too Many Requests (after 2 attempts)"),
-    ("no answer", {"faults": ["timeout:1"], "stall_seconds": 1.0}, {"timeout": 0.3},
-     "no response within 0.3 s from {url}{path} after 1 attempt"),
-    ("truncated JSON", {"faults": ["truncated:1"]}, {},
-     "unexpected response from {path}: HTTP 200 application/json, not valid JSON: {truncated}"),
-    ("text with a JSON content type", {"faults": ["nonjson:1"]}, {},
-     "unexpected response from {path}: HTTP 200 application/json, not valid JSON: System busy, please retry later."),
-    ("HTML error page", {"faults": ["html:1"]}, {},
-     "unexpected response from {path}: HTTP 200 text/html: <!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
-     "<body><h1>Service temporarily unavailable</h1><p>Ple"),
-    ("resultCode call failed", {"faults": ["resultdesc:1"]}, {}, "CC-CMS returned 0100001 (call failed): call failed"),
-    ("call center not allowed", {}, {"cc_id": 7},
-     "CC-CMS returned 0101003 (insufficient permission): insufficient permission; check that the AK/SK may read this call center, "
-     "or set cc_id to the right call center"),
-    ("wrong secret key", {}, {"secret_key": "not-the-secret"},
-     "authentication failed (HTTP 401) at {path}: check access key, secret key and the clock of this host"),
-    ("wrong access key", {}, {"access_key": "someone-else"},
-     "authentication failed (HTTP 401) at {path}: check access key, secret key and the clock of this host"),
-    ("limit above the server's maximum", {"max_limit": 50}, {"page_size": 100},
-     "CC-CMS returned 0100002 (invalid parameters): limit must be between 1 and 50."),
+    (
+        'HTTP 500',
+        {'faults': ['500:1']},
+        {},
+        'unexpected response from {path}: HTTP 500 text/plain: Internal Server Error',
+    ),
+    ('HTTP 502', {'faults': ['502:1']}, {}, 'unexpected response from {path}: HTTP 502 text/plain: Bad Gateway'),
+    (
+        'HTTP 503 after retries',
+        {'faults': ['503:1']},
+        {'retries': 2},
+        'unexpected response from {path}: HTTP 503 text/plain: Service Unavailable (after 3 attempts)',
+    ),
+    (
+        'HTTP 429 after retries',
+        {'faults': ['429:1'], 'retry_after': 0},
+        {'retries': 1},
+        'unexpected response from {path}: HTTP 429 text/plain: Too Many Requests (after 2 attempts)',
+    ),
+    (
+        'no answer',
+        {'faults': ['timeout:1'], 'stall_seconds': 1.0},
+        {'timeout': 0.3},
+        'no response within 0.3 s from {url}{path} after 1 attempt',
+    ),
+    (
+        'truncated JSON',
+        {'faults': ['truncated:1']},
+        {},
+        'unexpected response from {path}: HTTP 200 application/json, not valid JSON: {truncated}',
+    ),
+    (
+        'text with a JSON content type',
+        {'faults': ['nonjson:1']},
+        {},
+        'unexpected response from {path}: HTTP 200 application/json, not valid JSON: System busy, please retry later.',
+    ),
+    (
+        'HTML error page',
+        {'faults': ['html:1']},
+        {},
+        (
+            'unexpected response from {path}: HTTP 200 text/html: <!DOCTYPE html><html><head><title>Service'
+            ' Unavailable</title></head><body><h1>Service temporarily unavailable</h1><p>Ple'
+        ),
+    ),
+    ('resultCode call failed', {'faults': ['resultdesc:1']}, {}, 'CC-CMS returned 0100001 (call failed): call failed'),
+    (
+        'call center not allowed',
+        {},
+        {'cc_id': 7},
+        (
+            'CC-CMS returned 0101003 (insufficient permission): insufficient permission; check that the AK/SK may read'
+            ' this call center, or set cc_id to the right call center'
+        ),
+    ),
+    (
+        'wrong secret key',
+        {},
+        {'secret_key': 'not-the-secret'},
+        'authentication failed (HTTP 401) at {path}: check access key, secret key and the clock of this host',
+    ),
+    (
+        'wrong access key',
+        {},
+        {'access_key': 'someone-else'},
+        'authentication failed (HTTP 401) at {path}: check access key, secret key and the clock of this host',
+    ),
+    (
+        "limit above the server's maximum",
+        {'max_limit': 50},
+        {'page_size': 100},
+        'CC-CMS returned 0100002 (invalid parameters): limit must be between 1 and 50.',
+    ),
 ]
 
 
 def _query_one_block(sim, client_options: dict) -> dict:
-    options = {"url": sim.url, "access_key": sim.access_key, "secret_key": sim.secret_key, "ca_path": sim.ca_path,
-               "retries": 0, "backoff_factor": 0.01}
+    options = {
+        'url': sim.url,
+        'access_key': sim.access_key,
+        'secret_key': sim.secret_key,
+        'ca_path': sim.ca_path,
+        'retries': 0,
+        'backoff_factor': 0.01,
+    }
     options.update(client_options)
     with CmsClient(**options) as client:
-        return query_status(client, plan_queries(eid_ranges=["8880000-8880099"]))
+        return query_status(client, plan_queries(eid_ranges=['8880000-8880099']))
 
 
-@pytest.mark.parametrize("name, sim_options, client_options, message", SERVER_CASES, ids=[case[0] for case in SERVER_CASES])
+@pytest.mark.parametrize(
+    'name, sim_options, client_options, message', SERVER_CASES, ids=[case[0] for case in SERVER_CASES]
+)
 def test_bad_server_answers(sim_factory, name, sim_options, client_options, message):
     sim = sim_factory(**dict(SIM_OPTIONS, **sim_options))
 
     result = _query_one_block(sim, client_options)
 
     # the simulator cuts the real page in half; the message shows its first 120 characters
-    truncated = ('{"resultCode": "0100000", "resultDesc": {"data": {"10.10.0.1#1": [{"ccuModuleNumber": "56", '
-                 '"terminationType": "sip", "e')
+    truncated = (
+        '{"resultCode": "0100000", "resultDesc": {"data": {"10.10.0.1#1": [{"ccuModuleNumber": "56", '
+        '"terminationType": "sip", "e'
+    )
     expected = message.format(path=API_PATH, url=sim.url, truncated=truncated)
-    assert result["errors"] == ["EID 88800??: %s" % expected], name
-    assert result["terminals"] == {} and result["missing"] == []
-    assert len(result["unknown"]) == 100 and result["summary"]["unknown"] == 100
+    assert result['errors'] == [f'EID 88800??: {expected}'], name
+    assert result['terminals'] == {} and result['missing'] == []
+    assert len(result['unknown']) == 100 and result['summary']['unknown'] == 100
 
 
 def test_connection_refused():
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind(('127.0.0.1', 0))
         port = probe.getsockname()[1]
-    with CmsClient("https://127.0.0.1:%d" % port, "ak", "sk", retries=1, backoff_factor=0.01) as client:
-        result = query_status(client, plan_queries(eids=["8880001"]))
-    assert result["errors"] == ["EID 8880001: cannot reach 127.0.0.1:%d (connection refused) after 2 attempts: "
-                                "check url and that CC-CMS (or the NSLB) is reachable" % port]
-    assert result["unknown"] == ["8880001"]
+    with CmsClient(f'https://127.0.0.1:{port}', 'ak', 'sk', retries=1, backoff_factor=0.01) as client:
+        result = query_status(client, plan_queries(eids=['8880001']))
+    assert result['errors'] == [
+        f'EID 8880001: cannot reach 127.0.0.1:{port} (connection refused) after 2 attempts: '
+        'check url and that CC-CMS (or the NSLB) is reachable'
+    ]
+    assert result['unknown'] == ['8880001']
 
 
 # --- 3. answers no simulator gives, scripted under the client -------------------------------------------------------
 
+
 class ScriptedAnswer(BaseAdapter):
     """Answers every request with one fixed status, content type and body."""
 
-    def __init__(self, status: int, body: bytes, content_type: str = "application/json;charset=UTF-8", headers: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = 'application/json;charset=UTF-8',
+        headers: dict | None = None,
+    ):
         super().__init__()
         self.status, self.body, self.content_type, self.headers = status, body, content_type, headers or {}
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
         response = requests.Response()
         response.status_code = self.status
-        response.headers["Content-Type"] = self.content_type
+        response.headers['Content-Type'] = self.content_type
         response.headers.update(self.headers)
         response._content = self.body  # pylint: disable=protected-access
         response.url = request.url
@@ -186,38 +335,95 @@ class ScriptedAnswer(BaseAdapter):
         pass
 
 
-def _page(data, count=1, code="0100000") -> bytes:
-    return json.dumps({"resultCode": code, "resultDesc": {"data": data, "count": count}}).encode()
+def _page(data, count=1, code='0100000') -> bytes:
+    return json.dumps({'resultCode': code, 'resultDesc': {'data': data, 'count': count}}).encode()
 
 
 # (case, status, body, content type, exact message)
 SCRIPTED_CASES = [
-    ("HTTP 404 from a wrong base path", 404, b"Not Found", "text/plain", "unexpected response from {path}: HTTP 404 text/plain: Not Found"),
-    ("redirect to a login page", 302, b"", "text/html", "unexpected response from {path}: HTTP 302 text/html: "),
-    ("JSON list instead of an object", 200, b"[]", None, "unexpected response from {path}: the answer is list, not a JSON object"),
-    ("no resultCode", 200, b"{\"resultDesc\": {}}", None, "unexpected response from {path}: resultCode is None, not a string"),
-    ("undocumented result code", 200, b"{\"resultCode\": \"0199999\", \"resultDesc\": \"odd\"}", None,
-     "CC-CMS returned 0199999 (undocumented result code): odd"),
-    ("invalid parameters", 200, b"{\"resultCode\": \"0100002\", \"resultDesc\": \"EID is invalid\"}", None,
-     "CC-CMS returned 0100002 (invalid parameters): EID is invalid"),
-    ("negative count", 200, _page({}, count=-1), None, "unexpected response from {path}: resultDesc.count is -1, not a non-negative integer"),
-    ("data is a string", 200, _page("none"), None, "unexpected response from {path}: resultDesc.data is str, not an object"),
-    ("row without equipmentId", 200, _page({"10.1.1.1#1": [{"registerStatus": "registered"}]}), None,
-     "unexpected response from {path}: a row of resultDesc.data has no equipmentId"),
-    ("status that is not a string", 200, _page({"10.1.1.1#1": [{"equipmentId": "8880001", "registerStatus": 1}]}), None,
-     "unexpected response from {path}: field registerStatus of a row is int, not a string"),
-    ("successful answer without resultDesc", 200, b"{\"resultCode\": \"0100000\"}", None,
-     "unexpected response from {path}: a successful answer has no resultDesc"),
-    ("empty body", 200, b"", None, "unexpected response from {path}: HTTP 200 application/json, not valid JSON: "),
+    (
+        'HTTP 404 from a wrong base path',
+        404,
+        b'Not Found',
+        'text/plain',
+        'unexpected response from {path}: HTTP 404 text/plain: Not Found',
+    ),
+    ('redirect to a login page', 302, b'', 'text/html', 'unexpected response from {path}: HTTP 302 text/html: '),
+    (
+        'JSON list instead of an object',
+        200,
+        b'[]',
+        None,
+        'unexpected response from {path}: the answer is list, not a JSON object',
+    ),
+    (
+        'no resultCode',
+        200,
+        b'{"resultDesc": {}}',
+        None,
+        'unexpected response from {path}: resultCode is None, not a string',
+    ),
+    (
+        'undocumented result code',
+        200,
+        b'{"resultCode": "0199999", "resultDesc": "odd"}',
+        None,
+        'CC-CMS returned 0199999 (undocumented result code): odd',
+    ),
+    (
+        'invalid parameters',
+        200,
+        b'{"resultCode": "0100002", "resultDesc": "EID is invalid"}',
+        None,
+        'CC-CMS returned 0100002 (invalid parameters): EID is invalid',
+    ),
+    (
+        'negative count',
+        200,
+        _page({}, count=-1),
+        None,
+        'unexpected response from {path}: resultDesc.count is -1, not a non-negative integer',
+    ),
+    (
+        'data is a string',
+        200,
+        _page('none'),
+        None,
+        'unexpected response from {path}: resultDesc.data is str, not an object',
+    ),
+    (
+        'row without equipmentId',
+        200,
+        _page({'10.1.1.1#1': [{'registerStatus': 'registered'}]}),
+        None,
+        'unexpected response from {path}: a row of resultDesc.data has no equipmentId',
+    ),
+    (
+        'status that is not a string',
+        200,
+        _page({'10.1.1.1#1': [{'equipmentId': '8880001', 'registerStatus': 1}]}),
+        None,
+        'unexpected response from {path}: field registerStatus of a row is int, not a string',
+    ),
+    (
+        'successful answer without resultDesc',
+        200,
+        b'{"resultCode": "0100000"}',
+        None,
+        'unexpected response from {path}: a successful answer has no resultDesc',
+    ),
+    ('empty body', 200, b'', None, 'unexpected response from {path}: HTTP 200 application/json, not valid JSON: '),
 ]
 
 
-@pytest.mark.parametrize("name, status, body, content_type, message", SCRIPTED_CASES, ids=[case[0] for case in SCRIPTED_CASES])
+@pytest.mark.parametrize(
+    'name, status, body, content_type, message', SCRIPTED_CASES, ids=[case[0] for case in SCRIPTED_CASES]
+)
 def test_scripted_answers(name, status, body, content_type, message):
-    with CmsClient("https://10.1.1.1:28443", "ak", "sk", retries=0) as client:
-        client.session.mount("https://", ScriptedAnswer(status, body, content_type or "application/json;charset=UTF-8"))
+    with CmsClient('https://10.1.1.1:28443', 'ak', 'sk', retries=0) as client:
+        client.session.mount('https://', ScriptedAnswer(status, body, content_type or 'application/json;charset=UTF-8'))
         with pytest.raises(ApiError) as raised:
-            client.fetch("8880001")
+            client.fetch('8880001')
     assert str(raised.value) == message.format(path=API_PATH), name
 
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
-import subprocess
-
 import pytest
-
 from core_compat import as_on_2_19
 
 FILES = Path(__file__).resolve().parent / 'plugins_files'
@@ -25,7 +23,7 @@ INVENTORY = FILES / 'inventory'
 GOLDEN = FILES / 'golden'
 PLAYBOOKS = FILES / 'playbooks'
 TERMINALS = INVENTORY / 'terminals.aicc_terminals.yml'
-REQUESTED = sorted({'8880001', '8880006', '8880041', '9999999'} | {'88800%02d' % number for number in range(40, 50)})
+REQUESTED = sorted({'8880001', '8880006', '8880041', '9999999'} | {f'88800{number:02d}' for number in range(40, 50)})
 
 pytestmark = pytest.mark.slow
 
@@ -40,8 +38,8 @@ def check_golden(name: str, actual: str) -> None:
     path = GOLDEN / name
     if os.environ.get('AICC_UPDATE_GOLDEN') == '1':
         path.write_text(actual, encoding='utf-8')
-    assert path.exists(), 'golden file %s is missing: run once with AICC_UPDATE_GOLDEN=1 and review it' % path
-    assert actual == path.read_text(encoding='utf-8'), 'output differs from %s' % path
+    assert path.exists(), f'golden file {path} is missing: run once with AICC_UPDATE_GOLDEN=1 and review it'
+    assert actual == path.read_text(encoding='utf-8'), f'output differs from {path}'
 
 
 def plain(value):
@@ -62,7 +60,8 @@ def with_output_profile(listed: dict) -> dict:
 
 
 def cached_value(stored: str):
-    """What the jsonfile cache plugin holds: ansible-core 2.19 wraps it as JSON text in ``__payload__``, older cores store it as is."""
+    """What the jsonfile cache plugin holds: ansible-core 2.19 wraps it as JSON text in ``__payload__``; older cores
+    store it as is."""
     entry = json.loads(stored)
     return json.loads(entry['__payload__']) if isinstance(entry, dict) and '__payload__' in entry else entry
 
@@ -72,9 +71,9 @@ def unmarked_strings(value, where='aicc_terminal'):
     if isinstance(value, dict):
         if set(value) == {'__ansible_unsafe'}:
             return []
-        return [path for key, item in value.items() for path in unmarked_strings(item, '%s.%s' % (where, key))]
+        return [path for key, item in value.items() for path in unmarked_strings(item, f'{where}.{key}')]
     if isinstance(value, list):
-        return [path for index, item in enumerate(value) for path in unmarked_strings(item, '%s[%d]' % (where, index))]
+        return [path for index, item in enumerate(value) for path in unmarked_strings(item, f'{where}[{index}]')]
     return [where] if isinstance(value, str) else []
 
 
@@ -86,7 +85,11 @@ def truth(sim, eids) -> dict:
         if not rows:
             states[eid] = 'missing'
         else:
-            states[eid] = 'registered' if any(row['registerStatus'] == 'registered' for row in rows.values()) else 'not registered'
+            states[eid] = (
+                'registered'
+                if any(row['registerStatus'] == 'registered' for row in rows.values())
+                else 'not registered'
+            )
     return states
 
 
@@ -114,7 +117,11 @@ def test_list_and_graph_match_the_golden_files(run_ansible, sim, aicc_env):
     marked = with_output_profile(json.loads(listed.stdout))
     check_golden('terminals_list.json', normalised(json.dumps(marked, indent=2, sort_keys=True) + '\n', sim))
     # every string that came from the API is marked unsafe
-    assert [path for host_vars in marked['_meta']['hostvars'].values() for path in unmarked_strings(host_vars['aicc_terminal'])] == []
+    assert [
+        path
+        for host_vars in marked['_meta']['hostvars'].values()
+        for path in unmarked_strings(host_vars['aicc_terminal'])
+    ] == []
     inventory = plain(marked)
 
     graphed = run_ansible(['ansible-inventory', '-i', TERMINALS, '--graph'], env=aicc_env)
@@ -125,8 +132,12 @@ def test_list_and_graph_match_the_golden_files(run_ansible, sim, aicc_env):
     states = truth(sim, REQUESTED)
     hostvars = inventory['_meta']['hostvars']
     assert sorted(hostvars) == REQUESTED
-    assert sorted(inventory['aicc_registered']['hosts']) == sorted(eid for eid, state in states.items() if state == 'registered')
-    assert sorted(inventory['aicc_not_registered']['hosts']) == sorted(eid for eid, state in states.items() if state != 'registered')
+    assert sorted(inventory['aicc_registered']['hosts']) == sorted(
+        eid for eid, state in states.items() if state == 'registered'
+    )
+    assert sorted(inventory['aicc_not_registered']['hosts']) == sorted(
+        eid for eid, state in states.items() if state != 'registered'
+    )
     assert inventory['aicc_missing']['hosts'] == ['9999999']
     for eid, host_vars in hostvars.items():
         assert set(host_vars) == {'aicc_terminal'}, 'only the record, nothing that connects to a phone'
@@ -141,7 +152,7 @@ def test_a_cache_hit_sends_no_request(run_ansible, sim, aicc_env, tmp_path):
     first = inventory_list(run_ansible, env, cached)
     assert first.returncode == 0, first.stderr
     assert sim.stats()['requests'] >= 1
-    cache_file, = (tmp_path / 'cache').iterdir()
+    (cache_file,) = (tmp_path / 'cache').iterdir()
     stored = cache_file.read_text(encoding='utf-8')
     assert cached_value(stored)['format'] == 1
     assert sim.secret_key not in stored
@@ -154,7 +165,10 @@ def test_a_cache_hit_sends_no_request(run_ansible, sim, aicc_env, tmp_path):
     assert second.stdout == first.stdout
 
     # What a change window does: ansible-playbook --flush-cache asks CC-CMS again (on every core)...
-    played = run_ansible(['ansible-playbook', '-i', cached, '--flush-cache', PLAYBOOKS / 'not_registered.yml'], env=dict(FAIL_ON_ANY_UNPARSED, **env))
+    played = run_ansible(
+        ['ansible-playbook', '-i', cached, '--flush-cache', PLAYBOOKS / 'not_registered.yml'],
+        env=dict(FAIL_ON_ANY_UNPARSED, **env),
+    )
     assert played.returncode == 0, played.stdout + played.stderr
     assert sim.stats()['requests'] >= 1
     assert 'NOT_REGISTERED 8880100 missing=False' in played.stdout
@@ -170,7 +184,12 @@ def test_a_cache_hit_sends_no_request(run_ansible, sim, aicc_env, tmp_path):
 
 
 def test_connection_options_accept_templates(run_ansible, sim):
-    env = {'LAB_CMS_URL': sim.url, 'LAB_CMS_AK': sim.access_key, 'LAB_CMS_SK': sim.secret_key, 'AICC_CA_PATH': sim.ca_path}
+    env = {
+        'LAB_CMS_URL': sim.url,
+        'LAB_CMS_AK': sim.access_key,
+        'LAB_CMS_SK': sim.secret_key,
+        'AICC_CA_PATH': sim.ca_path,
+    }
     listed = inventory_list(run_ansible, env, INVENTORY / 'templated.aicc_terminals.yml')
     assert listed.returncode == 0, listed.stderr
     assert list(json.loads(listed.stdout)['_meta']['hostvars']) == ['phone-8880001']
@@ -216,8 +235,12 @@ def test_any_unparsed_is_failed_stops_a_failed_source_next_to_a_good_one(run_ans
     assert '1 of 2 queries failed' in failed.stderr
 
     # unparsed_is_failed alone is not enough: the static source parses, so the run goes on without any terminal
-    only_all = inventory_list(run_ansible, dict(env, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED='false',
-                                                ANSIBLE_INVENTORY_UNPARSED_FAILED='true'), static, TERMINALS)
+    only_all = inventory_list(
+        run_ansible,
+        dict(env, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED='false', ANSIBLE_INVENTORY_UNPARSED_FAILED='true'),
+        static,
+        TERMINALS,
+    )
     assert only_all.returncode == 0, only_all.stderr
     listed = plain(json.loads(only_all.stdout))
     assert 'localhost' in listed['controllers']['hosts']
@@ -234,12 +257,16 @@ def test_a_misspelt_key_fails_the_source_instead_of_narrowing_it(run_ansible, si
     config = write_config(tmp_path, "eids: ['8880001']\neid_range: ['8880000-8880009']\n")
     listed = inventory_list(run_ansible, aicc_env, config)
     assert listed.returncode != 0
-    assert 'unknown option eid_range for aicc.cms.aicc_terminals: check the spelling; valid options are ' in listed.stderr
+    assert (
+        'unknown option eid_range for aicc.cms.aicc_terminals: check the spelling; valid options are ' in listed.stderr
+    )
     assert sim.stats()['requests'] == 0
 
 
 @pytest.mark.parametrize('where', ['file', 'ansible.cfg', 'environment'])
-def test_a_misspelt_boolean_fails_instead_of_turning_certificate_checks_off(run_ansible, sim, aicc_env, tmp_path, where):
+def test_a_misspelt_boolean_fails_instead_of_turning_certificate_checks_off(
+    run_ansible, sim, aicc_env, tmp_path, where
+):
     config = write_config(tmp_path, "eids: ['8880001']\n" + ('validate_certs: maybe\n' if where == 'file' else ''))
     env = dict(aicc_env)
     if where == 'ansible.cfg':
@@ -250,13 +277,17 @@ def test_a_misspelt_boolean_fails_instead_of_turning_certificate_checks_off(run_
         env['AICC_VALIDATE_CERTS'] = 'maybe'
     listed = inventory_list(run_ansible, env, config)
     assert listed.returncode != 0
-    assert "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'maybe' is not a valid boolean." \
-        in listed.stderr
+    assert (
+        "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'maybe' is not a"
+        ' valid boolean.' in listed.stderr
+    )
     assert sim.stats()['requests'] == 0
 
 
 def test_a_non_integer_cc_id_gets_the_module_sentence(run_ansible, sim, aicc_env, tmp_path):
-    listed = inventory_list(run_ansible, dict(aicc_env, AICC_CC_ID='abc'), write_config(tmp_path, "eids: ['8880001']\n"))
+    listed = inventory_list(
+        run_ansible, dict(aicc_env, AICC_CC_ID='abc'), write_config(tmp_path, "eids: ['8880001']\n")
+    )
     assert listed.returncode != 0
     assert "argument 'cc_id' is of type str and we were unable to convert to int" in listed.stderr
     assert 'has an invalid value' not in listed.stderr  # Ansible's own wording
@@ -269,8 +300,10 @@ def test_empty_optional_credential_fields_count_as_not_set(run_ansible, sim, aic
     config = write_config(tmp_path, "eids: ['8880001']\n")
     refused = inventory_list(run_ansible, dict(env, AICC_CC_ID='', AICC_VALIDATE_CERTS=''), config)
     assert refused.returncode != 0
-    assert 'certificate verify failed for 127.0.0.1:%d' % sim.port in refused.stderr
+    assert f'certificate verify failed for 127.0.0.1:{sim.port}' in refused.stderr
 
-    listed = inventory_list(run_ansible, dict(aicc_env, AICC_CC_ID='', AICC_VALIDATE_CERTS='', AICC_MAX_CONCURRENCY=''), config)
+    listed = inventory_list(
+        run_ansible, dict(aicc_env, AICC_CC_ID='', AICC_VALIDATE_CERTS='', AICC_MAX_CONCURRENCY=''), config
+    )
     assert listed.returncode == 0, listed.stderr
     assert list(json.loads(listed.stdout)['_meta']['hostvars']) == ['8880001']

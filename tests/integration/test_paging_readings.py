@@ -28,7 +28,6 @@ import typing as t
 from pathlib import Path
 
 import pytest
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status
@@ -40,28 +39,35 @@ API_MAX_IN_FLIGHT = 10  # the vendor's rule, as in conftest.py
 RUN_TIMEOUT_SECONDS = 300
 
 FIRST, LAST = 8880000, 8880299
-REQUESTED_RANGE = "%d-%d" % (FIRST, LAST)   # planned as 88800??, 88801??, 88802??
-UAPS = ("10.10.0.1#1", "10.10.0.2#2", "10.10.0.3#3")
+REQUESTED_RANGE = f'{FIRST}-{LAST}'  # planned as 88800??, 88801??, 88802??
+UAPS = ('10.10.0.1#1', '10.10.0.2#2', '10.10.0.3#3')
 CAP = 30
 
-READINGS = [dict(zip(("count_semantics", "paging_unit", "row_order"), reading))
-            for reading in itertools.product(("ids", "rows"), ("ids", "rows"), ("id", "uap"))]
-NASTIEST = {"count_semantics": "ids", "paging_unit": "rows", "row_order": "uap"}
+READINGS = [
+    dict(zip(('count_semantics', 'paging_unit', 'row_order'), reading, strict=True))
+    for reading in itertools.product(('ids', 'rows'), ('ids', 'rows'), ('id', 'uap'))
+]
+NASTIEST = {'count_semantics': 'ids', 'paging_unit': 'rows', 'row_order': 'uap'}
 # (page_size asked by the client, items per page the server really serves)
-PAGINGS = [pytest.param(100, None, id="page100"), pytest.param(7, None, id="page7"),
-           pytest.param(100, CAP, id="page100-capped%d" % CAP)]
+PAGINGS = [
+    pytest.param(100, None, id='page100'),
+    pytest.param(7, None, id='page7'),
+    pytest.param(100, CAP, id=f'page100-capped{CAP}'),
+]
 
 
 def _reading_id(reading: dict) -> str:
-    return "count-%(count_semantics)s-paging-%(paging_unit)s-order-%(row_order)s" % reading
+    return 'count-{count_semantics}-paging-{paging_unit}-order-{row_order}'.format(**reading)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def pool_data(tmp_path_factory) -> str:
     """300 requested IDs under 3 UAPs with some UAP rows disagreeing; some terminals are absent from
     UAP 1 or UAP 3 (so UAP-first order differs from ID order even when paging IDs), and some IDs are
     holes the server does not know at all (they must come back missing)."""
-    store = TerminalStore.generate([REQUESTED_RANGE], uaps=len(UAPS), registered_ratio=0.8, seed=5, uap_disagreement=0.2)
+    store = TerminalStore.generate(
+        [REQUESTED_RANGE], uaps=len(UAPS), registered_ratio=0.8, seed=5, uap_disagreement=0.2
+    )
     entries = []
     for eid in store.eids:
         number = int(eid)
@@ -72,10 +78,10 @@ def pool_data(tmp_path_factory) -> str:
             del rows[UAPS[0]]
         elif number % 11 == 4:
             del rows[UAPS[2]]
-        entries.append({"equipmentId": eid, "rows": rows})
-    assert list(entries[0]["rows"]) == list(UAPS)  # the first terminal fixes the pool order
-    path = tmp_path_factory.mktemp("paging-data") / "pool.json"
-    path.write_text(json.dumps(entries), encoding="utf-8")
+        entries.append({'equipmentId': eid, 'rows': rows})
+    assert list(entries[0]['rows']) == list(UAPS)  # the first terminal fixes the pool order
+    path = tmp_path_factory.mktemp('paging-data') / 'pool.json'
+    path.write_text(json.dumps(entries), encoding='utf-8')
     return str(path)
 
 
@@ -91,99 +97,121 @@ def _truth(sim) -> tuple[dict, list[str]]:
         if rows is None:
             missing.append(str(number))
         else:
-            known[str(number)] = {uap: (row["registerStatus"], row["socketStatus"]) for uap, row in rows.items()}
+            known[str(number)] = {uap: (row['registerStatus'], row['socketStatus']) for uap, row in rows.items()}
     return known, missing
 
 
-def _assert_matches_simulator(result: dict, sim, label: str = "") -> None:
+def _assert_matches_simulator(result: dict, sim, label: str = '') -> None:
     known, missing = _truth(sim)
     assert len(known) > 250 and missing and any(len(rows) < len(UAPS) for rows in known.values())
-    assert result["errors"] == [] and result["unknown"] == [], label
-    assert result["missing"] == missing, label
-    got = {eid: {uap["uap"]: (uap["register_status"], uap["socket_status"]) for uap in record["uaps"]}
-           for eid, record in result["terminals"].items()}
+    assert result['errors'] == [] and result['unknown'] == [], label
+    assert result['missing'] == missing, label
+    got = {
+        eid: {uap['uap']: (uap['register_status'], uap['socket_status']) for uap in record['uaps']}
+        for eid, record in result['terminals'].items()
+    }
     expected_rows = {(eid, uap) for eid, rows in known.items() for uap in rows}
     got_rows = {(eid, uap) for eid, rows in got.items() for uap in rows}
     lost = sorted(expected_rows - got_rows)
-    wrong_verdicts = sorted(eid for eid, record in result["terminals"].items()
-                            if record["registered"] is not any(status == "registered" for status, _socket in known[eid].values()))
-    assert not lost, "%s%d of %d (equipment, UAP) rows lost silently (no error, nothing unknown), e.g. %s; %d terminals' registered wrong: %s" % (
-        label and label + ": ", len(lost), len(expected_rows), lost[:4], len(wrong_verdicts), wrong_verdicts[:4])
+    wrong_verdicts = sorted(
+        eid
+        for eid, record in result['terminals'].items()
+        if record['registered'] is not any(status == 'registered' for status, _socket in known[eid].values())
+    )
+    assert not lost, (
+        f'{label and label + ": "}{len(lost)} of {len(expected_rows)} (equipment, UAP) rows lost silently (no error,'
+        f" nothing unknown), e.g. {lost[:4]}; {len(wrong_verdicts)} terminals' registered wrong: {wrong_verdicts[:4]}"
+    )
     assert got == known, label
-    for eid, record in result["terminals"].items():
-        assert record["equipment_id"] == eid
-        assert record["registered"] is any(status == "registered" for status, _socket in known[eid].values())
-        assert [uap["uap"] for uap in record["uaps"]] == sorted(known[eid])
-    registered = sum(any(status == "registered" for status, _socket in rows.values()) for rows in known.values())
-    summary = result["summary"]
-    assert (summary["total"], summary["registered"], summary["not_registered"], summary["missing"], summary["unknown"]) == (
-        len(known), registered, len(known) - registered, len(missing), 0)
+    for eid, record in result['terminals'].items():
+        assert record['equipment_id'] == eid
+        assert record['registered'] is any(status == 'registered' for status, _socket in known[eid].values())
+        assert [uap['uap'] for uap in record['uaps']] == sorted(known[eid])
+    registered = sum(any(status == 'registered' for status, _socket in rows.values()) for rows in known.values())
+    summary = result['summary']
+    assert (
+        summary['total'],
+        summary['registered'],
+        summary['not_registered'],
+        summary['missing'],
+        summary['unknown'],
+    ) == (len(known), registered, len(known) - registered, len(missing), 0)
     assert 0 < registered < len(known)
 
 
-@pytest.mark.parametrize("page_size, limit_cap", PAGINGS)
-@pytest.mark.parametrize("reading", READINGS, ids=_reading_id)
+@pytest.mark.parametrize('page_size, limit_cap', PAGINGS)
+@pytest.mark.parametrize('reading', READINGS, ids=_reading_id)
 def test_core_facade_over_https_returns_what_the_simulator_holds(sim_factory, pool_data, reading, page_size, limit_cap):
     sim = _start(sim_factory, pool_data, reading, limit_cap)
     plan = plan_queries(eid_ranges=[REQUESTED_RANGE])
-    assert [query.eid for query in plan.queries] == ["88800??", "88801??", "88802??"]
+    assert [query.eid for query in plan.queries] == ['88800??', '88801??', '88802??']
     with CmsClient(sim.url, sim.access_key, sim.secret_key, ca_path=sim.ca_path, page_size=page_size) as client:
         result = query_status(client, plan)
     _assert_matches_simulator(result, sim)
     stats = sim.stats()
-    assert stats["requests"] == result["requests"] == stats["pages_served"]  # no retry, no failed page
-    assert (stats["limits_capped"] > 0) is (limit_cap is not None)
+    assert stats['requests'] == result['requests'] == stats['pages_served']  # no retry, no failed page
+    assert (stats['limits_capped'] > 0) is (limit_cap is not None)
 
 
-PLAYBOOK = """\
+PLAYBOOK = f"""\
 - name: The module under the nastiest paging readings
   hosts: localhost
   gather_facts: false
   tasks:
     - name: Query each simulator
       aicc.cms.aicc_terminal_status:
-        url: "{{ item.url }}"
-        access_key: "{{ item.access_key }}"
-        secret_key: "{{ item.secret_key }}"
-        ca_path: "{{ item.ca_path }}"
-        eid_ranges: ["%s"]
+        url: "{{{{ item.url }}}}"
+        access_key: "{{{{ item.access_key }}}}"
+        secret_key: "{{{{ item.secret_key }}}}"
+        ca_path: "{{{{ item.ca_path }}}}"
+        eid_ranges: ["{REQUESTED_RANGE}"]
         page_size: 100
-      loop: "{{ servers }}"
+      loop: "{{{{ servers }}}}"
       loop_control:
-        label: "{{ item.name }}"
+        label: "{{{{ item.name }}}}"
       register: answers
       ignore_errors: true
 
     - name: Write the results for the test
       ansible.builtin.copy:
-        content: "{{ answers.results | to_json }}"
-        dest: "{{ out }}"
+        content: "{{{{ answers.results | to_json }}}}"
+        dest: "{{{{ out }}}}"
         mode: "0600"
-""" % REQUESTED_RANGE
+"""
 
 
 @pytest.mark.slow
 def test_module_under_the_nastiest_readings(sim_factory, pool_data, run_ansible, tmp_path):
-    sims = {"uap-order-rows-paged-ids-counted": _start(sim_factory, pool_data, NASTIEST),
-            "same-with-limit-capped-at-%d" % CAP: _start(sim_factory, pool_data, NASTIEST, CAP)}
-    playbook = tmp_path / "nastiest.yml"
-    playbook.write_text(PLAYBOOK, encoding="utf-8")
-    out = tmp_path / "answers.json"
-    servers = [{"name": name, "url": sim.url, "access_key": sim.access_key, "secret_key": sim.secret_key, "ca_path": sim.ca_path}
-               for name, sim in sims.items()]
-    vars_file = tmp_path / "vars.json"
-    vars_file.write_text(json.dumps({"servers": servers, "out": str(out)}), encoding="utf-8")
+    sims = {
+        'uap-order-rows-paged-ids-counted': _start(sim_factory, pool_data, NASTIEST),
+        f'same-with-limit-capped-at-{CAP}': _start(sim_factory, pool_data, NASTIEST, CAP),
+    }
+    playbook = tmp_path / 'nastiest.yml'
+    playbook.write_text(PLAYBOOK, encoding='utf-8')
+    out = tmp_path / 'answers.json'
+    servers = [
+        {
+            'name': name,
+            'url': sim.url,
+            'access_key': sim.access_key,
+            'secret_key': sim.secret_key,
+            'ca_path': sim.ca_path,
+        }
+        for name, sim in sims.items()
+    ]
+    vars_file = tmp_path / 'vars.json'
+    vars_file.write_text(json.dumps({'servers': servers, 'out': str(out)}), encoding='utf-8')
 
-    proc = run_ansible(["ansible-playbook", str(playbook), "-e", "@%s" % vars_file])
+    proc = run_ansible(['ansible-playbook', str(playbook), '-e', f'@{vars_file}'])
 
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    answers = json.loads(out.read_text(encoding="utf-8"))
-    assert [answer["item"]["name"] for answer in answers] == list(sims)
-    for answer, (name, sim) in zip(answers, sims.items()):
-        assert answer.get("failed") is not True, "%s: %s" % (name, answer.get("msg"))
-        assert answer["changed"] is False
+    answers = json.loads(out.read_text(encoding='utf-8'))
+    assert [answer['item']['name'] for answer in answers] == list(sims)
+    for answer, (name, sim) in zip(answers, sims.items(), strict=True):
+        assert answer.get('failed') is not True, f'{name}: {answer.get("msg")}'
+        assert answer['changed'] is False
         _assert_matches_simulator(answer, sim, label=name)
-    assert sims["same-with-limit-capped-at-%d" % CAP].stats()["limits_capped"] > 0
+    assert sims[f'same-with-limit-capped-at-{CAP}'].stats()['limits_capped'] > 0
 
 
 # --- the reading matrix: the module, the lookup and the inventory against every reading and shape --------------------
@@ -199,69 +227,92 @@ def test_module_under_the_nastiest_readings(sim_factory, pool_data, run_ansible,
 # silent cap of exactly its size (offset 1 brings the same page). Either way every query that matches anything must
 # fail, its IDs unknown, with a sentence: the rest cannot be read, so nothing may be reported missing or complete.
 
-MATRIX_DATA = {"uaps": 3, "partial_membership": 0.3, "registered_ratio": 0.85, "uap_disagreement": 0.1, "seed": 11}
+MATRIX_DATA = {'uaps': 3, 'partial_membership': 0.3, 'registered_ratio': 0.85, 'uap_disagreement': 0.1, 'seed': 11}
 MATRIX_PAGE_SIZE = 100  # the client's default page
 
 
 def matrix_ranges(index: int) -> tuple[str, ...]:
     """The data of case ``index``: IDs 88<index>000-049, 060-149 and 500-529."""
-    prefix = "88%02d" % index
-    return ("%s000-%s049" % (prefix, prefix), "%s060-%s149" % (prefix, prefix), "%s500-%s529" % (prefix, prefix))
+    prefix = f'88{index:02d}'
+    return (
+        f'{prefix}000-{prefix}049',
+        f'{prefix}060-{prefix}149',
+        f'{prefix}500-{prefix}529',
+    )
 
 
 def matrix_query(index: int) -> dict:
     """What every front end asks of case ``index``: a range with a hole ending inside a block (its query matches 50,
     keeps 20), a user pattern (30 matches), a pattern matching nothing and an exact unknown ID."""
-    prefix = "88%02d" % index
-    return {"eid_ranges": ["%s000-%s119" % (prefix, prefix)], "eids": ["%s5??" % prefix, "%s7??" % prefix, "%s999" % prefix]}
+    prefix = f'88{index:02d}'
+    return {
+        'eid_ranges': [f'{prefix}000-{prefix}119'],
+        'eids': [f'{prefix}5??', f'{prefix}7??', f'{prefix}999'],
+    }
 
 
 MATRIX = [
-    ("vendor-sample-defaults", {}),
-    ("count-rows", {"count_semantics": "rows"}),
-    ("count-page", {"count_semantics": "page"}),
-    ("count-page_ids", {"count_semantics": "page_ids"}),
-    ("count-key_sum", {"count_semantics": "key_sum"}),
-    ("count-key_max", {"count_semantics": "key_max"}),
-    ("count-key_first", {"count_semantics": "key_first"}),
-    ("count-absent", {"count_semantics": "absent"}),
-    ("count-as-string", {"count_as_string": True, "count_semantics": "rows"}),
-    ("paging-rows-count-ids", {"paging_unit": "rows"}),
-    ("paging-per_key", {"paging_unit": "per_key"}),
-    ("paging-ignored-short-pages-fail-closed", {"paging_unit": "ignored"}),
-    ("offset-pages-rows", {"offset_unit": "pages", "count_semantics": "rows"}),
-    ("order-uap-paging-ids", {"row_order": "uap"}),
-    ("order-shuffled-paging-rows", {"row_order": "shuffled", "paging_unit": "rows"}),
-    ("shape-tables", {"shape": "tables"}),
-    ("shape-list_sample", {"shape": "list_sample"}),
-    ("shape-list_tables", {"shape": "list_tables"}),
-    ("empty-data-list", {"empty_data": "[]"}),
-    ("empty-data-null", {"empty_data": "null"}),
-    ("no-match-0101002", {"no_match_code": "0101002"}),
-    ("limit-int-only", {"limit_type": "int"}),
-    ("limit-string-only", {"limit_type": "string"}),
-    ("cap-37", {"limit_cap": 37}),
+    ('vendor-sample-defaults', {}),
+    ('count-rows', {'count_semantics': 'rows'}),
+    ('count-page', {'count_semantics': 'page'}),
+    ('count-page_ids', {'count_semantics': 'page_ids'}),
+    ('count-key_sum', {'count_semantics': 'key_sum'}),
+    ('count-key_max', {'count_semantics': 'key_max'}),
+    ('count-key_first', {'count_semantics': 'key_first'}),
+    ('count-absent', {'count_semantics': 'absent'}),
+    ('count-as-string', {'count_as_string': True, 'count_semantics': 'rows'}),
+    ('paging-rows-count-ids', {'paging_unit': 'rows'}),
+    ('paging-per_key', {'paging_unit': 'per_key'}),
+    ('paging-ignored-short-pages-fail-closed', {'paging_unit': 'ignored'}),
+    ('offset-pages-rows', {'offset_unit': 'pages', 'count_semantics': 'rows'}),
+    ('order-uap-paging-ids', {'row_order': 'uap'}),
+    ('order-shuffled-paging-rows', {'row_order': 'shuffled', 'paging_unit': 'rows'}),
+    ('shape-tables', {'shape': 'tables'}),
+    ('shape-list_sample', {'shape': 'list_sample'}),
+    ('shape-list_tables', {'shape': 'list_tables'}),
+    ('empty-data-list', {'empty_data': '[]'}),
+    ('empty-data-null', {'empty_data': 'null'}),
+    ('no-match-0101002', {'no_match_code': '0101002'}),
+    ('limit-int-only', {'limit_type': 'int'}),
+    ('limit-string-only', {'limit_type': 'string'}),
+    ('cap-37', {'limit_cap': 37}),
     # the nastiest combinations
-    ("nasty-per_key-count-ids-cap50-uap-order", {"paging_unit": "per_key", "count_semantics": "ids", "limit_cap": 50,
-                                                 "row_order": "uap"}),
-    ("nasty-offset-pages-cap30", {"offset_unit": "pages", "limit_cap": 30}),
-    ("nasty-offset-pages-rows-cap30-shuffled", {"offset_unit": "pages", "count_semantics": "rows", "limit_cap": 30,
-                                                "row_order": "shuffled"}),
-    ("nasty-count-absent-cap37", {"count_semantics": "absent", "limit_cap": 37}),
-    ("nasty-tables-per_key", {"shape": "tables", "paging_unit": "per_key"}),
-    ("nasty-tables-per_key-cap50-count-page", {"shape": "tables", "paging_unit": "per_key", "limit_cap": 50,
-                                               "count_semantics": "page"}),
-    ("nasty-0101002-paging-rows-cap50", {"no_match_code": "0101002", "count_semantics": "rows", "limit_cap": 50}),
-    ("nasty-string-limit-list_tables-count-string",
-     {"limit_type": "string", "shape": "list_tables", "count_as_string": True, "paging_unit": "rows"}),
-    ("unexplainable-ignored-offset-count-announces-more", {"paging_unit": "ignored", "limit_cap": 37}),
+    (
+        'nasty-per_key-count-ids-cap50-uap-order',
+        {'paging_unit': 'per_key', 'count_semantics': 'ids', 'limit_cap': 50, 'row_order': 'uap'},
+    ),
+    ('nasty-offset-pages-cap30', {'offset_unit': 'pages', 'limit_cap': 30}),
+    (
+        'nasty-offset-pages-rows-cap30-shuffled',
+        {'offset_unit': 'pages', 'count_semantics': 'rows', 'limit_cap': 30, 'row_order': 'shuffled'},
+    ),
+    ('nasty-count-absent-cap37', {'count_semantics': 'absent', 'limit_cap': 37}),
+    ('nasty-tables-per_key', {'shape': 'tables', 'paging_unit': 'per_key'}),
+    (
+        'nasty-tables-per_key-cap50-count-page',
+        {'shape': 'tables', 'paging_unit': 'per_key', 'limit_cap': 50, 'count_semantics': 'page'},
+    ),
+    ('nasty-0101002-paging-rows-cap50', {'no_match_code': '0101002', 'count_semantics': 'rows', 'limit_cap': 50}),
+    (
+        'nasty-string-limit-list_tables-count-string',
+        {'limit_type': 'string', 'shape': 'list_tables', 'count_as_string': True, 'paging_unit': 'rows'},
+    ),
+    ('unexplainable-ignored-offset-count-announces-more', {'paging_unit': 'ignored', 'limit_cap': 37}),
 ]
 MATRIX_IDS = [name for name, _options in MATRIX]
 # Vendor field -> record field, for comparing whole rows.
-RECORD_FIELDS = (("registerStatus", "register_status"), ("socketStatus", "socket_status"), ("ipAndPort", "ip_and_port"),
-                 ("monitorFlag", "monitor_flag"), ("protocolType", "protocol_type"), ("roamIpAndPort", "roam_ip_and_port"),
-                 ("tlsStatus", "tls_status"), ("ipType", "ip_type"), ("ccuModuleNumber", "ccu_module_number"),
-                 ("terminationType", "termination_type"))
+RECORD_FIELDS = (
+    ('registerStatus', 'register_status'),
+    ('socketStatus', 'socket_status'),
+    ('ipAndPort', 'ip_and_port'),
+    ('monitorFlag', 'monitor_flag'),
+    ('protocolType', 'protocol_type'),
+    ('roamIpAndPort', 'roam_ip_and_port'),
+    ('tlsStatus', 'tls_status'),
+    ('ipType', 'ip_type'),
+    ('ccuModuleNumber', 'ccu_module_number'),
+    ('terminationType', 'termination_type'),
+)
 
 
 class Expected(t.NamedTuple):
@@ -274,7 +325,7 @@ class Expected(t.NamedTuple):
 
 def _unexplainable(sim, matches: list[str]) -> bool:
     """A query whose rows cannot be established: the offset ignored and anything matched (see the matrix's comment)."""
-    return sim.reading.paging_unit == "ignored" and sim.store.unit_items(matches, sim.reading) > 0
+    return sim.reading.paging_unit == 'ignored' and sim.store.unit_items(matches, sim.reading) > 0
 
 
 def expected_from_store(sim, index: int) -> Expected:
@@ -298,55 +349,65 @@ def expected_from_store(sim, index: int) -> Expected:
 
 def rows_of_records(records) -> dict:
     """{(equipment ID, UAP): field values} of terminal records (module, lookup, inventory)."""
-    return {(record["equipment_id"], uap["uap"]): tuple(uap[field] for _vendor, field in RECORD_FIELDS)
-            for record in records for uap in record["uaps"]}
+    return {
+        (record['equipment_id'], uap['uap']): tuple(uap[field] for _vendor, field in RECORD_FIELDS)
+        for record in records
+        for uap in record['uaps']
+    }
 
 
 def assert_rows_match(got: dict, expected: Expected, label: str) -> None:
     lost = sorted(set(expected.rows) - set(got))
     extra = sorted(set(got) - set(expected.rows))
     wrong = sorted(key for key in set(got) & set(expected.rows) if got[key] != expected.rows[key])
-    assert not (lost or extra or wrong), "%s: %d of %d (equipment, UAP) rows lost (e.g. %s), %d extra (%s), %d with other values (%s)" % (
-        label, len(lost), len(expected.rows), lost[:3], len(extra), extra[:3], len(wrong), wrong[:3])
+    assert not (lost or extra or wrong), (
+        f'{label}: {len(lost)} of {len(expected.rows)} (equipment, UAP) rows lost (e.g. {lost[:3]}), {len(extra)} extra'
+        f' ({extra[:3]}), {len(wrong)} with other values ({wrong[:3]})'
+    )
 
 
 def assert_api_rules_held(sim) -> None:
     stats = sim.stats()
-    assert stats["max_in_flight"] <= API_MAX_IN_FLIGHT, "max in flight %d" % stats["max_in_flight"]
-    assert stats["violations"] == 0, "wildcard queries matching 200 or more: %s" % stats["violation_eids"]
+    assert stats['max_in_flight'] <= API_MAX_IN_FLIGHT, f'max in flight {stats["max_in_flight"]}'
+    assert stats['violations'] == 0, f'wildcard queries matching 200 or more: {stats["violation_eids"]}'
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def matrix_sims(tmp_path_factory):
     """{case name: started Simulator}, one per case of MATRIX, over the same data; stopped at the end of the module."""
-    folder = tmp_path_factory.mktemp("reading-matrix")
+    folder = tmp_path_factory.mktemp('reading-matrix')
     sims = {}
     try:
         for index, (name, options) in enumerate(MATRIX):
-            sims[name] = Simulator(state_dir=str(folder / ("sim-%02d" % index)), ranges=matrix_ranges(index),
-                                   **dict(MATRIX_DATA, **options)).start()
+            sims[name] = Simulator(
+                state_dir=str(folder / f'sim-{index:02d}'),
+                ranges=matrix_ranges(index),
+                **dict(MATRIX_DATA, **options),
+            ).start()
         yield sims
     finally:
         for sim in sims.values():
             sim.stop()
 
 
-@pytest.mark.parametrize("case", MATRIX_IDS)
+@pytest.mark.parametrize('case', MATRIX_IDS)
 def test_facade_under_the_reading(matrix_sims, case):
     """The core facade in process (quick feedback; the front ends below run the same core)."""
     sim, index = matrix_sims[case], MATRIX_IDS.index(case)
     expected = expected_from_store(sim, index)
-    assert (len(expected.rows) > 250 or len(expected.unknown) > 100) and expected.missing  # the data is what the matrix needs
+    assert (
+        len(expected.rows) > 250 or len(expected.unknown) > 100
+    ) and expected.missing  # the data is what the matrix needs
     plan = plan_queries(**matrix_query(index))
     with CmsClient(sim.url, sim.access_key, sim.secret_key, ca_path=sim.ca_path, page_size=MATRIX_PAGE_SIZE) as client:
         result = query_status(client, plan)
-    assert_rows_match(rows_of_records(result["terminals"].values()), expected, case)
-    assert result["unknown"] == expected.unknown, case
-    assert result["missing"] == expected.missing, case
+    assert_rows_match(rows_of_records(result['terminals'].values()), expected, case)
+    assert result['unknown'] == expected.unknown, case
+    assert result['missing'] == expected.missing, case
     if expected.unknown:
-        assert result["errors"] and incomplete_answer(result), "%s: the contradiction must fail the query" % case
+        assert result['errors'] and incomplete_answer(result), f'{case}: the contradiction must fail the query'
     else:
-        assert result["errors"] == [], case
+        assert result['errors'] == [], case
     assert_api_rules_held(sim)
 
 
@@ -390,134 +451,197 @@ MATRIX_PLAYBOOK = """\
 
 def _matrix_env(home: Path) -> dict:
     """The subprocess environment of conftest's ansible_env, for module-scoped runs (one run serves every case)."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("AICC_", "ANSIBLE_"))}
-    root = str(REPO_ROOT.parents[2] if REPO_ROOT.parent.name == "aicc" and REPO_ROOT.parent.parent.name == "ansible_collections"
-               else REPO_ROOT / ".build")
-    (home / "tmp").mkdir(parents=True, exist_ok=True)
-    env.update({"PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
-                "ANSIBLE_COLLECTIONS_PATH": root, "PYTHONPATH": os.pathsep.join([root, str(REPO_ROOT / "tests")]),
-                "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_HOME": str(home), "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
-                "ANSIBLE_REMOTE_TEMP": str(home / "tmp"), "ANSIBLE_LOCALHOST_WARNING": "false",
-                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "ANSIBLE_RETRY_FILES_ENABLED": "false", "PYTHONDONTWRITEBYTECODE": "1"})
+    env = {name: value for name, value in os.environ.items() if not name.startswith(('AICC_', 'ANSIBLE_'))}
+    root = str(
+        REPO_ROOT.parents[2]
+        if REPO_ROOT.parent.name == 'aicc' and REPO_ROOT.parent.parent.name == 'ansible_collections'
+        else REPO_ROOT / '.build'
+    )
+    (home / 'tmp').mkdir(parents=True, exist_ok=True)
+    env.update(
+        {
+            'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
+            'ANSIBLE_COLLECTIONS_PATH': root,
+            'PYTHONPATH': os.pathsep.join([root, str(REPO_ROOT / 'tests')]),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_FORCE_COLOR': '0',
+            'ANSIBLE_HOME': str(home),
+            'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'),
+            'ANSIBLE_REMOTE_TEMP': str(home / 'tmp'),
+            'ANSIBLE_LOCALHOST_WARNING': 'false',
+            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+            'PYTHONDONTWRITEBYTECODE': '1',
+        }
+    )
     return env
 
 
 def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, check=False)
+        return subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, check=False
+        )
     except subprocess.TimeoutExpired as expired:
-        return subprocess.CompletedProcess(command, -9, str(expired.stdout or ""), "killed after %d s" % RUN_TIMEOUT_SECONDS)
+        return subprocess.CompletedProcess(
+            command, -9, str(expired.stdout or ''), f'killed after {RUN_TIMEOUT_SECONDS} s'
+        )
 
 
 def _plain(value):
     """ansible-inventory JSON without its unsafe markers ({"__ansible_unsafe": text})."""
     if isinstance(value, dict):
-        if set(value) == {"__ansible_unsafe"}:
-            return value["__ansible_unsafe"]
+        if set(value) == {'__ansible_unsafe'}:
+            return value['__ansible_unsafe']
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def matrix_runs(matrix_sims, tmp_path_factory) -> dict:
     """One ansible-playbook (module and lookup, looped over every server) and one ansible-inventory (one source
     per server): {"module": {case: result}, "lookup": {case: result},
     "lookup_records": {case: records}, "inventory": {case: (hosts, groups)}, "inventory_stderr": text}.
 
     Each case's hosts are its own equipment IDs, so no host name template is needed to keep them apart."""
-    folder = tmp_path_factory.mktemp("reading-matrix-runs")
-    env = _matrix_env(folder / "ansible-home")
-    servers = [dict(matrix_query(index), name=name, url=sim.url, access_key=sim.access_key, secret_key=sim.secret_key,
-                    ca_path=sim.ca_path) for index, (name, sim) in enumerate(matrix_sims.items())]
-    playbook = folder / "matrix.yml"
-    playbook.write_text(MATRIX_PLAYBOOK, encoding="utf-8")
-    extra = folder / "vars.json"
-    extra.write_text(json.dumps({"servers": servers, "out_dir": str(folder)}), encoding="utf-8")
-    played = _run(["ansible-playbook", "-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=%s" % sys.executable,
-                   "-e", "@%s" % extra, str(playbook)], env)
-    answers_path = folder / "answers.json"
-    assert answers_path.exists(), "the matrix playbook did not finish (rc %d): %s" % (
-        played.returncode, (played.stdout + played.stderr)[-3000:])
-    answers = json.loads(answers_path.read_text(encoding="utf-8"))
-    runs = {"module": {answer["item"]["name"]: answer for answer in answers["module"]},
-            "lookup": {answer["item"]["name"]: answer for answer in answers["lookup"]}}
-    runs["lookup_records"] = {name: answer.get("ansible_facts", {}).get("lookup_records") for name, answer in runs["lookup"].items()}
+    folder = tmp_path_factory.mktemp('reading-matrix-runs')
+    env = _matrix_env(folder / 'ansible-home')
+    servers = [
+        dict(
+            matrix_query(index),
+            name=name,
+            url=sim.url,
+            access_key=sim.access_key,
+            secret_key=sim.secret_key,
+            ca_path=sim.ca_path,
+        )
+        for index, (name, sim) in enumerate(matrix_sims.items())
+    ]
+    playbook = folder / 'matrix.yml'
+    playbook.write_text(MATRIX_PLAYBOOK, encoding='utf-8')
+    extra = folder / 'vars.json'
+    extra.write_text(json.dumps({'servers': servers, 'out_dir': str(folder)}), encoding='utf-8')
+    played = _run(
+        [
+            'ansible-playbook',
+            '-i',
+            'localhost,',
+            '-c',
+            'local',
+            '-e',
+            f'ansible_python_interpreter={sys.executable}',
+            '-e',
+            f'@{extra}',
+            str(playbook),
+        ],
+        env,
+    )
+    answers_path = folder / 'answers.json'
+    assert answers_path.exists(), (
+        f'the matrix playbook did not finish (rc {played.returncode}): {(played.stdout + played.stderr)[-3000:]}'
+    )
+    answers = json.loads(answers_path.read_text(encoding='utf-8'))
+    runs = {
+        'module': {answer['item']['name']: answer for answer in answers['module']},
+        'lookup': {answer['item']['name']: answer for answer in answers['lookup']},
+    }
+    runs['lookup_records'] = {
+        name: answer.get('ansible_facts', {}).get('lookup_records') for name, answer in runs['lookup'].items()
+    }
 
     sources = []
     for index, (name, sim) in enumerate(matrix_sims.items()):
-        source = folder / ("%s.aicc_terminals.yml" % name)
-        source.write_text(json.dumps(dict(matrix_query(index), plugin="aicc.cms.aicc_terminals", url=sim.url,
-                                          access_key=sim.access_key, secret_key=sim.secret_key, ca_path=sim.ca_path)), encoding="utf-8")
-        sources += ["-i", str(source)]
-    listed = _run(["ansible-inventory", *sources, "--list"], env)
+        source = folder / f'{name}.aicc_terminals.yml'
+        source.write_text(
+            json.dumps(
+                dict(
+                    matrix_query(index),
+                    plugin='aicc.cms.aicc_terminals',
+                    url=sim.url,
+                    access_key=sim.access_key,
+                    secret_key=sim.secret_key,
+                    ca_path=sim.ca_path,
+                )
+            ),
+            encoding='utf-8',
+        )
+        sources += ['-i', str(source)]
+    listed = _run(['ansible-inventory', *sources, '--list'], env)
     assert listed.returncode == 0, listed.stderr[-3000:]
     inventory = _plain(json.loads(listed.stdout))
-    hostvars = inventory.get("_meta", {}).get("hostvars", {})
-    runs["inventory"] = {}
+    hostvars = inventory.get('_meta', {}).get('hostvars', {})
+    runs['inventory'] = {}
     for index, name in enumerate(matrix_sims):
-        prefix = "88%02d" % index  # each case's hosts are its own equipment IDs
-        hosts = {host: host_vars["aicc_terminal"] for host, host_vars in hostvars.items() if host.startswith(prefix)}
-        groups = {group: sorted(host for host in entry.get("hosts", []) if host.startswith(prefix))
-                  for group, entry in inventory.items() if group != "_meta" and isinstance(entry, dict)}
-        runs["inventory"][name] = (hosts, groups)
-    runs["inventory_stderr"] = listed.stderr
+        prefix = f'88{index:02d}'  # each case's hosts are its own equipment IDs
+        hosts = {host: host_vars['aicc_terminal'] for host, host_vars in hostvars.items() if host.startswith(prefix)}
+        groups = {
+            group: sorted(host for host in entry.get('hosts', []) if host.startswith(prefix))
+            for group, entry in inventory.items()
+            if group != '_meta' and isinstance(entry, dict)
+        }
+        runs['inventory'][name] = (hosts, groups)
+    runs['inventory_stderr'] = listed.stderr
     return runs
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", MATRIX_IDS)
+@pytest.mark.parametrize('case', MATRIX_IDS)
 def test_module_under_the_reading(matrix_sims, matrix_runs, case):
     sim, index = matrix_sims[case], MATRIX_IDS.index(case)
     expected = expected_from_store(sim, index)
-    answer = matrix_runs["module"][case]
-    assert_rows_match(rows_of_records(answer.get("terminals", {}).values()), expected, "%s: %s" % (case, answer.get("msg", "")))
-    assert answer["missing"] == expected.missing and answer["unknown"] == expected.unknown, case
+    answer = matrix_runs['module'][case]
+    assert_rows_match(
+        rows_of_records(answer.get('terminals', {}).values()), expected, f'{case}: {answer.get("msg", "")}'
+    )
+    assert answer['missing'] == expected.missing and answer['unknown'] == expected.unknown, case
     if expected.unknown:
-        assert answer.get("failed") is True and answer["errors"], "%s: the module must fail on a contradiction" % case
-        assert "queries failed" in answer["msg"], answer["msg"]  # the one sentence every front end fails with
+        assert answer.get('failed') is True and answer['errors'], f'{case}: the module must fail on a contradiction'
+        assert 'queries failed' in answer['msg'], answer['msg']  # the one sentence every front end fails with
     else:
-        assert answer.get("failed") is not True and answer["errors"] == [], "%s: %s" % (case, answer.get("msg"))
-    assert answer["changed"] is False
+        assert answer.get('failed') is not True and answer['errors'] == [], f'{case}: {answer.get("msg")}'
+    assert answer['changed'] is False
     assert_api_rules_held(sim)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", MATRIX_IDS)
+@pytest.mark.parametrize('case', MATRIX_IDS)
 def test_lookup_under_the_reading(matrix_sims, matrix_runs, case):
     sim, index = matrix_sims[case], MATRIX_IDS.index(case)
     expected = expected_from_store(sim, index)
-    task, records = matrix_runs["lookup"][case], matrix_runs["lookup_records"][case]
+    task, records = matrix_runs['lookup'][case], matrix_runs['lookup_records'][case]
     if expected.unknown:
         # The lookup never returns a partial list: the task fails with the reason.
-        assert task.get("failed") is True and "queries failed" in task.get("msg", ""), "%s: %s" % (case, task.get("msg"))
+        assert task.get('failed') is True and 'queries failed' in task.get('msg', ''), f'{case}: {task.get("msg")}'
         return
-    assert task.get("failed") is not True and records is not None, "%s: %s" % (case, task.get("msg"))
-    found = [record for record in records if not record["missing"]]
+    assert task.get('failed') is not True and records is not None, f'{case}: {task.get("msg")}'
+    found = [record for record in records if not record['missing']]
     assert_rows_match(rows_of_records(found), expected, case)
-    assert [record["equipment_id"] for record in records if record["missing"]] == expected.missing
-    assert [record["equipment_id"] for record in records] == sorted(record["equipment_id"] for record in records)
+    assert [record['equipment_id'] for record in records if record['missing']] == expected.missing
+    assert [record['equipment_id'] for record in records] == sorted(record['equipment_id'] for record in records)
     assert_api_rules_held(sim)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", MATRIX_IDS)
+@pytest.mark.parametrize('case', MATRIX_IDS)
 def test_inventory_under_the_reading(matrix_sims, matrix_runs, case):
     sim, index = matrix_sims[case], MATRIX_IDS.index(case)
     expected = expected_from_store(sim, index)
-    hosts, groups = matrix_runs["inventory"][case]
+    hosts, groups = matrix_runs['inventory'][case]
     if expected.unknown:
         # The source fails as a whole with the reason; the inventory never silently lacks terminals.
-        assert hosts == {}, "%s: %d hosts from a server no reading explains" % (case, len(hosts))
-        warnings = [" ".join(chunk.split()) for chunk in matrix_runs["inventory_stderr"].split("[WARNING]")]
-        reasons = [chunk for chunk in warnings if "%s.aicc_terminals.yml" % case in chunk and "queries failed" in chunk]
-        assert reasons, "%s: no warning says why its source failed: %s" % (case, [chunk for chunk in warnings if case in chunk][:2])
+        assert hosts == {}, f'{case}: {len(hosts)} hosts from a server no reading explains'
+        warnings = [' '.join(chunk.split()) for chunk in matrix_runs['inventory_stderr'].split('[WARNING]')]
+        reasons = [chunk for chunk in warnings if f'{case}.aicc_terminals.yml' in chunk and 'queries failed' in chunk]
+        assert reasons, (
+            f'{case}: no warning says why its source failed: {[chunk for chunk in warnings if case in chunk][:2]}'
+        )
         return
-    found = [record for record in hosts.values() if not record["missing"]]
+    found = [record for record in hosts.values() if not record['missing']]
     assert_rows_match(rows_of_records(found), expected, case)
-    assert sorted(record["equipment_id"] for record in hosts.values() if record["missing"]) == expected.missing
-    assert groups.get("aicc_missing", []) == expected.missing
-    registered = sorted({eid for (eid, _uap), fields in expected.rows.items() if fields[0] == "registered"})
-    assert groups.get("aicc_registered", []) == registered
+    assert sorted(record['equipment_id'] for record in hosts.values() if record['missing']) == expected.missing
+    assert groups.get('aicc_missing', []) == expected.missing
+    registered = sorted({eid for (eid, _uap), fields in expected.rows.items() if fields[0] == 'registered'})
+    assert groups.get('aicc_registered', []) == registered
     assert_api_rules_held(sim)

@@ -10,7 +10,7 @@ import random
 import threading
 from dataclasses import dataclass
 
-FAULT_KINDS = ("latency", "500", "502", "503", "429", "timeout", "truncated", "nonjson", "html", "resultdesc")
+FAULT_KINDS = ('latency', '500', '502', '503', '429', 'timeout', 'truncated', 'nonjson', 'html', 'resultdesc')
 
 
 class FaultError(ValueError):
@@ -27,7 +27,7 @@ class Fault:
         return self.scope is None or (eid is not None and fnmatch.fnmatchcase(eid, self.scope))
 
     def __str__(self) -> str:
-        return "%s:%g%s" % (self.kind, self.rate, "@" + self.scope if self.scope else "")
+        return f'{self.kind}:{self.rate:g}{("@" + self.scope if self.scope else "")}'
 
 
 def parse_fault(spec) -> Fault:
@@ -35,20 +35,22 @@ def parse_fault(spec) -> Fault:
     if isinstance(spec, Fault):
         return spec
     if isinstance(spec, dict):
-        kind, rate, scope = str(spec.get("kind", "")), spec.get("rate", 1.0), spec.get("scope")
+        kind, rate, scope = str(spec.get('kind', '')), spec.get('rate', 1.0), spec.get('scope')
     else:
-        text, _sep, scope = str(spec).partition("@")
-        kind, _sep, rate = text.partition(":")
-        rate = rate or "1"
+        text, _sep, scope = str(spec).partition('@')
+        kind, _sep, rate = text.partition(':')
+        rate = rate or '1'
         scope = scope or None
     if kind not in FAULT_KINDS:
-        raise FaultError("Fault kind %r is unknown; use one of %s." % (kind, ", ".join(FAULT_KINDS)))
+        raise FaultError(f'Fault kind {kind!r} is unknown; use one of {", ".join(FAULT_KINDS)}.')
     try:
         rate = float(rate)
     except (TypeError, ValueError):
-        raise FaultError("Fault %r has a rate that is not a number; write kind:rate with a rate from 0 to 1." % (spec,)) from None
+        raise FaultError(
+            f'Fault {spec!r} has a rate that is not a number; write kind:rate with a rate from 0 to 1.'
+        ) from None
     if not 0.0 <= rate <= 1.0:
-        raise FaultError("Fault %r has a rate outside 0..1; write kind:rate with a rate from 0 to 1." % (spec,))
+        raise FaultError(f'Fault {spec!r} has a rate outside 0..1; write kind:rate with a rate from 0 to 1.')
     return Fault(kind, rate, scope)
 
 
@@ -79,7 +81,7 @@ class FaultPlan:
                 if not fault.applies_to(eid):
                     continue
                 hit = self._rng.random() < fault.rate
-                if fault.kind == "latency":
+                if fault.kind == 'latency':
                     jitter = self._rng.random()
                     latency = latency or hit
                 elif hit and chosen is None:

@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):
+if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.client import RawClient  # noqa: E402  pylint: disable=wrong-import-position
@@ -31,36 +31,51 @@ def wait_for_state(path: Path, process: subprocess.Popen, timeout: float = 30.0)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if path.exists():
-            return json.loads(path.read_text(encoding="utf-8"))
+            return json.loads(path.read_text(encoding='utf-8'))
         if process.poll() is not None:
-            raise SystemExit("The simulator exited early with code %s." % process.returncode)
+            raise SystemExit(f'The simulator exited early with code {process.returncode}.')
         time.sleep(0.05)
-    raise SystemExit("The simulator did not write %s within %d s." % (path, timeout))
+    raise SystemExit(f'The simulator did not write {path} within {timeout} s.')
 
 
 def run(requests_total: int, clients: int, tls: bool, ranges: str, uaps: int, pattern: str) -> dict:
-    secret = "throughput-secret"
-    with tempfile.TemporaryDirectory(prefix="aicc-sim-throughput-") as state_dir:
-        state_file = Path(state_dir) / "state.json"
-        command = [sys.executable, "-m", "simulator", "--state-file", str(state_file), "--ranges", ranges, "--uaps", str(uaps)]
+    secret = 'throughput-secret'
+    with tempfile.TemporaryDirectory(prefix='aicc-sim-throughput-') as state_dir:
+        state_file = Path(state_dir) / 'state.json'
+        command = [
+            sys.executable,
+            '-m',
+            'simulator',
+            '--state-file',
+            str(state_file),
+            '--ranges',
+            ranges,
+            '--uaps',
+            str(uaps),
+        ]
         if not tls:
-            command.append("--no-tls")
-        env = dict(os.environ, AICC_SIM_SECRET_KEY=secret,
-                   PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
+            command.append('--no-tls')
+        env = dict(
+            os.environ,
+            AICC_SIM_SECRET_KEY=secret,
+            PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent), os.environ.get('PYTHONPATH', '')]),
+        )
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             state = wait_for_state(state_file, process)
-            per_client = [requests_total // clients + (1 if index < requests_total % clients else 0) for index in range(clients)]
+            per_client = [
+                requests_total // clients + (1 if index < requests_total % clients else 0) for index in range(clients)
+            ]
             failures = []
             barrier = threading.Barrier(clients + 1)
 
             def worker(index: int, count: int) -> None:
-                with RawClient(state["url"], state["access_key"], secret, state["ca_path"], timeout=30) as client:
-                    client.post({"EID": "warm-up"})  # TLS handshake outside the measured time
+                with RawClient(state['url'], state['access_key'], secret, state['ca_path'], timeout=30) as client:
+                    client.post({'EID': 'warm-up'})  # TLS handshake outside the measured time
                     barrier.wait()
                     for number in range(count):
                         eid = pattern.format(n=(index * 7 + number) % 100)
-                        status, _headers, text = client.post({"EID": eid, "limit": 100, "offset": 0})
+                        status, _headers, text = client.post({'EID': eid, 'limit': 100, 'offset': 0})
                         if status != 200 or '"0100000"' not in text[:40]:
                             failures.append((status, text[:100]))
 
@@ -76,25 +91,36 @@ def run(requests_total: int, clients: int, tls: bool, ranges: str, uaps: int, pa
             process.terminate()
             stdout, _stderr = process.communicate(timeout=30)
         stats = json.loads(stdout.strip().splitlines()[-1])
-    return {"requests": requests_total, "clients": clients, "tls": tls, "pattern": pattern, "seconds": round(elapsed, 3),
-            "requests_per_second": round(requests_total / elapsed, 1), "failures": len(failures),
-            "server_max_in_flight": stats["max_in_flight"], "server_stalled": stats["stalled"]}
+    return {
+        'requests': requests_total,
+        'clients': clients,
+        'tls': tls,
+        'pattern': pattern,
+        'seconds': round(elapsed, 3),
+        'requests_per_second': round(requests_total / elapsed, 1),
+        'failures': len(failures),
+        'server_max_in_flight': stats['max_in_flight'],
+        'server_stalled': stats['stalled'],
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--no-tls", dest="tls", action="store_false")
-    parser.add_argument("--ranges", default="8880000-8889999")
-    parser.add_argument("--uaps", type=int, default=2)
-    parser.add_argument("--pattern", default="888{n:02d}0?",
-                        help="EID sent, {n} cycles 00..99 (default: 10-ID wildcard queries, 20 rows with 2 UAPs)")
+    parser.add_argument('--requests', type=int, default=3000)
+    parser.add_argument('--clients', type=int, default=10)
+    parser.add_argument('--no-tls', dest='tls', action='store_false')
+    parser.add_argument('--ranges', default='8880000-8889999')
+    parser.add_argument('--uaps', type=int, default=2)
+    parser.add_argument(
+        '--pattern',
+        default='888{n:02d}0?',
+        help='EID sent, {n} cycles 00..99 (default: 10-ID wildcard queries, 20 rows with 2 UAPs)',
+    )
     args = parser.parse_args()
     result = run(args.requests, args.clients, args.tls, args.ranges, args.uaps, args.pattern)
     print(json.dumps(result))
-    return 0 if result["failures"] == 0 else 1
+    return 0 if result['failures'] == 0 else 1
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     sys.exit(main())

@@ -24,12 +24,19 @@ def main() -> int:
     rst = Path(sys.argv[1])
     guides = rst / 'guides'
     guides.mkdir(exist_ok=True)
-    names = sorted((path.stem for path in DOCS.glob('*.md')), key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
+    names = sorted(
+        (path.stem for path in DOCS.glob('*.md')),
+        key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name),
+    )
     for name in names:
-        shutil.copy(DOCS / ('%s.md' % name), guides / ('%s.md' % name))
+        shutil.copy(DOCS / f'{name}.md', guides / f'{name}.md')
     index = rst / 'index.rst'
     text = index.read_text(encoding='utf-8')
-    toctree = '.. toctree::\n   :maxdepth: 1\n   :caption: Guides:\n\n' + ''.join('   guides/%s\n' % name for name in names) + '\n\n'
+    toctree = (
+        '.. toctree::\n   :maxdepth: 1\n   :caption: Guides:\n\n'
+        + ''.join(f'   guides/{name}\n' for name in names)
+        + '\n\n'
+    )
     first = text.index('.. toctree::')
     index.write_text(text[:first] + toctree + text[first:], encoding='utf-8')
     return 0

@@ -22,7 +22,7 @@ def main() -> int:
     here = os.path.dirname(os.path.abspath(__file__))
     wheels = sorted(glob.glob(os.path.join(here, 'pip-*.whl')))
     if not wheels:
-        sys.stderr.write('no pip wheel next to %s: run make sanity to fetch it\n' % __file__)
+        sys.stderr.write(f'no pip wheel next to {__file__}: run make sanity to fetch it\n')
         return 1
     sys.path.insert(0, wheels[-1])
     from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel

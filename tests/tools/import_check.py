@@ -35,24 +35,26 @@ FINDING = re.compile(r'^(WARNING|ERROR|CRITICAL): ')
 
 
 def importer_config(require_v1: bool, local_tmp: Path) -> str:
-    return '\n'.join([
-        '[galaxy-importer]',
-        'LOG_LEVEL_MAIN = INFO',
-        'CHECK_REQUIRED_TAGS = True',
-        'CHECK_CHANGELOG = True',
-        'RUN_ANSIBLE_DOC = True',
-        'RUN_ANSIBLE_LINT = True',
-        'OFFLINE_ANSIBLE_LINT = True',
-        # ansible-test runs below, with --venv: the importer's local runner only knows --docker
-        'RUN_ANSIBLE_TEST = False',
-        'REQUIRE_V1_OR_GREATER = %s' % require_v1,
-        'ANSIBLE_LOCAL_TMP = %s' % local_tmp,
-        '',
-    ])
+    return '\n'.join(
+        [
+            '[galaxy-importer]',
+            'LOG_LEVEL_MAIN = INFO',
+            'CHECK_REQUIRED_TAGS = True',
+            'CHECK_CHANGELOG = True',
+            'RUN_ANSIBLE_DOC = True',
+            'RUN_ANSIBLE_LINT = True',
+            'OFFLINE_ANSIBLE_LINT = True',
+            # ansible-test runs below, with --venv: the importer's local runner only knows --docker
+            'RUN_ANSIBLE_TEST = False',
+            f'REQUIRE_V1_OR_GREATER = {require_v1}',
+            f'ANSIBLE_LOCAL_TMP = {local_tmp}',
+            '',
+        ]
+    )
 
 
 def run(cmd: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    print('+ %s' % ' '.join(str(part) for part in cmd), flush=True)
+    print(f'+ {" ".join(str(part) for part in cmd)}', flush=True)
     return subprocess.run([str(part) for part in cmd], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
@@ -60,7 +62,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('workdir', type=Path)
     parser.add_argument('--require-v1', choices=('auto', 'yes', 'no'), default='auto')
-    parser.add_argument('--python', default='%d.%d' % sys.version_info[:2])
+    parser.add_argument('--python', default='{}.{}'.format(*sys.version_info[:2]))
     args = parser.parse_args()
 
     galaxy = yaml.safe_load((ROOT / 'galaxy.yml').read_text(encoding='utf-8'))
@@ -68,8 +70,10 @@ def main() -> int:
     is_v1 = int(version.split('.')[0]) >= 1
     require_v1 = is_v1 if args.require_v1 == 'auto' else args.require_v1 == 'yes'
     if not require_v1:
-        print('import-check: version %s is below 1.0.0: Galaxy accepts it, Automation Hub would not '
-              '(its rule is checked from 1.0.0 on, or with --require-v1 yes)' % version)
+        print(
+            f'import-check: version {version} is below 1.0.0: Galaxy accepts it, Automation Hub would not '
+            '(its rule is checked from 1.0.0 on, or with --require-v1 yes)'
+        )
 
     workdir = args.workdir.resolve()
     dist = workdir / 'dist'
@@ -78,13 +82,15 @@ def main() -> int:
     if built.returncode != 0:
         sys.stderr.write(built.stdout + built.stderr)
         return 1
-    tarball = dist / ('%s-%s-%s.tar.gz' % (galaxy['namespace'], galaxy['name'], version))
+    tarball = dist / f'{galaxy["namespace"]}-{galaxy["name"]}-{version}.tar.gz'
 
     local_tmp = workdir / 'ansible-tmp'
     local_tmp.mkdir(exist_ok=True)
     config = workdir / 'galaxy-importer.cfg'
     config.write_text(importer_config(require_v1, local_tmp), encoding='utf-8')
-    env = dict(os.environ, GALAXY_IMPORTER_CONFIG=str(config), PATH=os.pathsep.join([str(BIN), os.environ.get('PATH', '')]))
+    env = dict(
+        os.environ, GALAXY_IMPORTER_CONFIG=str(config), PATH=os.pathsep.join([str(BIN), os.environ.get('PATH', '')])
+    )
     # the tarball alone, as Galaxy sees it: no collection of this checkout on the path
     env.pop('ANSIBLE_COLLECTIONS_PATH', None)
     imported = run([sys.executable, '-m', 'galaxy_importer.main', tarball], cwd=workdir, env=env)
@@ -92,8 +98,10 @@ def main() -> int:
     sys.stderr.write(imported.stderr)
     findings = [line for line in imported.stdout.splitlines() if FINDING.match(line)]
     if imported.returncode != 0 or findings or 'Importer processing completed successfully' not in imported.stdout:
-        print('import-check: galaxy-importer found %d problem(s)%s' % (
-            len(findings), '' if imported.returncode == 0 else ' and exited with %d' % imported.returncode))
+        print(
+            f'import-check: galaxy-importer found {len(findings)}'
+            f' problem(s){("" if imported.returncode == 0 else f" and exited with {imported.returncode}")}'
+        )
         return 1
 
     # ansible-test sanity on the tarball's files, where the importer would run it
@@ -103,12 +111,16 @@ def main() -> int:
     # ansible-test lists the files to test with git
     for git in (['git', 'init', '--quiet'], ['git', 'add', '--all']):
         subprocess.run(git, cwd=collection, check=True)
-    sanity = subprocess.run([BIN / 'ansible-test', 'sanity', '--venv', '--python', args.python, '--color', 'no'],
-                            cwd=collection, env=env, check=False)
+    sanity = subprocess.run(
+        [BIN / 'ansible-test', 'sanity', '--venv', '--python', args.python, '--color', 'no'],
+        cwd=collection,
+        env=env,
+        check=False,
+    )
     if sanity.returncode != 0:
         print('import-check: ansible-test sanity failed on the tarball')
         return 1
-    print('import-check: %s passed galaxy-importer with no warning and ansible-test sanity' % tarball.name)
+    print(f'import-check: {tarball.name} passed galaxy-importer with no warning and ansible-test sanity')
     return 0
 
 

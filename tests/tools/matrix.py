@@ -33,7 +33,9 @@ NOT_RUN = 'not run'
 def expand(pattern: str) -> list[str]:
     """tox's brace expansion: ``{a,b}-x`` -> ``a-x``, ``b-x``."""
     parts = re.split(r'\{([^}]*)\}', pattern)
-    choices = [[part] if index % 2 == 0 else [item.strip() for item in part.split(',')] for index, part in enumerate(parts)]
+    choices = [
+        [part] if index % 2 == 0 else [item.strip() for item in part.split(',')] for index, part in enumerate(parts)
+    ]
     return [''.join(combination) for combination in itertools.product(*choices)]
 
 
@@ -58,7 +60,7 @@ def read_table(text: str) -> dict[tuple[str, str, str], str]:
     for line in table.splitlines():
         fields = [field.strip() for field in line.strip().strip('|').split('|')]
         if len(fields) == 2 + len(KINDS) and fields[0].startswith('py'):
-            for kind, value in zip(KINDS, fields[2:]):
+            for kind, value in zip(KINDS, fields[2:], strict=True):
                 results[(fields[0], fields[1], kind)] = value
     return results
 
@@ -66,7 +68,9 @@ def read_table(text: str) -> dict[tuple[str, str, str], str]:
 def write_table(text: str, envs: list[str], results: dict) -> str:
     lines = [START, '| Python | ansible-core | ' + ' | '.join(KINDS) + ' |', '|---|---|' + '---|' * len(KINDS)]
     for python, core in rows_of(envs):
-        lines.append('| %s | %s | %s |' % (python, core, ' | '.join(results.get((python, core, kind), NOT_RUN) for kind in KINDS)))
+        lines.append(
+            f'| {python} | {core} | {" | ".join(results.get((python, core, kind), NOT_RUN) for kind in KINDS)} |'
+        )
     lines.append(END)
     table = '\n'.join(lines)
     if START in text:
@@ -78,7 +82,9 @@ def core_version(env: str) -> str:
     python = ROOT / '.tox' / env / 'bin' / 'python'
     if not python.is_file():
         return 'not installed'  # tox could not make the cell's venv (its Python is not on PATH)
-    found = subprocess.run([str(python), '-c', 'import ansible; print(ansible.__version__)'], capture_output=True, text=True, check=False)
+    found = subprocess.run(
+        [str(python), '-c', 'import ansible; print(ansible.__version__)'], capture_output=True, text=True, check=False
+    )
     return found.stdout.strip() or '?'
 
 
@@ -90,26 +96,30 @@ def main() -> int:
     chosen = args.envs.split(',') if args.envs else envs
     unknown = sorted(set(chosen) - set(envs))
     if unknown:
-        sys.stderr.write('--envs: %s not in tox-ansible.ini; cells are %s\n' % (', '.join(unknown), ', '.join(envs)))
+        sys.stderr.write(f'--envs: {", ".join(unknown)} not in tox-ansible.ini; cells are {", ".join(envs)}\n')
         return 2
     text = DOC.read_text(encoding='utf-8')
     results = read_table(text)
     failed = []
     for env in chosen:
         kind, python, core = env.split('-')
-        print('=== matrix cell %s' % env, flush=True)
-        code = subprocess.run([str(Path(sys.executable).parent / 'tox'), '--ansible', '-c', str(INI), '-e', env], cwd=ROOT, check=False).returncode
+        print(f'=== matrix cell {env}', flush=True)
+        code = subprocess.run(
+            [str(Path(sys.executable).parent / 'tox'), '--ansible', '-c', str(INI), '-e', env], cwd=ROOT, check=False
+        ).returncode
         outcome = 'pass' if code == 0 else 'FAIL'
         skipped_file = ROOT / '.tox' / env / 'tmp' / 'skipped-sanity.txt'
-        skipped = skipped_file.read_text(encoding='utf-8').split() if kind == 'sanity' and skipped_file.is_file() else []
+        skipped = (
+            skipped_file.read_text(encoding='utf-8').split() if kind == 'sanity' and skipped_file.is_file() else []
+        )
         if skipped:
-            outcome += ' without %s (not installable offline)' % ', '.join(skipped)
+            outcome += f' without {", ".join(skipped)} (not installable offline)'
         if code:
             failed.append(env)
-        results[(python, core, kind)] = '%s (%s, %s)' % (outcome, core_version(env), datetime.date.today().isoformat())
+        results[(python, core, kind)] = f'{outcome} ({core_version(env)}, {datetime.date.today().isoformat()})'
         DOC.write_text(write_table(text, envs, results), encoding='utf-8')
         text = DOC.read_text(encoding='utf-8')
-    print('matrix: %d cell(s) run, %d failed%s' % (len(chosen), len(failed), (': ' + ', '.join(failed)) if failed else ''))
+    print(f'matrix: {len(chosen)} cell(s) run, {len(failed)} failed{((": " + ", ".join(failed)) if failed else "")}')
     return 1 if failed else 0
 
 

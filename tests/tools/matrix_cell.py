@@ -18,10 +18,10 @@ output and in WORKDIR/skipped-sanity.txt, which the matrix table shows next to t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
-import re
 import types
 import urllib.request
 from pathlib import Path
@@ -35,13 +35,27 @@ def place_pip_standin() -> None:
     import ansible_test._internal.python_requirements as requirements  # pylint: disable=import-outside-toplevel
 
     # what ansible-test installs into each venv it makes: pip, and on older cores setuptools and wheel
-    packages = requirements.get_venv_packages(types.SimpleNamespace(version='%d.%d' % sys.version_info[:2]))
+    packages = requirements.get_venv_packages(types.SimpleNamespace(version='{}.{}'.format(*sys.version_info[:2])))
     CACHE.mkdir(parents=True, exist_ok=True)
     for name, version in packages.items():
-        if not list(CACHE.glob('%s-%s-*.whl' % (name, version))):
-            subprocess.run([sys.executable, '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps',
-                            '--only-binary=:all:', '-d', str(CACHE), '%s==%s' % (name, version)], check=True)
-    standin = CACHE / ('get_pip_%s.py' % packages['pip'].replace('.', '_'))
+        if not list(CACHE.glob(f'{name}-{version}-*.whl')):
+            subprocess.run(
+                [
+                    sys.executable,
+                    '-m',
+                    'pip',
+                    'download',
+                    '--quiet',
+                    '--disable-pip-version-check',
+                    '--no-deps',
+                    '--only-binary=:all:',
+                    '-d',
+                    str(CACHE),
+                    f'{name}=={version}',
+                ],
+                check=True,
+            )
+    standin = CACHE / f'get_pip_{packages["pip"].replace(".", "_")}.py'
     if not standin.is_file():
         shutil.copy(TOOLS / 'get_pip_standin.py', standin)
 
@@ -62,7 +76,7 @@ def unreachable_sanity_tests() -> dict[str, str]:
     for requirements in sorted((Path(ansible_test.__file__).parent / '_data' / 'requirements').glob('sanity.*.txt')):
         for url in re.findall(r'@ (https?://\S+)', requirements.read_text(encoding='utf-8')):
             if not reachable(url.split('#')[0]):
-                found[requirements.name[len('sanity.'):-len('.txt')]] = url.split('#')[0]
+                found[requirements.name[len('sanity.') : -len('.txt')]] = url.split('#')[0]
     return found
 
 
@@ -73,14 +87,17 @@ def main() -> int:
     subprocess.run([sys.executable, str(TOOLS / 'stage_collection.py'), str(dest)], cwd=ROOT, check=True)
     env = {name: value for name, value in os.environ.items() if name not in ('PYTHONPATH', 'ANSIBLE_COLLECTIONS_PATH')}
     ansible_test = Path(sys.executable).parent / 'ansible-test'
-    python = '%d.%d' % sys.version_info[:2]
+    python = '{}.{}'.format(*sys.version_info[:2])
     arguments = [str(ansible_test), command, '--venv', '--python', python, '--color', 'no']
     if command == 'sanity':
         skipped = unreachable_sanity_tests()
         for test, url in skipped.items():
-            print('matrix cell: sanity test %s skipped: its requirements need %s, not reachable from here' % (test, url), flush=True)
+            print(
+                f'matrix cell: sanity test {test} skipped: its requirements need {url}, not reachable from here',
+                flush=True,
+            )
             arguments += ['--skip-test', test]
-        (workdir / 'skipped-sanity.txt').write_text(''.join('%s\n' % test for test in skipped), encoding='utf-8')
+        (workdir / 'skipped-sanity.txt').write_text(''.join(f'{test}\n' for test in skipped), encoding='utf-8')
     return subprocess.run(arguments, cwd=dest, env=env, check=False).returncode
 
 

@@ -26,13 +26,18 @@ HOME_URL = re.compile(r'^https://[^\s/]+(/[^\s]*[^\s/])?$')
 
 
 def links(home: str) -> dict[str, str]:
-    return {'repository': home, 'documentation': home + '/blob/main/docs/user-guide.md', 'homepage': home, 'issues': home + '/issues'}
+    return {
+        'repository': home,
+        'documentation': home + '/blob/main/docs/user-guide.md',
+        'homepage': home,
+        'issues': home + '/issues',
+    }
 
 
 def set_key(text: str, key: str, value: str) -> str:
-    updated, count = re.subn(r'^%s: .*$' % key, '%s: %s' % (key, value), text, count=1, flags=re.MULTILINE)
+    updated, count = re.subn(rf'^{key}: .*$', f'{key}: {value}', text, count=1, flags=re.MULTILINE)
     if count != 1:
-        raise SystemExit('galaxy.yml has no top-level %s: line to set' % key)
+        raise SystemExit(f'galaxy.yml has no top-level {key}: line to set')
     return updated
 
 
@@ -42,18 +47,18 @@ def main() -> int:
     parser.add_argument('--home-url')
     args = parser.parse_args()
     if not VERSION.match(args.version):
-        sys.stderr.write('VERSION must be X.Y.Z (semantic version, no pre-release suffix), got %r\n' % args.version)
+        sys.stderr.write(f'VERSION must be X.Y.Z (semantic version, no pre-release suffix), got {args.version!r}\n')
         return 2
     if args.home_url is not None and not HOME_URL.match(args.home_url):
-        sys.stderr.write('HOME_URL must be an https:// address without a trailing slash, got %r\n' % args.home_url)
+        sys.stderr.write(f'HOME_URL must be an https:// address without a trailing slash, got {args.home_url!r}\n')
         return 2
     text = set_key(GALAXY.read_text(encoding='utf-8'), 'version', args.version)
     for key, value in (links(args.home_url) if args.home_url else {}).items():
         text = set_key(text, key, value)
     GALAXY.write_text(text, encoding='utf-8')
     if PLACEHOLDER in text:
-        print('galaxy.yml: the links still point at %s; set HOME_URL before publishing' % PLACEHOLDER)
-    print('galaxy.yml: version %s%s' % (args.version, ', links under %s' % args.home_url if args.home_url else ''))
+        print(f'galaxy.yml: the links still point at {PLACEHOLDER}; set HOME_URL before publishing')
+    print(f'galaxy.yml: version {args.version}{(f", links under {args.home_url}" if args.home_url else "")}')
     return 0
 
 

@@ -18,8 +18,9 @@ import sys
 
 def main() -> int:
     dest = sys.argv[1]
-    listing = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-                             check=True, capture_output=True).stdout.decode()
+    listing = subprocess.run(
+        ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], check=True, capture_output=True
+    ).stdout.decode()
     shutil.rmtree(dest, ignore_errors=True)
     for path in filter(None, listing.split('\0')):
         if os.path.isfile(path):

@@ -38,13 +38,22 @@ MIN_LITERAL_CHARACTERS = 12
 # Heading text quoted from ansible-core -> texts that must be in ansible-core's Python sources.
 ANSIBLE_CORE_HEADINGS = {
     'missing required arguments: access_key, secret_key, url': ('missing required arguments: %s',),
-    'Unsupported parameters for (aicc.cms.aicc_terminal_status) module: …': ('Unsupported parameters for ({name}) {kind}: {msg}',),
+    'Unsupported parameters for (aicc.cms.aicc_terminal_status) module: …': (
+        'Unsupported parameters for ({name}) {kind}: {msg}',
+    ),
     "argument 'validate_certs' is of type str and we were unable to convert to bool: The value '…' is not a valid boolean. …": (
-        "argument '%s' is of type %s", ' and we were unable to convert to %s: %s', "The value '%s' is not a valid boolean."),
+        "argument '%s' is of type %s",
+        ' and we were unable to convert to %s: %s',
+        "The value '%s' is not a valid boolean.",
+    ),
     "argument '…' is of type str and we were unable to convert to int: …": (
-        "argument '%s' is of type %s", ' and we were unable to convert to %s: %s'),
+        "argument '%s' is of type %s",
+        ' and we were unable to convert to %s: %s',
+    ),
     '… to float: …': (' and we were unable to convert to %s: %s',),
-    'Failed to import the required Python library (requests) on …': ('Failed to import the required Python library (%s) on %s',),
+    'Failed to import the required Python library (requests) on …': (
+        'Failed to import the required Python library (%s) on %s',
+    ),
     'Module result deserialization failed': ('Module result deserialization failed',),
     'MODULE FAILURE': ('MODULE FAILURE',),
 }
@@ -74,7 +83,7 @@ def _pattern(text: str, placeholder: t.Pattern[str]) -> Pattern:
     tokens: list = []
     position = 0
     for match in placeholder.finditer(text):
-        tokens.extend(text[position:match.start()])
+        tokens.extend(text[position : match.start()])
         tokens.append(ANY)
         position = match.end()
     tokens.extend(text[position:])
@@ -129,7 +138,13 @@ def shared_literal_characters(first: Pattern, second: Pattern) -> int | None:
                 candidates += [best[i + 1][j], best[i][j + 1] if j < columns else impossible]
             if j < columns and second[j] is ANY:
                 candidates += [best[i][j + 1], best[i + 1][j] if i < rows else impossible]
-            if i < rows and j < columns and first[i] is not ANY and first[i] == second[j] and best[i + 1][j + 1] != impossible:
+            if (
+                i < rows
+                and j < columns
+                and first[i] is not ANY
+                and first[i] == second[j]
+                and best[i + 1][j + 1] != impossible
+            ):
                 candidates.append(best[i + 1][j + 1] + 1)
             best[i][j] = max(candidates, default=impossible)
     return None if best[0][0] == impossible else best[0][0]
@@ -153,6 +168,7 @@ def patterns_agree(heading: Pattern, template: Pattern) -> bool:
 
 # -- templates the code can produce -----------------------------------------------------------------------------------
 
+
 def _python_template(node: ast.AST) -> str | None:
     """The node as a format text with a NUL for every value computed at run time, or None if it holds no literal."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -169,9 +185,13 @@ def _python_template(node: ast.AST) -> str | None:
 
 def _python_templates(source: str) -> t.Iterator[str]:
     tree = ast.parse(source)
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                  and node.body and isinstance(node.body[0], ast.Expr)}
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
     for node in ast.walk(tree):
         if id(node) in docstrings:
             continue
@@ -192,7 +212,7 @@ def _yaml_messages(data: object) -> t.Iterator[str]:
             yield from _yaml_messages(item)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def code_templates() -> tuple[Pattern, ...]:
     templates = set()
     for path in sorted((ROOT / 'plugins').rglob('*.py')):
@@ -202,7 +222,9 @@ def code_templates() -> tuple[Pattern, ...]:
         for path in sorted((ROOT / folder).rglob('*.yml')):
             for text in _yaml_messages(yaml.safe_load(path.read_text(encoding='utf-8'))):
                 templates.add(_pattern(text, _JINJA))
-    return tuple(template for template in templates if sum(1 for token in template if token is not ANY) >= MIN_LITERAL_CHARACTERS)
+    return tuple(
+        template for template in templates if sum(1 for token in template if token is not ANY) >= MIN_LITERAL_CHARACTERS
+    )
 
 
 def produced_by_code(message: str) -> bool:
@@ -211,6 +233,7 @@ def produced_by_code(message: str) -> bool:
 
 
 # -- the headings ----------------------------------------------------------------------------------------------------
+
 
 def heading_messages(markdown: str) -> list[str]:
     """The backquoted messages of every ``### `...` `` heading, in order."""
@@ -224,25 +247,34 @@ def heading_messages(markdown: str) -> list[str]:
 def test_every_heading_is_a_message_the_code_produces():
     messages = heading_messages(TROUBLESHOOTING.read_text(encoding='utf-8'))
     assert len(messages) > 40, 'the troubleshooting headings were not found'
-    unknown = [message for message in messages if message not in ANSIBLE_CORE_HEADINGS and not produced_by_code(message)]
+    unknown = [
+        message for message in messages if message not in ANSIBLE_CORE_HEADINGS and not produced_by_code(message)
+    ]
     assert not unknown, 'headings of docs/troubleshooting.md that no code produces:\n' + '\n'.join(unknown)
 
 
 def test_ansible_core_headings_are_still_in_the_guide():
     messages = heading_messages(TROUBLESHOOTING.read_text(encoding='utf-8'))
     stale = sorted(set(ANSIBLE_CORE_HEADINGS) - set(messages))
-    assert not stale, 'ANSIBLE_CORE_HEADINGS lists headings the guide no longer has: %s' % stale
+    assert not stale, f'ANSIBLE_CORE_HEADINGS lists headings the guide no longer has: {stale}'
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ansible_core_source() -> str:
     spec = importlib.util.find_spec('ansible')
     if spec is None or not spec.submodule_search_locations:
         pytest.skip('ansible-core is not installed')
     package = pathlib.Path(list(spec.submodule_search_locations)[0])
-    parts = [(package / relative).read_text(encoding='utf-8') for relative in (
-        'module_utils/basic.py', 'module_utils/common/parameters.py', 'module_utils/common/validation.py',
-        'module_utils/parsing/convert_bool.py', 'plugins/action/__init__.py')]
+    parts = [
+        (package / relative).read_text(encoding='utf-8')
+        for relative in (
+            'module_utils/basic.py',
+            'module_utils/common/parameters.py',
+            'module_utils/common/validation.py',
+            'module_utils/parsing/convert_bool.py',
+            'plugins/action/__init__.py',
+        )
+    ]
     return '\n'.join(parts)
 
 
@@ -251,35 +283,46 @@ def test_ansible_core_heading_texts_exist_in_ansible_core(heading):
     source = _ansible_core_source()
     group = next((group for group in ANSIBLE_CORE_VERSION_ALTERNATIVES if heading in group), {heading})
     found = [name for name in sorted(group) if all(text in source for text in ANSIBLE_CORE_HEADINGS[name])]
-    assert found, 'ansible-core has none of %s (heading %r)' % ([ANSIBLE_CORE_HEADINGS[name] for name in sorted(group)], heading)
+    assert found, (
+        f'ansible-core has none of {[ANSIBLE_CORE_HEADINGS[name] for name in sorted(group)]} (heading {heading!r})'
+    )
 
 
 # -- the matcher itself ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('message', [
-    'the frobnicator of CC-CMS overheated: let it cool down',
-    'authentication failed (HTTP 403) at /rest/cmsapp/v1/openapi/uap/queryterminalstatus: check the keys',
-    'N of M queries failed, so every terminal is registered',
-])
+
+@pytest.mark.parametrize(
+    'message',
+    [
+        'the frobnicator of CC-CMS overheated: let it cool down',
+        'authentication failed (HTTP 403) at /rest/cmsapp/v1/openapi/uap/queryterminalstatus: check the keys',
+        'N of M queries failed, so every terminal is registered',
+    ],
+)
 def test_made_up_messages_are_not_found(message):
     assert not produced_by_code(message)
 
 
-@pytest.mark.parametrize('message', [
-    'EID range \'…\' starts after it ends: write the lower bound first',
-    'N of M queries failed, so K requested terminals are unknown; first failure: EID … : <reason>',
-    'Only X% of the N terminals found are registered (R), below aicc_gate_min_registered_ratio Y%.',
-    'No baseline to compare with: the variable aicc_gate_baseline is not set and the file … does not exist. …',
-])
+@pytest.mark.parametrize(
+    'message',
+    [
+        "EID range '…' starts after it ends: write the lower bound first",
+        'N of M queries failed, so K requested terminals are unknown; first failure: EID … : <reason>',
+        'Only X% of the N terminals found are registered (R), below aicc_gate_min_registered_ratio Y%.',
+        'No baseline to compare with: the variable aicc_gate_baseline is not set and the file … does not exist. …',
+    ],
+)
 def test_real_messages_are_found(message):
     assert produced_by_code(message)
 
 
 def test_wildcards_on_both_sides():
-    heading = _pattern("retries must be …", _HEADING_PLACEHOLDERS)
+    heading = _pattern('retries must be …', _HEADING_PLACEHOLDERS)
     template = _pattern('%s must be %s, got %s', _PRINTF)
     assert patterns_agree(heading, template)
     assert not patterns_agree(_pattern('retries must not be …', _HEADING_PLACEHOLDERS), template)
     # a leading wildcard in the heading and a trailing one in the template overlap on any text, but share nothing
     assert patterns_overlap(_pattern('N terminals are fine', _HEADING_PLACEHOLDERS), _pattern('Nothing is %s', _PRINTF))
-    assert not patterns_agree(_pattern('N terminals are fine', _HEADING_PLACEHOLDERS), _pattern('Nothing is %s', _PRINTF))
+    assert not patterns_agree(
+        _pattern('N terminals are fine', _HEADING_PLACEHOLDERS), _pattern('Nothing is %s', _PRINTF)
+    )

@@ -16,33 +16,45 @@ import json
 import threading
 
 import requests
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-from requests.adapters import BaseAdapter
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, ApiError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._options import MODULE_SPEC, check_values, validate_params
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from requests.adapters import BaseAdapter
 
-ANY_VALUE = st.recursive(st.none() | st.booleans() | st.integers(-10, 10 ** 7) | st.floats(allow_nan=True) | st.text(max_size=12),
-                         lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=3),
-                         max_leaves=12)
+ANY_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10**7) | st.floats(allow_nan=True) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=3),
+    max_leaves=12,
+)
 ID_TEXT = st.text(alphabet='0123456789?*%_-. a\u0663\u00b2', min_size=0, max_size=9)
-RANGE_TEXT = st.builds('{}-{}'.format, st.text('0123456789\u0663', max_size=5), st.text('0123456789 ', max_size=5)) | st.text(max_size=12)
+RANGE_TEXT = st.builds(
+    '{}-{}'.format, st.text('0123456789\u0663', max_size=5), st.text('0123456789 ', max_size=5)
+) | st.text(max_size=12)
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
-@given(eids=ANY_VALUE | st.lists(ID_TEXT | st.integers(-5, 10 ** 9), max_size=6),
-       eid_ranges=ANY_VALUE | st.lists(RANGE_TEXT, max_size=3),
-       max_matches=st.integers(-2, 250) | ANY_VALUE,
-       allow_unbounded=st.booleans(),
-       max_range_size=st.integers(-2, 20_000) | st.booleans())
-def test_planner_takes_anything_and_raises_only_its_errors(eids, eid_ranges, max_matches, allow_unbounded, max_range_size):
+@given(
+    eids=ANY_VALUE | st.lists(ID_TEXT | st.integers(-5, 10**9), max_size=6),
+    eid_ranges=ANY_VALUE | st.lists(RANGE_TEXT, max_size=3),
+    max_matches=st.integers(-2, 250) | ANY_VALUE,
+    allow_unbounded=st.booleans(),
+    max_range_size=st.integers(-2, 20_000) | st.booleans(),
+)
+def test_planner_takes_anything_and_raises_only_its_errors(
+    eids, eid_ranges, max_matches, allow_unbounded, max_range_size
+):
     try:
-        plan = plan_queries(eids=eids, eid_ranges=eid_ranges, max_matches_per_query=max_matches,
-                            allow_unbounded_wildcards=allow_unbounded, max_range_size=max_range_size)
+        plan = plan_queries(
+            eids=eids,
+            eid_ranges=eid_ranges,
+            max_matches_per_query=max_matches,
+            allow_unbounded_wildcards=allow_unbounded,
+            max_range_size=max_range_size,
+        )
     except AiccError as error:
         assert str(error) and '\n' not in str(error)
         return
@@ -56,12 +68,17 @@ OPTION_NAMES = sorted(MODULE_SPEC)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(OPTION_NAMES), ANY_VALUE | st.sampled_from(['https://10.1.1.1:28443', '8880001-8880099', 'true']),
-                       max_size=8))
+@given(
+    st.dictionaries(
+        st.sampled_from(OPTION_NAMES),
+        ANY_VALUE | st.sampled_from(['https://10.1.1.1:28443', '8880001-8880099', 'true']),
+        max_size=8,
+    )
+)
 @example({'cc_id': float('inf')})  # once found by a random run only: "cannot convert Infinity to integer"
 @example({'cc_id': '1e1000000'})  # hung in argument parsing
 @example({'retries': float('nan'), 'page_size': '.inf'})
-@example({'max_range_size': 10 ** 5000})  # "Exceeds the limit (4300 digits)"
+@example({'max_range_size': 10**5000})  # "Exceeds the limit (4300 digits)"
 @example({'total_timeout': '1e400', 'wait_timeout': True})
 @example({'eids': [8], 'url': 'https://10.1.1.1:28443'})
 @example({'eid_ranges': [8880000.0]})
@@ -77,16 +94,34 @@ def test_option_layer_raises_only_option_errors(params):
 
 # --- the whole query path under random answers -------------------------------------------------------------------
 
-IDS = ['88800%02d' % number for number in range(12)]
-ROW = st.fixed_dictionaries({'equipmentId': st.sampled_from(IDS + ['', '9999999'])},
-                            optional={'registerStatus': st.sampled_from(['registered', 'not register', 'odd']) | ANY_VALUE,
-                                      'socketStatus': st.sampled_from(['normal', 'fault'])})
-PAGE = st.fixed_dictionaries({
-    'resultCode': st.sampled_from(['0100000', '0100000', '0100000', '0100002', '0101003']) | ANY_VALUE,
-    'resultDesc': st.fixed_dictionaries({'count': st.integers(0, 30) | ANY_VALUE,
-                                         'data': st.dictionaries(st.sampled_from(['10.1.1.1#1', '10.1.1.2#2']), st.lists(ROW, max_size=12),
-                                                                 max_size=2) | st.lists(ROW, max_size=4) | ANY_VALUE}) | ANY_VALUE,
-})
+IDS = [f'88800{number:02d}' for number in range(12)]
+ROW = st.fixed_dictionaries(
+    {'equipmentId': st.sampled_from(IDS + ['', '9999999'])},
+    optional={
+        'registerStatus': st.sampled_from(['registered', 'not register', 'odd']) | ANY_VALUE,
+        'socketStatus': st.sampled_from(['normal', 'fault']),
+    },
+)
+PAGE = st.fixed_dictionaries(
+    {
+        'resultCode': st.sampled_from(['0100000', '0100000', '0100000', '0100002', '0101003']) | ANY_VALUE,
+        'resultDesc': (
+            st.fixed_dictionaries(
+                {
+                    'count': st.integers(0, 30) | ANY_VALUE,
+                    'data': (
+                        st.dictionaries(
+                            st.sampled_from(['10.1.1.1#1', '10.1.1.2#2']), st.lists(ROW, max_size=12), max_size=2
+                        )
+                        | st.lists(ROW, max_size=4)
+                        | ANY_VALUE
+                    ),
+                }
+            )
+            | ANY_VALUE
+        ),
+    }
+)
 ANSWER = st.tuples(
     st.sampled_from([200, 200, 200, 200, 401, 404, 429, 500, 503, 302]),
     st.sampled_from(['application/json;charset=UTF-8', 'text/html', 'text/plain', '']),
@@ -105,7 +140,11 @@ class RandomCms(BaseAdapter):
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
         with self._lock:
-            answer = self._answers.pop(0) if self._answers else (200, 'application/json', b'{"resultCode":"0100000","resultDesc":{}}', 999)
+            answer = (
+                self._answers.pop(0)
+                if self._answers
+                else (200, 'application/json', b'{"resultCode":"0100000","resultDesc":{}}', 999)
+            )
         status, content_type, body, cut = answer
         response = requests.Response()
         response.status_code = status
@@ -122,11 +161,23 @@ class RandomCms(BaseAdapter):
 
 
 @settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(answers=st.lists(ANSWER, max_size=14), wanted=st.sets(st.sampled_from(IDS), min_size=1),
-       retries=st.integers(0, 2), concurrency=st.integers(1, 3), page_size=st.sampled_from([1, 5, 100]))
+@given(
+    answers=st.lists(ANSWER, max_size=14),
+    wanted=st.sets(st.sampled_from(IDS), min_size=1),
+    retries=st.integers(0, 2),
+    concurrency=st.integers(1, 3),
+    page_size=st.sampled_from([1, 5, 100]),
+)
 def test_query_path_under_random_answers(answers, wanted, retries, concurrency, page_size):
-    with CmsClient('https://10.1.1.1:28443', 'ak', 'sk', retries=retries, max_concurrency=concurrency, page_size=page_size,
-                   sleep=lambda _seconds: None) as client:
+    with CmsClient(
+        'https://10.1.1.1:28443',
+        'ak',
+        'sk',
+        retries=retries,
+        max_concurrency=concurrency,
+        page_size=page_size,
+        sleep=lambda _seconds: None,
+    ) as client:
         client.session.mount('https://', RandomCms(answers))
         # max_matches 5: the twelve IDs make several queries, exact IDs and patterns
         plan = plan_queries(eids=sorted(wanted), max_matches_per_query=5)

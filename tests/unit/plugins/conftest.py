@@ -27,7 +27,9 @@ def _install_collection_loader() -> None:
     """
     if AnsibleCollectionConfig is None or AnsibleCollectionConfig.collection_finder is not None:
         return
-    for name in [name for name in sys.modules if name == 'ansible_collections' or name.startswith('ansible_collections.')]:
+    for name in [
+        name for name in sys.modules if name == 'ansible_collections' or name.startswith('ansible_collections.')
+    ]:
         del sys.modules[name]
     repo_root = Path(__file__).resolve().parents[3]
     init_plugin_loader([str(repo_root.parents[2]) if repo_root.parent.name == 'aicc' else str(repo_root / '.build')])
@@ -51,13 +53,25 @@ SECRET = 'unit-secret-key'
 
 
 def row(equipment_id, uap='10.10.0.1#1', register_status='registered', socket_status='normal'):
-    return Row(uap=uap, equipment_id=equipment_id, register_status=register_status, socket_status=socket_status,
-               ip_and_port='10.30.0.1:5060', monitor_flag='started', protocol_type='UDP', roam_ip_and_port='0.0.0.0:0',
-               tls_status='unconnect', ip_type='IPv4', ccu_module_number='56', termination_type='sip')
+    return Row(
+        uap=uap,
+        equipment_id=equipment_id,
+        register_status=register_status,
+        socket_status=socket_status,
+        ip_and_port='10.30.0.1:5060',
+        monitor_flag='started',
+        protocol_type='UDP',
+        roam_ip_and_port='0.0.0.0:0',
+        tls_status='unconnect',
+        ip_type='IPv4',
+        ccu_module_number='56',
+        termination_type='sip',
+    )
 
 
 class FakeClient:
-    """Answers fetch_many and fetch_each (as CmsClient does) from a row table, one request per EID; EIDs matching ``failing`` fail."""
+    """Answers fetch_many and fetch_each (as CmsClient does) from a row table, one request per EID; EIDs matching
+    ``failing`` fail."""
 
     def __init__(self, rows, failing=()):
         self.rows = list(rows)
@@ -79,7 +93,9 @@ class FakeClient:
             self.fetched.append(eid)
             self.requests_sent += 1
             if any(fnmatch.fnmatchcase(eid, pattern) for pattern in self.failing):
-                results.append(NoResponseError('CC-CMS did not answer within 30 seconds, after 3 retries: check the address'))
+                results.append(
+                    NoResponseError('CC-CMS did not answer within 30 seconds, after 3 retries: check the address')
+                )
             else:
                 results.append(self._matches(eid))
         return results

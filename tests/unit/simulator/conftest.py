@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import pytest
-
 from simulator import Simulator
 from simulator.client import RawClient
 
@@ -17,8 +16,8 @@ def make_sim(tmp_path):
     started = []
 
     def start(**options) -> Simulator:
-        options.setdefault("ranges", ("8880000-8880049",))
-        options.setdefault("state_dir", str(tmp_path / ("sim-%d" % len(started))))
+        options.setdefault('ranges', ('8880000-8880049',))
+        options.setdefault('state_dir', str(tmp_path / f'sim-{len(started)}'))
         simulator = Simulator(**options).start()
         started.append(simulator)
         return simulator

@@ -16,7 +16,7 @@ def hosts(inventory: dict, group: str) -> list[str]:
 def main() -> int:
     with open(sys.argv[1], encoding='utf-8') as listing:
         inventory = json.load(listing)
-    everything = ['88800%02d' % number for number in range(12)] + ['9999999']
+    everything = [f'88800{number:02d}' for number in range(12)] + ['9999999']
     expected = {
         'aicc_registered': [eid for eid in everything[:12] if eid not in ('8880003', '8880007')],
         'aicc_not_registered': ['8880003', '8880007', '9999999'],
@@ -26,7 +26,7 @@ def main() -> int:
     }
     found = {group: hosts(inventory, group) for group in expected}
     if found != expected or sorted(inventory['_meta']['hostvars']) != everything:
-        sys.stderr.write('unexpected inventory: %s\n' % json.dumps(found, sort_keys=True))
+        sys.stderr.write(f'unexpected inventory: {json.dumps(found, sort_keys=True)}\n')
         return 1
     return 0
 

@@ -11,23 +11,36 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from ansible_collections.aicc.cms.plugins.action.registration_gate import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parents[4]
 
 
 def test_argument_specs_name_every_setting_the_action_accepts():
-    specs = yaml.safe_load((ROOT / "roles/registration_gate/meta/argument_specs.yml").read_text(encoding="utf-8"))["argument_specs"]
-    pre, post_options = set(specs["pre"]["options"]), set(specs["post"]["options"])
-    assert {"aicc_gate_" + name for name in SETTING_NAMES} <= post_options
+    specs = yaml.safe_load((ROOT / 'roles/registration_gate/meta/argument_specs.yml').read_text(encoding='utf-8'))[
+        'argument_specs'
+    ]
+    pre, post_options = set(specs['pre']['options']), set(specs['post']['options'])
+    assert {'aicc_gate_' + name for name in SETTING_NAMES} <= post_options
     # The policy is shared by both entry points (one anchor), so the precheck validates it too.
-    policy = {"aicc_gate_" + name for name in ("max_regressions", "max_regressions_ratio", "warn_regressions", "warn_regressions_ratio",
-                                               "warn_fails", "exceptions", "stable_polls", "flapping_fails", "uap_policy",
-                                               "exclude_when")}
+    policy = {
+        'aicc_gate_' + name
+        for name in (
+            'max_regressions',
+            'max_regressions_ratio',
+            'warn_regressions',
+            'warn_regressions_ratio',
+            'warn_fails',
+            'exceptions',
+            'stable_polls',
+            'flapping_fails',
+            'uap_policy',
+            'exclude_when',
+        )
+    }
     assert policy <= pre
-    for entry in ("pre", "post"):
-        task = yaml.safe_load((ROOT / f"roles/registration_gate/tasks/{entry}.yml").read_text(encoding="utf-8"))[0]
-        given = set(task["aicc.cms.registration_gate"]) - {"phase"}
-        assert {"aicc_gate_" + name for name in given} <= (pre if entry == "pre" else post_options)
-        assert {name[len("aicc_gate_"):] for name in policy} <= given
+    for entry in ('pre', 'post'):
+        task = yaml.safe_load((ROOT / f'roles/registration_gate/tasks/{entry}.yml').read_text(encoding='utf-8'))[0]
+        given = set(task['aicc.cms.registration_gate']) - {'phase'}
+        assert {'aicc_gate_' + name for name in given} <= (pre if entry == 'pre' else post_options)
+        assert {name[len('aicc_gate_') :] for name in policy} <= given

@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-
 import pytest
-
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader

@@ -5,12 +5,9 @@
 
 from __future__ import annotations
 
-
 import pytest
-
 from ansible.errors import AnsibleParserError
 from ansible.plugins.loader import inventory_loader
-
 from ansible_collections.aicc.cms.plugins.inventory.aicc_terminals import uap_group_name
 from core_compat import cached_value, composed, replace_cached_value, validator_wording
 
@@ -20,11 +17,11 @@ from .conftest import PLUGIN_NAME
 # Plugins run in the controller process; AICC_* variables of the shell running the tests stay out.
 pytestmark = pytest.mark.usefixtures('controller_process', 'no_aicc_environment')
 
-CONNECTION = """plugin: aicc.cms.aicc_terminals
+CONNECTION = f"""plugin: aicc.cms.aicc_terminals
 url: https://cms.example.com:28443
 access_key: unit-access-key
-secret_key: %s
-""" % SECRET
+secret_key: {SECRET}
+"""
 
 TABLE = [
     row('8880001'),
@@ -41,10 +38,15 @@ def group_hosts(inventory, group):
 
 def test_verify_file_accepts_only_aicc_terminals_configs(tmp_path):
     plugin = inventory_loader.get(PLUGIN_NAME)
-    for name, accepted in [('lab.aicc_terminals.yml', True), ('aicc_terminals.yaml', True), ('lab.yml', False),
-                           ('aicc_terminals.yml.bak', False), ('aicc_terminals.json', False)]:
+    for name, accepted in [
+        ('lab.aicc_terminals.yml', True),
+        ('aicc_terminals.yaml', True),
+        ('lab.yml', False),
+        ('aicc_terminals.yml.bak', False),
+        ('aicc_terminals.json', False),
+    ]:
         path = tmp_path / name
-        path.write_text('plugin: %s\n' % PLUGIN_NAME, encoding='utf-8')
+        path.write_text(f'plugin: {PLUGIN_NAME}\n', encoding='utf-8')
         assert plugin.verify_file(str(path)) is accepted, name
     assert plugin.verify_file(str(tmp_path / 'absent.aicc_terminals.yml')) is False
 
@@ -68,7 +70,11 @@ def test_terminals_become_hosts_in_registration_uap_and_missing_groups(fake_cms,
     # nothing that would make Ansible connect to a phone
     assert not {name for name in host_vars if name.startswith('ansible_')} - {'inventory_file', 'inventory_dir'}
     assert inventory.get_host('8880009').get_vars()['aicc_terminal'] == {
-        'equipment_id': '8880009', 'registered': False, 'missing': True, 'uaps': []}
+        'equipment_id': '8880009',
+        'registered': False,
+        'missing': True,
+        'uaps': [],
+    }
 
 
 def test_empty_registration_groups_exist_so_a_play_can_tell_empty_from_absent(fake_cms, parse_inventory):
@@ -92,13 +98,18 @@ def test_a_failed_query_fails_the_source_instead_of_shrinking_it(fake_cms, parse
     with pytest.raises(AnsibleParserError) as caught:
         parse_inventory(CONNECTION + "eid_ranges: ['8880000-8880199']\n")
     message = str(caught.value)
-    assert message.startswith('1 of 2 queries failed, so 100 requested terminals are unknown; first failure: EID 88801??: CC-CMS did not answer')
+    assert message.startswith(
+        '1 of 2 queries failed, so 100 requested terminals are unknown; first failure: EID 88801??: CC-CMS did not'
+        ' answer'
+    )
     assert SECRET not in message
 
 
 def test_keyed_groups_compose_and_groups_see_the_record(fake_cms, parse_inventory):
     fake_cms(TABLE)
-    inventory = parse_inventory(CONNECTION + """eids: ['8880001', '8880002']
+    inventory = parse_inventory(
+        CONNECTION
+        + """eids: ['8880001', '8880002']
 keyed_groups:
   - key: aicc_terminal.uaps | map(attribute='socket_status') | list
     prefix: socket
@@ -106,7 +117,8 @@ compose:
   uap_count: aicc_terminal.uaps | length
 groups:
   dual_homed: aicc_terminal.uaps | length > 1
-""")
+"""
+    )
     assert group_hosts(inventory, 'socket_normal') == ['8880001']
     assert group_hosts(inventory, 'socket_fault') == ['8880001']
     assert group_hosts(inventory, 'socket_uninstall') == ['8880002']
@@ -115,21 +127,28 @@ groups:
 
 
 def test_api_strings_are_never_rendered_as_templates(fake_cms, parse_inventory):
-    fake_cms([row('8880001', socket_status="{{ 6 * 7 }}")])
-    inventory = parse_inventory(CONNECTION + """eids: ['8880001']
+    fake_cms([row('8880001', socket_status='{{ 6 * 7 }}')])
+    inventory = parse_inventory(
+        CONNECTION
+        + """eids: ['8880001']
 compose:
   copied_status: aicc_terminal.uaps[0].socket_status
-""")
+"""
+    )
     assert inventory.get_host('8880001').get_vars()['copied_status'] == '{{ 6 * 7 }}'
 
 
 def test_hostname_template_names_hosts_and_duplicates_fail(fake_cms, parse_inventory):
     fake_cms(TABLE)
-    inventory = parse_inventory(CONNECTION + "eids: ['8880001', '8880002']\nhostname: \"phone-{{ aicc_terminal.equipment_id }}\"\n")
+    inventory = parse_inventory(
+        CONNECTION + "eids: ['8880001', '8880002']\nhostname: \"phone-{{ aicc_terminal.equipment_id }}\"\n"
+    )
     assert sorted(inventory.hosts) == ['phone-8880001', 'phone-8880002']
     assert group_hosts(inventory, 'aicc_not_registered') == ['phone-8880002']
 
-    with pytest.raises(AnsibleParserError, match="hostname gives the same name 'phone' to terminals 8880001 and 8880002"):
+    with pytest.raises(
+        AnsibleParserError, match="hostname gives the same name 'phone' to terminals 8880001 and 8880002"
+    ):
         parse_inventory(CONNECTION + "eids: ['8880001', '8880002']\nhostname: phone\n")
 
 
@@ -142,7 +161,11 @@ secret_key: "{{ 'unit-secret' ~ '-key' }}"
 eids: ['8880001']
 """)
     params = fake_cms.created['params']
-    assert (params['url'], params['access_key'], params['secret_key']) == ('https://cms.example.com:28443', 'unit-access-key', SECRET)
+    assert (params['url'], params['access_key'], params['secret_key']) == (
+        'https://cms.example.com:28443',
+        'unit-access-key',
+        SECRET,
+    )
 
 
 def test_environment_supplies_the_connection(fake_cms, parse_inventory, monkeypatch):
@@ -154,19 +177,28 @@ def test_environment_supplies_the_connection(fake_cms, parse_inventory, monkeypa
     inventory = parse_inventory("plugin: aicc.cms.aicc_terminals\neids: ['8880001']\n")
     params = fake_cms.created['params']
     assert (params['url'], params['access_key'], params['secret_key'], params['cc_id']) == (
-        'https://env.example.com:28443', 'env-access-key', 'env-secret-key', 2)
+        'https://env.example.com:28443',
+        'env-access-key',
+        'env-secret-key',
+        2,
+    )
     assert sorted(inventory.hosts) == ['8880001']
 
 
-@pytest.mark.parametrize('extra, expected', [
-    ('max_concurrency: 11\n', 'max_concurrency must be between 1 and 10, got 11'),
-    ("eids: ['888*']\n", "EID pattern '888*' cannot be bounded"),
-    ("eid_ranges: ['8880009-8880001']\n", "starts after it ends"),
-    ('eids: []\n', 'no terminals selected'),
-])
+@pytest.mark.parametrize(
+    'extra, expected',
+    [
+        ('max_concurrency: 11\n', 'max_concurrency must be between 1 and 10, got 11'),
+        ("eids: ['888*']\n", "EID pattern '888*' cannot be bounded"),
+        ("eid_ranges: ['8880009-8880001']\n", 'starts after it ends'),
+        ('eids: []\n', 'no terminals selected'),
+    ],
+)
 def test_bad_options_fail_with_the_option_layer_sentence(fake_cms, parse_inventory, extra, expected):
     client = fake_cms(TABLE)
-    config = CONNECTION + extra if extra.startswith(('eids', 'eid_ranges')) else CONNECTION + "eids: ['8880001']\n" + extra
+    config = (
+        CONNECTION + extra if extra.startswith(('eids', 'eid_ranges')) else CONNECTION + "eids: ['8880001']\n" + extra
+    )
     with pytest.raises(AnsibleParserError, match=expected.replace('*', r'\*')) as caught:
         parse_inventory(config)
     assert SECRET not in str(caught.value)
@@ -180,11 +212,14 @@ def test_missing_url_is_named(fake_cms, parse_inventory):
 
 
 def cached_config(cache_dir):
-    return CONNECTION + """eid_ranges: ['8880000-8880199']
+    return (
+        CONNECTION
+        + f"""eid_ranges: ['8880000-8880199']
 cache: true
 cache_plugin: ansible.builtin.jsonfile
-cache_connection: %s
-""" % cache_dir
+cache_connection: {cache_dir}
+"""
+    )
 
 
 def test_cache_hit_sends_no_request_and_gives_the_same_inventory(fake_cms, parse_inventory, tmp_path):
@@ -203,7 +238,9 @@ def test_cache_hit_sends_no_request_and_gives_the_same_inventory(fake_cms, parse
     second = parse_inventory(config)
     assert second_client.fetched == []
     assert sorted(second.hosts) == sorted(first.hosts)
-    assert second.get_host('8880001').get_vars()['aicc_terminal'] == first.get_host('8880001').get_vars()['aicc_terminal']
+    assert (
+        second.get_host('8880001').get_vars()['aicc_terminal'] == first.get_host('8880001').get_vars()['aicc_terminal']
+    )
 
     # --flush-cache (cache=False) asks CC-CMS again and stores the new answer
     third_client = fake_cms(TABLE[:1])
@@ -237,12 +274,15 @@ def test_a_failed_refresh_is_not_cached(fake_cms, parse_inventory, tmp_path):
     assert not (tmp_path / 'cache').exists() or not list((tmp_path / 'cache').iterdir())
 
 
-@pytest.mark.parametrize('uap, expected', [
-    ({'uap_ip': '10.10.0.1', 'uap_id': 1}, 'aicc_uap_10_10_0_1_1'),
-    ({'uap_ip': 'fd00::1', 'uap_id': 'a-b'}, 'aicc_uap_fd00__1_a_b'),
-    ({'uap_ip': '10.10.0.1', 'uap_id': None}, 'aicc_uap_10_10_0_1'),
-    ({'uap_ip': None, 'uap_id': None}, None),
-])
+@pytest.mark.parametrize(
+    'uap, expected',
+    [
+        ({'uap_ip': '10.10.0.1', 'uap_id': 1}, 'aicc_uap_10_10_0_1_1'),
+        ({'uap_ip': 'fd00::1', 'uap_id': 'a-b'}, 'aicc_uap_fd00__1_a_b'),
+        ({'uap_ip': '10.10.0.1', 'uap_id': None}, 'aicc_uap_10_10_0_1'),
+        ({'uap_ip': None, 'uap_id': None}, None),
+    ],
+)
 def test_uap_group_names_are_sanitised(uap, expected):
     assert uap_group_name(uap) == expected
 
@@ -253,7 +293,9 @@ def test_unknown_config_keys_are_refused_with_the_valid_ones(fake_cms, parse_inv
     with pytest.raises(AnsibleParserError) as caught:
         parse_inventory(CONNECTION + "eids: ['8880001']\neid_range: ['8880000-8880009']\n")
     message = str(caught.value)
-    assert message.startswith('unknown option eid_range for aicc.cms.aicc_terminals: check the spelling; valid options are ')
+    assert message.startswith(
+        'unknown option eid_range for aicc.cms.aicc_terminals: check the spelling; valid options are '
+    )
     for valid in ('eid_ranges', 'eids (alias eid)', 'keyed_groups', 'cache_timeout', 'hostname', 'plugin'):
         assert valid in message
     assert SECRET not in message
@@ -262,17 +304,34 @@ def test_unknown_config_keys_are_refused_with_the_valid_ones(fake_cms, parse_inv
 
 def test_aliases_are_valid_config_keys(fake_cms, parse_inventory):
     fake_cms(TABLE)
-    inventory = parse_inventory("plugin: aicc.cms.aicc_terminals\nurl: https://cms.example.com:28443\nak: alias-ak\nsk: %s\neid: ['8880002']\n"
-                                % SECRET)
+    inventory = parse_inventory(
+        f'plugin: aicc.cms.aicc_terminals\nurl: https://cms.example.com:28443\nak: alias-ak\nsk: {SECRET}\neid:'
+        " ['8880002']\n"
+    )
     assert sorted(inventory.hosts) == ['8880002']
     assert fake_cms.created['params']['access_key'] == 'alias-ak'
 
 
-@pytest.mark.parametrize('setting, sentence', [
-    ('validate_certs: maybe\n', "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'maybe' is not a valid boolean."),
-    ("validate_certs: 'ture'\n", "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."),
-    ('cc_id: abc\n', "argument 'cc_id' is of type str and we were unable to convert to int"),
-])
+@pytest.mark.parametrize(
+    'setting, sentence',
+    [
+        (
+            'validate_certs: maybe\n',
+            (
+                "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'maybe' is"
+                ' not a valid boolean.'
+            ),
+        ),
+        (
+            "validate_certs: 'ture'\n",
+            (
+                "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is"
+                ' not a valid boolean.'
+            ),
+        ),
+        ('cc_id: abc\n', "argument 'cc_id' is of type str and we were unable to convert to int"),
+    ],
+)
 def test_misspelt_values_in_the_file_get_the_module_sentence(fake_cms, parse_inventory, setting, sentence):
     client = fake_cms(TABLE)
     with pytest.raises(AnsibleParserError) as caught:
@@ -281,11 +340,23 @@ def test_misspelt_values_in_the_file_get_the_module_sentence(fake_cms, parse_inv
     assert client.fetched == []
 
 
-@pytest.mark.parametrize('name, value, sentence', [
-    ('AICC_VALIDATE_CERTS', 'ture', "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."),
-    ('AICC_CC_ID', 'abc', "argument 'cc_id' is of type str and we were unable to convert to int"),
-])
-def test_misspelt_values_in_the_environment_get_the_module_sentence(fake_cms, parse_inventory, monkeypatch, name, value, sentence):
+@pytest.mark.parametrize(
+    'name, value, sentence',
+    [
+        (
+            'AICC_VALIDATE_CERTS',
+            'ture',
+            (
+                "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is"
+                ' not a valid boolean.'
+            ),
+        ),
+        ('AICC_CC_ID', 'abc', "argument 'cc_id' is of type str and we were unable to convert to int"),
+    ],
+)
+def test_misspelt_values_in_the_environment_get_the_module_sentence(
+    fake_cms, parse_inventory, monkeypatch, name, value, sentence
+):
     client = fake_cms(TABLE)
     monkeypatch.setenv(name, value)
     with pytest.raises(AnsibleParserError) as caught:
@@ -301,15 +372,26 @@ def test_empty_environment_variables_count_as_not_set(fake_cms, parse_inventory,
         monkeypatch.setenv(name, '')
     parse_inventory(CONNECTION + "eids: ['8880001']\n")
     params = fake_cms.created['params']
-    assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['max_concurrency']) == (None, None, True, 5)
+    assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['max_concurrency']) == (
+        None,
+        None,
+        True,
+        5,
+    )
 
 
-@pytest.mark.parametrize('extra, sentence', [
-    ("eids: ['8880001']\nak: other-ak\n", 'access_key and its alias ak are both set: give only one of them'),
-    ("eids: [010]\n", 'eids holds the number 8 where a string belongs: quote the ID'),
-    ("eids: ['8880001']\npage_size: .inf\n", 'page_size must be an integer between 1 and 1000, got inf'),
-    ("eids: ['8880001']\nallow_unbounded_wildcards: perhaps\n", "argument 'allow_unbounded_wildcards' is of type str and we were unable to convert to bool"),
-])
+@pytest.mark.parametrize(
+    'extra, sentence',
+    [
+        ("eids: ['8880001']\nak: other-ak\n", 'access_key and its alias ak are both set: give only one of them'),
+        ('eids: [010]\n', 'eids holds the number 8 where a string belongs: quote the ID'),
+        ("eids: ['8880001']\npage_size: .inf\n", 'page_size must be an integer between 1 and 1000, got inf'),
+        (
+            "eids: ['8880001']\nallow_unbounded_wildcards: perhaps\n",
+            "argument 'allow_unbounded_wildcards' is of type str and we were unable to convert to bool",
+        ),
+    ],
+)
 def test_hostile_values_fail_the_source_with_one_sentence(fake_cms, parse_inventory, extra, sentence):
     fake_cms(TABLE)
     with pytest.raises(AnsibleParserError) as caught:

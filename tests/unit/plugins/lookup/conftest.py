@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar

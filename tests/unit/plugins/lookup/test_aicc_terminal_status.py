@@ -8,14 +8,15 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from ansible.errors import AnsibleLookupError
 
 try:
     from ansible.template import trust_as_template
 except ImportError:  # before ansible-core 2.19 every string is a template
+
     def trust_as_template(value):
         return value
+
 
 from core_compat import validator_wording
 
@@ -48,7 +49,7 @@ def test_terms_eids_and_ranges_are_queried_together(fake_cms, run_lookup):
     fake_cms(TABLE)
     records = run_lookup(['8880002'], eids=['8880001'], eid_ranges=['8880150-8880150'], **DIRECT)
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
-    (_params, client), = fake_cms.created
+    ((_params, client),) = fake_cms.created
     assert sorted(client.fetched) == ['88800??', '8880150']
 
 
@@ -63,7 +64,12 @@ def test_option_precedence_direct_then_vars_then_environment_then_default(fake_c
     run_lookup(['8880001'], variables=variables, url='https://direct.example.com:28443')
     params = fake_cms.created[-1][0]
     assert (params['url'], params['cc_id'], params['access_key'], params['secret_key'], params['max_concurrency']) == (
-        'https://direct.example.com:28443', 2, 'env-ak', 'env-sk', 5)
+        'https://direct.example.com:28443',
+        2,
+        'env-ak',
+        'env-sk',
+        5,
+    )
 
     run_lookup(['8880001'], variables=variables)
     assert fake_cms.created[-1][0]['url'] == 'https://vars.example.com:28443'
@@ -75,9 +81,14 @@ def test_option_precedence_direct_then_vars_then_environment_then_default(fake_c
 def test_connection_variables_may_be_templates(fake_cms, run_lookup):
     fake_cms(TABLE)
     # as a playbook's vars section gives them: trusted templates
-    variables = {'cms_host': 'vars.example.com', 'vault_sk': SECRET,
-                 'ansible_aicc_url': trust_as_template('https://{{ cms_host }}:28443'), 'ansible_aicc_access_key': 'vars-ak',
-                 'ansible_aicc_secret_key': trust_as_template('{{ vault_sk }}'), 'ansible_aicc_cc_id': trust_as_template('{{ 1 + 1 }}')}
+    variables = {
+        'cms_host': 'vars.example.com',
+        'vault_sk': SECRET,
+        'ansible_aicc_url': trust_as_template('https://{{ cms_host }}:28443'),
+        'ansible_aicc_access_key': 'vars-ak',
+        'ansible_aicc_secret_key': trust_as_template('{{ vault_sk }}'),
+        'ansible_aicc_cc_id': trust_as_template('{{ 1 + 1 }}'),
+    }
     run_lookup(['8880001'], variables=variables)
     params = fake_cms.created[-1][0]
     assert (params['url'], params['secret_key'], params['cc_id']) == ('https://vars.example.com:28443', SECRET, 2)
@@ -121,13 +132,16 @@ def test_a_failed_query_fails_the_lookup_instead_of_returning_part(fake_cms, run
     assert SECRET not in message
 
 
-@pytest.mark.parametrize('kwargs, expected', [
-    ({'max_concurrency': 0}, 'max_concurrency must be between 1 and 10, got 0'),
-    ({'page_size': 0}, 'page_size must be between 1 and 1000, got 0'),
-    ({'eid_ranges': ['88-8880001']}, 'has bounds of different lengths'),
-    ({'url': 'ftp://cms.example.com'}, 'must start with https://'),
-    ({'secret_key': None}, 'secret_key'),
-])
+@pytest.mark.parametrize(
+    'kwargs, expected',
+    [
+        ({'max_concurrency': 0}, 'max_concurrency must be between 1 and 10, got 0'),
+        ({'page_size': 0}, 'page_size must be between 1 and 1000, got 0'),
+        ({'eid_ranges': ['88-8880001']}, 'has bounds of different lengths'),
+        ({'url': 'ftp://cms.example.com'}, 'must start with https://'),
+        ({'secret_key': None}, 'secret_key'),
+    ],
+)
 def test_bad_options_fail_with_one_sentence_before_any_request(fake_cms, run_lookup, kwargs, expected):
     fake_cms(TABLE)
     options = dict(DIRECT, **kwargs)
@@ -153,18 +167,23 @@ def test_unbounded_pattern_needs_the_opt_in(fake_cms, run_lookup):
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
 
 
-@pytest.mark.parametrize('misspelt', [
-    {'eid_range': ['8880000-8880009']},  # a typo of eid_ranges: silently ignored it narrowed the scope
-    {'summary': True},  # a typo of summary_only
-    {'wait': 'registered'},  # a typo of wait_for
-])
+@pytest.mark.parametrize(
+    'misspelt',
+    [
+        {'eid_range': ['8880000-8880009']},  # a typo of eid_ranges: silently ignored it narrowed the scope
+        {'summary': True},  # a typo of summary_only
+        {'wait': 'registered'},  # a typo of wait_for
+    ],
+)
 def test_unknown_keyword_options_are_refused_with_the_valid_ones(fake_cms, run_lookup, misspelt):
     fake_cms(TABLE)
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001'], **dict(DIRECT, **misspelt))
     message = str(caught.value)
-    name, = misspelt
-    assert message.startswith('unknown option %s for aicc.cms.aicc_terminal_status: check the spelling; valid options are ' % name)
+    (name,) = misspelt
+    assert message.startswith(
+        f'unknown option {name} for aicc.cms.aicc_terminal_status: check the spelling; valid options are '
+    )
     for valid in ('eid_ranges', 'eids (alias eid)', 'access_key (alias ak)', 'secret_key (alias sk)', 'validate_certs'):
         assert valid in message
     assert '_terms' not in message and SECRET not in message
@@ -179,25 +198,32 @@ def test_aliases_are_valid_keyword_options(fake_cms, run_lookup):
     assert (params['access_key'], params['secret_key']) == ('alias-ak', SECRET)
 
 
-MODULE_BOOL_SENTENCE = "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid boolean."
+MODULE_BOOL_SENTENCE = (
+    "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'ture' is not a valid"
+    ' boolean.'
+)
 MODULE_INT_SENTENCE = "argument 'cc_id' is of type str and we were unable to convert to int"
 
 
 @pytest.mark.parametrize('source', ['direct', 'variable', 'environment'])
-@pytest.mark.parametrize('name, value, sentence', [
-    ('validate_certs', 'ture', MODULE_BOOL_SENTENCE),
-    ('cc_id', 'abc', MODULE_INT_SENTENCE),
-])
-def test_misspelt_values_get_the_module_sentence_instead_of_a_lenient_conversion(fake_cms, run_lookup, monkeypatch, source, name, value,
-                                                                                 sentence):
+@pytest.mark.parametrize(
+    'name, value, sentence',
+    [
+        ('validate_certs', 'ture', MODULE_BOOL_SENTENCE),
+        ('cc_id', 'abc', MODULE_INT_SENTENCE),
+    ],
+)
+def test_misspelt_values_get_the_module_sentence_instead_of_a_lenient_conversion(
+    fake_cms, run_lookup, monkeypatch, source, name, value, sentence
+):
     fake_cms(TABLE)
     kwargs, variables = dict(DIRECT), {}
     if source == 'direct':
         kwargs[name] = value
     elif source == 'variable':
-        variables['ansible_aicc_%s' % name] = value
+        variables[f'ansible_aicc_{name}'] = value
     else:
-        monkeypatch.setenv('AICC_%s' % name.upper(), value)
+        monkeypatch.setenv(f'AICC_{name.upper()}', value)
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001'], variables=variables, **kwargs)
     assert validator_wording(str(caught.value)).startswith(sentence)
@@ -210,7 +236,12 @@ def test_strict_booleans_and_numbers_still_convert(fake_cms, run_lookup, monkeyp
     monkeypatch.setenv('AICC_TIMEOUT', '2.5')
     run_lookup(['8880001'], variables={'ansible_aicc_max_concurrency': '3'}, retries='0', **DIRECT)
     params = fake_cms.created[-1][0]
-    assert (params['validate_certs'], params['timeout'], params['max_concurrency'], params['retries']) == (False, 2.5, 3, 0)
+    assert (params['validate_certs'], params['timeout'], params['max_concurrency'], params['retries']) == (
+        False,
+        2.5,
+        3,
+        0,
+    )
 
 
 def test_empty_environment_variables_count_as_not_set(fake_cms, run_lookup, monkeypatch):
@@ -233,11 +264,15 @@ def test_a_list_term_is_flattened(fake_cms, run_lookup):
 def test_summary_only_returns_what_is_not_registered(fake_cms, run_lookup):
     fake_cms(TABLE)
     records = run_lookup(['8880001', '8880002', '8880404'], summary_only=True, **DIRECT)
-    assert [(record['equipment_id'], record['registered']) for record in records] == [('8880002', False), ('8880404', False)]
+    assert [(record['equipment_id'], record['registered']) for record in records] == [
+        ('8880002', False),
+        ('8880404', False),
+    ]
 
 
 def test_wait_for_registered_times_out_with_the_module_sentence(fake_cms, run_lookup, monkeypatch):
     from ansible_collections.aicc.cms.plugins.module_utils import _terminal_status as terminal_status
+
     clock = iter(float(tick) for tick in range(10_000))
     monkeypatch.setattr(terminal_status.time, 'sleep', lambda seconds: None)
     monkeypatch.setattr(terminal_status.time, 'monotonic', lambda: next(clock))
@@ -246,38 +281,62 @@ def test_wait_for_registered_times_out_with_the_module_sentence(fake_cms, run_lo
         run_lookup(['8880001', '8880002'], wait_for='registered', wait_timeout=3, wait_interval=1, **DIRECT)
     assert str(caught.value).startswith('1 terminals still not registered after waiting ')
     assert str(caught.value).endswith('(wait_timeout=3): 8880002')
-    assert run_lookup(['8880001'], wait_for='registered', wait_timeout=3, wait_interval=1, **DIRECT)[0]['registered'] is True
+    assert (
+        run_lookup(['8880001'], wait_for='registered', wait_timeout=3, wait_interval=1, **DIRECT)[0]['registered']
+        is True
+    )
 
 
 @pytest.mark.parametrize('source', ['direct', 'variable', 'environment'])
-@pytest.mark.parametrize('name, value, sentence', [
-    ('cc_id', '.inf', "cc_id must be an integer between 0 and 2147483647, got '.inf'"),
-    ('retries', '1e400', "retries must be an integer between 0 and 10, got '1e400'"),
-    ('timeout', 'nan', "timeout must be a number of seconds above 0 and at most 3600, got 'nan'"),
-    ('total_timeout', '1e1000000', "total_timeout must be a number of seconds above 0 and at most 86400, got '1e1000000'"),
-])
-def test_numbers_that_crashed_the_converters_get_the_range_sentence(fake_cms, run_lookup, monkeypatch, source, name, value, sentence):
+@pytest.mark.parametrize(
+    'name, value, sentence',
+    [
+        ('cc_id', '.inf', "cc_id must be an integer between 0 and 2147483647, got '.inf'"),
+        ('retries', '1e400', "retries must be an integer between 0 and 10, got '1e400'"),
+        ('timeout', 'nan', "timeout must be a number of seconds above 0 and at most 3600, got 'nan'"),
+        (
+            'total_timeout',
+            '1e1000000',
+            "total_timeout must be a number of seconds above 0 and at most 86400, got '1e1000000'",
+        ),
+    ],
+)
+def test_numbers_that_crashed_the_converters_get_the_range_sentence(
+    fake_cms, run_lookup, monkeypatch, source, name, value, sentence
+):
     fake_cms(TABLE)
     kwargs, variables = dict(DIRECT), {}
     if source == 'direct':
         kwargs[name] = value
     elif source == 'variable':
-        variables['ansible_aicc_%s' % name] = value
+        variables[f'ansible_aicc_{name}'] = value
     else:
-        monkeypatch.setenv('AICC_%s' % name.upper(), value)
+        monkeypatch.setenv(f'AICC_{name.upper()}', value)
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001'], variables=variables, **kwargs)
     assert str(caught.value) == sentence
 
 
-@pytest.mark.parametrize('kwargs, sentence', [
-    ({'summary_only': 'perhaps'}, "argument 'summary_only' is of type str and we were unable to convert to bool"),  # was read as false
-    ({'trace': 'perhaps'}, "argument 'trace' is of type str and we were unable to convert to bool"),  # was read as false
-    ({'page_size': float('inf')}, 'page_size must be an integer between 1 and 1000, got inf'),
-    ({'max_range_size': True}, 'max_range_size must be an integer between 1 and 10000000, got True'),
-    ({'wait_for': 'registered', 'wait_timeout': '1e5000'}, "wait_timeout must be a whole number of seconds above 0 and at most 86400"),
-    ({'access_key': 'one', 'ak': 'other'}, 'access_key and its alias ak are both set: give only one of them'),
-])
+@pytest.mark.parametrize(
+    'kwargs, sentence',
+    [
+        (
+            {'summary_only': 'perhaps'},
+            "argument 'summary_only' is of type str and we were unable to convert to bool",
+        ),  # was read as false
+        (
+            {'trace': 'perhaps'},
+            "argument 'trace' is of type str and we were unable to convert to bool",
+        ),  # was read as false
+        ({'page_size': float('inf')}, 'page_size must be an integer between 1 and 1000, got inf'),
+        ({'max_range_size': True}, 'max_range_size must be an integer between 1 and 10000000, got True'),
+        (
+            {'wait_for': 'registered', 'wait_timeout': '1e5000'},
+            'wait_timeout must be a whole number of seconds above 0 and at most 86400',
+        ),
+        ({'access_key': 'one', 'ak': 'other'}, 'access_key and its alias ak are both set: give only one of them'),
+    ],
+)
 def test_query_options_are_checked_by_the_option_layer(fake_cms, run_lookup, kwargs, sentence):
     fake_cms(TABLE)
     with pytest.raises(AnsibleLookupError) as caught:

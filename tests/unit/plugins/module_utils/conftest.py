@@ -18,11 +18,10 @@ import threading
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import API_PATH, CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
 
 ACCESS_KEY = 'globalaktest'
 SECRET_KEY = 'example-secret-key'
@@ -35,7 +34,7 @@ class SteppingClock:
     """UTC clock advancing one second per reading, so every signature has its own timestamp."""
 
     def __init__(self) -> None:
-        self.now = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        self.now = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 
     def __call__(self) -> datetime.datetime:
         self.now += datetime.timedelta(seconds=1)
@@ -49,7 +48,9 @@ class FakeCms(BaseAdapter):
     or raises a requests exception to simulate a transport failure.
     """
 
-    def __init__(self, handler, host: str = HOST, path: str = API_PATH, cc_id: int | None = None, on_enter=None) -> None:
+    def __init__(
+        self, handler, host: str = HOST, path: str = API_PATH, cc_id: int | None = None, on_enter=None
+    ) -> None:
         super().__init__()
         self.handler = handler
         self.host = host
@@ -73,7 +74,7 @@ class FakeCms(BaseAdapter):
         assert SECRET_KEY not in authorization
         prefix, access_key, timestamp, signed_headers, _signature = authorization.split('/')
         assert (prefix, access_key, signed_headers) == ('auth-v2', ACCESS_KEY, 'host')
-        signed_at = datetime.datetime.strptime(timestamp, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+        signed_at = datetime.datetime.strptime(timestamp, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.UTC)
         assert isinstance(request.body, bytes)
         assert authorization == sign(ACCESS_KEY, SECRET_KEY, 'POST', self.path, self.host, request.body, now=signed_at)
         body = json.loads(request.body.decode('utf-8'))
@@ -154,7 +155,9 @@ class TerminalTable:
     ``max_limit``: the server sends at most this many items, whatever limit asks for.
     """
 
-    def __init__(self, terminals: dict, paging: str = 'ids', count='ids', order: str = 'id', max_limit: int | None = None) -> None:
+    def __init__(
+        self, terminals: dict, paging: str = 'ids', count='ids', order: str = 'id', max_limit: int | None = None
+    ) -> None:
         self.terminals = terminals
         self.paging = paging
         self.count = count
@@ -175,10 +178,10 @@ class TerminalTable:
         if self.max_limit is not None:
             limit = min(limit, self.max_limit)
         if self.paging == 'ids':
-            page_ids = set(ids[offset:offset + limit])
+            page_ids = set(ids[offset : offset + limit])
             page_rows = [row for row in rows if row[0] in page_ids]
         else:
-            page_rows = rows[offset:offset + limit]
+            page_rows = rows[offset : offset + limit]
         data: dict = {}
         for eid, uap, status in page_rows:
             data.setdefault(uap, []).append(terminal_row(eid, status))

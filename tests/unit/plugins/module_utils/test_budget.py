@@ -13,13 +13,12 @@ import threading
 import time
 
 import pytest
-
 from ansible_collections.aicc.cms.plugins.module_utils._budget import NoSlot, SlotBudget, budget_root
 from ansible_collections.aicc.cms.plugins.module_utils._errors import TotalTimeoutError
 
 from .conftest import JSON_TYPE, success, terminal_row
 
-HOLD_EVERY_SLOT = '''
+HOLD_EVERY_SLOT = """
 import fcntl, os, sys, time
 folder, size = sys.argv[1], int(sys.argv[2])
 held = []
@@ -29,7 +28,7 @@ for number in range(size):
     held.append(descriptor)
 print('held', flush=True)
 time.sleep(60)
-'''
+"""
 
 
 def test_the_folder_is_private_to_the_user(tmp_path):
@@ -70,7 +69,9 @@ def test_threads_of_one_process_exclude_each_other(tmp_path):
 
 def test_slots_held_by_another_process_are_waited_for_and_recovered_when_it_dies(tmp_path):
     budget = SlotBudget('10.1.1.1:28443', 3, root=str(tmp_path), sleep=lambda _seconds: time.sleep(0.01))
-    holder = subprocess.Popen([sys.executable, '-c', HOLD_EVERY_SLOT, budget.folder, '3'], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, '-c', HOLD_EVERY_SLOT, budget.folder, '3'], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == 'held'
         ends = time.monotonic() + 0.3
@@ -100,7 +101,7 @@ def test_two_clients_of_one_cc_cms_share_one_budget(make_client):
         return 200, JSON_TYPE, success({'u#1': [terminal_row(body['EID'])]}, 1)
 
     clients = [make_client(handler, max_concurrency=3)[0] for _number in range(2)]
-    eids = ['88800%02d' % number for number in range(24)]
+    eids = [f'88800{number:02d}' for number in range(24)]
     threads = [threading.Thread(target=client.fetch_many, args=(eids,)) for client in clients]
     for thread in threads:
         thread.start()
@@ -110,12 +111,18 @@ def test_two_clients_of_one_cc_cms_share_one_budget(make_client):
 
 
 def test_no_free_slot_before_the_task_deadline_is_a_total_timeout(make_client):
-    client, fake, _sleeps = make_client(lambda body, index: (200, JSON_TYPE, success({}, 0)), max_concurrency=1, total_timeout=0.3)
+    client, fake, _sleeps = make_client(
+        lambda body, index: (200, JSON_TYPE, success({}, 0)), max_concurrency=1, total_timeout=0.3
+    )
     budget_folder = client._budget.folder  # pylint: disable=protected-access
-    holder = subprocess.Popen([sys.executable, '-c', HOLD_EVERY_SLOT, budget_folder, '1'], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, '-c', HOLD_EVERY_SLOT, budget_folder, '1'], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == 'held'
-        with pytest.raises(TotalTimeoutError, match=r'^total_timeout of 0.3 s ran out waiting for a free slot of the in-flight budget'):
+        with pytest.raises(
+            TotalTimeoutError, match=r'^total_timeout of 0.3 s ran out waiting for a free slot of the in-flight budget'
+        ):
             client.fetch('8880001')
     finally:
         holder.kill()

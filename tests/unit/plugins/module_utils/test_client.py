@@ -11,8 +11,6 @@ import warnings
 
 import pytest
 import requests
-from urllib3.exceptions import InsecureRequestWarning
-
 from ansible_collections.aicc.cms.plugins.module_utils._client import API_PATH, CmsClient, parse_endpoint
 from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     ApiError,
@@ -24,6 +22,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     TlsError,
     UnexpectedResponseError,
 )
+from urllib3.exceptions import InsecureRequestWarning
 
 from .conftest import ACCESS_KEY, JSON_TYPE, SECRET_KEY, URL, TerminalTable, success, terminal_row
 
@@ -40,45 +39,72 @@ def answer(rows_by_uap=None, count=None):
 
 # -- url and options -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('url, path, host, address', [
-    ('https://10.1.1.1:28443', API_PATH, '10.1.1.1:28443', '10.1.1.1:28443'),
-    (' https://cms.example/ ', API_PATH, 'cms.example', 'cms.example:443'),
-    ('http://cms.example:80', API_PATH, 'cms.example:80', 'cms.example:80'),
-    ('http://cms.example', API_PATH, 'cms.example', 'cms.example:80'),
-    ('https://[fe80::1]:28443/nslb/cms/', '/nslb/cms' + API_PATH, '[fe80::1]:28443', '[fe80::1]:28443'),
-])
+
+@pytest.mark.parametrize(
+    'url, path, host, address',
+    [
+        ('https://10.1.1.1:28443', API_PATH, '10.1.1.1:28443', '10.1.1.1:28443'),
+        (' https://cms.example/ ', API_PATH, 'cms.example', 'cms.example:443'),
+        ('http://cms.example:80', API_PATH, 'cms.example:80', 'cms.example:80'),
+        ('http://cms.example', API_PATH, 'cms.example', 'cms.example:80'),
+        ('https://[fe80::1]:28443/nslb/cms/', '/nslb/cms' + API_PATH, '[fe80::1]:28443', '[fe80::1]:28443'),
+    ],
+)
 def test_endpoint(url, path, host, address):
     endpoint = parse_endpoint(url)
     assert (endpoint.path, endpoint.host, endpoint.address) == (path, host, address)
     assert endpoint.url.endswith(host + path)
 
 
-@pytest.mark.parametrize('url, fragment', [
-    ('ftp://10.1.1.1', 'must start with https://'), ('10.1.1.1:28443', 'must start with https://'),
-    ('https://', 'has no host'), ('https://h:28443?x=1', 'must not have a query'), ('https://h#top', 'must not have a query'),
-    ('https://u:p@h', 'must not carry credentials'), ('https://h:99999', 'is not a valid URL'),
-    ('https://h/a b', 'base path'), ('', 'must be the address'), (None, 'must be the address'),
-])
+@pytest.mark.parametrize(
+    'url, fragment',
+    [
+        ('ftp://10.1.1.1', 'must start with https://'),
+        ('10.1.1.1:28443', 'must start with https://'),
+        ('https://', 'has no host'),
+        ('https://h:28443?x=1', 'must not have a query'),
+        ('https://h#top', 'must not have a query'),
+        ('https://u:p@h', 'must not carry credentials'),
+        ('https://h:99999', 'is not a valid URL'),
+        ('https://h/a b', 'base path'),
+        ('', 'must be the address'),
+        (None, 'must be the address'),
+    ],
+)
 def test_bad_url(url, fragment):
     with pytest.raises(OptionError, match=fragment):
         CmsClient(url, ACCESS_KEY, SECRET_KEY)
 
 
-@pytest.mark.parametrize('options, fragment', [
-    ({'max_concurrency': 11}, 'max_concurrency must be an integer between 1 and 10'),
-    ({'max_concurrency': 0}, 'max_concurrency'), ({'retries': -1}, 'retries'), ({'page_size': 0}, 'page_size'),
-    ({'timeout': 0}, 'timeout'), ({'timeout': 'x'}, 'timeout'), ({'cc_id': 'one'}, 'cc_id'), ({'cc_id': True}, 'cc_id'),
-    ({'ca_path': '/nonexistent/ca.pem'}, 'ca_path'),
-])
+@pytest.mark.parametrize(
+    'options, fragment',
+    [
+        ({'max_concurrency': 11}, 'max_concurrency must be an integer between 1 and 10'),
+        ({'max_concurrency': 0}, 'max_concurrency'),
+        ({'retries': -1}, 'retries'),
+        ({'page_size': 0}, 'page_size'),
+        ({'timeout': 0}, 'timeout'),
+        ({'timeout': 'x'}, 'timeout'),
+        ({'cc_id': 'one'}, 'cc_id'),
+        ({'cc_id': True}, 'cc_id'),
+        ({'ca_path': '/nonexistent/ca.pem'}, 'ca_path'),
+    ],
+)
 def test_bad_options(options, fragment):
     with pytest.raises(OptionError, match=fragment):
         CmsClient(URL, ACCESS_KEY, SECRET_KEY, **options)
 
 
-@pytest.mark.parametrize('access_key, secret_key, fragment', [
-    ('', SECRET_KEY, 'access_key'), ('a k', SECRET_KEY, 'access_key'), ('ключ', SECRET_KEY, 'access_key'),
-    (ACCESS_KEY, '', 'secret_key'), (ACCESS_KEY, None, 'secret_key'),
-])
+@pytest.mark.parametrize(
+    'access_key, secret_key, fragment',
+    [
+        ('', SECRET_KEY, 'access_key'),
+        ('a k', SECRET_KEY, 'access_key'),
+        ('ключ', SECRET_KEY, 'access_key'),
+        (ACCESS_KEY, '', 'secret_key'),
+        (ACCESS_KEY, None, 'secret_key'),
+    ],
+)
 def test_bad_keys(access_key, secret_key, fragment):
     with pytest.raises(OptionError, match=fragment) as caught:
         CmsClient(URL, access_key, secret_key)
@@ -86,13 +112,20 @@ def test_bad_keys(access_key, secret_key, fragment):
 
 
 def test_unset_options_take_defaults():
-    with CmsClient(URL, ACCESS_KEY, SECRET_KEY, timeout=None, retries=None, max_concurrency=None, page_size=None) as client:
+    with CmsClient(
+        URL, ACCESS_KEY, SECRET_KEY, timeout=None, retries=None, max_concurrency=None, page_size=None
+    ) as client:
         assert (client.timeout, client.retries, client.max_concurrency, client.page_size) == (30.0, 3, 5, 100)
 
 
 def test_cc_id_body_ipv6_host_and_base_path(make_client):
-    client, fake, _sleeps = make_client(TerminalTable(table(3)), url='https://[fe80::1]:28443/nslb', host='[fe80::1]:28443',
-                                        path='/nslb' + API_PATH, cc_id='7')
+    client, fake, _sleeps = make_client(
+        TerminalTable(table(3)),
+        url='https://[fe80::1]:28443/nslb',
+        host='[fe80::1]:28443',
+        path='/nslb' + API_PATH,
+        cc_id='7',
+    )
     rows = client.fetch('8888000?')
     assert len(rows) == 3
     assert fake.calls[0] == {'EID': '8888000?', 'limit': 100, 'offset': 0, 'ccId': 7}
@@ -136,10 +169,16 @@ def test_validate_certs_false_warns_once_and_silences_only_this_host(make_client
         warnings.simplefilter('always')
         client, fake, _sleeps = make_client(TerminalTable({}), validate_certs=False)
         client.fetch('1')
-        warnings.warn(InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.1'. Adding"))
-        warnings.warn(InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.2'. Adding"))
+        warnings.warn(
+            InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.1'. Adding"), stacklevel=1
+        )
+        warnings.warn(
+            InsecureRequestWarning("Unverified HTTPS request is being made to host '10.1.1.2'. Adding"), stacklevel=1
+        )
     assert fake.verify_seen == [False]
-    assert client.warnings == ['the TLS certificate of 10.1.1.1:28443 is not verified (validate_certs=false): set ca_path to verify it']
+    assert client.warnings == [
+        'the TLS certificate of 10.1.1.1:28443 is not verified (validate_certs=false): set ca_path to verify it'
+    ]
     assert [str(w.message).split("'")[1] for w in caught] == ['10.1.1.2']
 
 
@@ -153,6 +192,7 @@ def test_context_manager_closes_session(monkeypatch):
 
 # -- paging ----------------------------------------------------------------------------------------------------------
 # What to ask is the pager's (test_pager.py holds the readings); these check the client sends just that.
+
 
 def offsets(fake):
     return [call['offset'] for call in fake.calls]
@@ -176,19 +216,32 @@ def test_a_later_query_needs_no_confirmation_once_the_paging_is_proven(make_clie
     assert offsets(fake)[first:] == [0, 100, 200]
 
 
-@pytest.mark.parametrize('paging, count, order', [('ids', 'ids', 'id'), ('rows', 'ids', 'uap'), ('rows', 'rows', 'uap'),
-                                                  ('ids', 'missing', 'id'), ('rows', 'string', 'id')])
+@pytest.mark.parametrize(
+    'paging, count, order',
+    [
+        ('ids', 'ids', 'id'),
+        ('rows', 'ids', 'uap'),
+        ('rows', 'rows', 'uap'),
+        ('ids', 'missing', 'id'),
+        ('rows', 'string', 'id'),
+    ],
+)
 @pytest.mark.parametrize('max_limit', [None, 50])
 def test_pool_mode_keeps_every_uap_row(make_client, paging, count, order, max_limit):
     terminals = table(150, uaps=('10.9.0.1#1', '10.9.0.2#2'))
-    client, _fake, _sleeps = make_client(TerminalTable(terminals, paging=paging, count=count, order=order, max_limit=max_limit))
+    client, _fake, _sleeps = make_client(
+        TerminalTable(terminals, paging=paging, count=count, order=order, max_limit=max_limit)
+    )
     rows = client.fetch('8888????')
-    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
+    assert {(row.uap, row.equipment_id) for row in rows} == {
+        (uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps
+    }
 
 
 def test_a_server_ignoring_offset_fails_the_query(make_client):
-    client, fake, _sleeps = make_client(lambda body, index: answer({'u#1': [terminal_row(str(88880000 + n)) for n in range(100)]},
-                                                                   count=1000))
+    client, fake, _sleeps = make_client(
+        lambda body, index: answer({'u#1': [terminal_row(str(88880000 + n)) for n in range(100)]}, count=1000)
+    )
     with pytest.raises(UnexpectedResponseError, match='with the same rows as offset 0: it ignores offset'):
         client.fetch('8888????')
     assert offsets(fake) == [0, 1]
@@ -197,10 +250,12 @@ def test_a_server_ignoring_offset_fails_the_query(make_client):
 def test_a_server_inventing_ids_is_stopped_by_what_the_query_can_match(make_client):
     def endless(body, _index):
         # new IDs at every offset, however far: more than an EID with two '?' can match
-        return answer({'u#1': [terminal_row('1%d' % (body['offset'] + n)) for n in range(10)]})
+        return answer({'u#1': [terminal_row(f'1{body["offset"] + n}') for n in range(10)]})
 
     client, fake, _sleeps = make_client(endless, page_size=10)
-    with pytest.raises(UnexpectedResponseError, match=r'^EID 1\?\? brought \d+ distinct equipment IDs, more than the 100 it can match'):
+    with pytest.raises(
+        UnexpectedResponseError, match=r'^EID 1\?\? brought \d+ distinct equipment IDs, more than the 100 it can match'
+    ):
         client.fetch('1??')
     assert len(fake.calls) <= 12
 
@@ -223,7 +278,11 @@ def test_strings_for_a_server_refusing_integer_limits_remembered_for_the_run(mak
     assert len(client.fetch('8888????')) == 30
     assert len(client.fetch('8888000?')) == 10
     assert [(type(call['limit']).__name__, call['offset']) for call in fake.calls] == [
-        ('int', 0), ('str', '0'), ('str', '1'), ('str', '0')]
+        ('int', 0),
+        ('str', '0'),
+        ('str', '1'),
+        ('str', '0'),
+    ]
 
 
 def test_both_parameter_types_refused_is_the_first_answer(make_client):
@@ -235,7 +294,9 @@ def test_both_parameter_types_refused_is_the_first_answer(make_client):
 
 
 def test_no_match_code_is_an_empty_answer(make_client):
-    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, {'resultCode': '0101002', 'resultDesc': 'no such number'})))
+    client, fake, _sleeps = make_client(
+        scripted((200, JSON_TYPE, {'resultCode': '0101002', 'resultDesc': 'no such number'}))
+    )
     assert client.fetch('88880001') == []
     assert len(fake.calls) == 1
 
@@ -254,13 +315,16 @@ def test_trace_records_every_exchange_without_headers(make_client):
 
 # -- retries ---------------------------------------------------------------------------------------------------------
 
+
 def scripted(*answers):
     """Handler returning the given answers in turn (an exception instance is raised); the last one repeats."""
+
     def handler(body, index):
         item = answers[min(index, len(answers) - 1)]
         if isinstance(item, BaseException):
             raise item
         return item
+
     return handler
 
 
@@ -269,7 +333,9 @@ GOOD = answer({'u#1': [terminal_row('1')]}, count=1)
 
 
 def test_retry_with_backoff_and_fresh_signature(make_client):
-    client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE, (500, {}, ''), GOOD, answer()))
+    client, fake, sleeps = make_client(
+        scripted(SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE, (500, {}, ''), GOOD, answer())
+    )
     assert [row.equipment_id for row in client.fetch('1')] == ['1']
     assert client.requests_sent == 5  # four attempts at offset 0, then the pager's confirmation of the short page
     assert len(set(fake.authorizations)) == 5
@@ -298,20 +364,27 @@ def test_retries_exhausted(make_client):
     client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE), retries=2)
     with pytest.raises(UnexpectedResponseError) as caught:
         client.fetch('1')
-    assert str(caught.value) == ('unexpected response from %s: HTTP 503 text/html: <html><body>Service Unavailable</body></html>'
-                                 ' (after 3 attempts)' % API_PATH)
+    assert (
+        str(caught.value)
+        == f'unexpected response from {API_PATH}: HTTP 503 text/html: <html><body>Service Unavailable</body></html>'
+        ' (after 3 attempts)'
+    )
     assert len(fake.calls) == 3 and len(sleeps.delays) == 1
 
 
 def test_no_retry_means_one_attempt(make_client):
     client, fake, sleeps = make_client(scripted(SERVICE_UNAVAILABLE), retries=0)
-    with pytest.raises(UnexpectedResponseError, match=r'HTTP 503 text/html: <html><body>Service Unavailable</body></html>$'):
+    with pytest.raises(
+        UnexpectedResponseError, match=r'HTTP 503 text/html: <html><body>Service Unavailable</body></html>$'
+    ):
         client.fetch('1')
     assert len(fake.calls) == 1 and sleeps.delays == []
 
 
 def test_truncated_json_is_retried(make_client):
-    client, fake, _sleeps = make_client(scripted((200, JSON_TYPE, '{"resultCode": "0100000", "resultD'), GOOD, answer()))
+    client, fake, _sleeps = make_client(
+        scripted((200, JSON_TYPE, '{"resultCode": "0100000", "resultD'), GOOD, answer())
+    )
     assert len(client.fetch('1')) == 1 and len(fake.calls) == 3  # the retry, then the confirmation
 
 
@@ -320,7 +393,9 @@ def test_html_page_with_200(make_client):
     client, fake, _sleeps = make_client(scripted((200, {'Content-Type': 'text/html; charset=utf-8'}, page)), retries=1)
     with pytest.raises(UnexpectedResponseError) as caught:
         client.fetch('1')
-    assert str(caught.value) == 'unexpected response from %s: HTTP 200 text/html: %s (after 2 attempts)' % (API_PATH, page[:120])
+    assert (
+        str(caught.value) == f'unexpected response from {API_PATH}: HTTP 200 text/html: {page[:120]} (after 2 attempts)'
+    )
     assert len(fake.calls) == 2
 
 
@@ -332,7 +407,7 @@ def test_invalid_json_message(make_client):
 
 def test_authorization_echo_is_redacted(make_client):
     def handler(body, index):
-        return 502, {}, 'bad gateway for Authorization: %s' % fake.authorizations[index]
+        return 502, {}, f'bad gateway for Authorization: {fake.authorizations[index]}'
 
     client, fake, _sleeps = make_client(handler, retries=0)
     with pytest.raises(UnexpectedResponseError) as caught:
@@ -344,7 +419,7 @@ def test_authorization_echo_is_redacted(make_client):
 @pytest.mark.parametrize('status', [400, 403, 404, 302])
 def test_other_status_not_retried(make_client, status):
     client, fake, _sleeps = make_client(scripted((status, {'Content-Type': 'text/plain'}, 'no')))
-    with pytest.raises(UnexpectedResponseError, match='HTTP %d text/plain: no$' % status):
+    with pytest.raises(UnexpectedResponseError, match=f'HTTP {status} text/plain: no$'):
         client.fetch('1')
     assert len(fake.calls) == 1
 
@@ -353,8 +428,10 @@ def test_401_not_retried(make_client):
     client, fake, _sleeps = make_client(scripted((401, {}, '')))
     with pytest.raises(AuthenticationError) as caught:
         client.fetch('1')
-    assert str(caught.value) == ('authentication failed (HTTP 401) at /rest/cmsapp/v1/openapi/uap/queryterminalstatus: '
-                                 'check access key, secret key and the clock of this host')
+    assert (
+        str(caught.value) == 'authentication failed (HTTP 401) at /rest/cmsapp/v1/openapi/uap/queryterminalstatus: '
+        'check access key, secret key and the clock of this host'
+    )
     assert len(fake.calls) == 1
 
 
@@ -367,7 +444,10 @@ def test_result_code_not_retried(make_client):
 
 def test_wrong_shape_names_the_path(make_client):
     client, _fake, _sleeps = make_client(scripted((200, JSON_TYPE, {'resultCode': '0100000', 'resultDesc': 'fine'})))
-    with pytest.raises(UnexpectedResponseError, match='^unexpected response from %s: resultDesc of a successful answer is str' % API_PATH):
+    with pytest.raises(
+        UnexpectedResponseError,
+        match=f'^unexpected response from {API_PATH}: resultDesc of a successful answer is str',
+    ):
         client.fetch('1')
 
 
@@ -375,12 +455,14 @@ def test_timeout(make_client):
     client, fake, sleeps = make_client(scripted(requests.exceptions.ReadTimeout('read timed out')))
     with pytest.raises(NoResponseError) as caught:
         client.fetch('1')
-    assert str(caught.value) == 'no response within 30 s from https://10.1.1.1:28443%s after 4 attempts' % API_PATH
+    assert str(caught.value) == f'no response within 30 s from https://10.1.1.1:28443{API_PATH} after 4 attempts'
     assert len(fake.calls) == 4 and len(sleeps.delays) == 2
 
 
 def test_timeout_then_answer(make_client):
-    client, _fake, _sleeps = make_client(scripted(requests.exceptions.ConnectTimeout('connect timed out'), GOOD, answer()), timeout=2.5)
+    client, _fake, _sleeps = make_client(
+        scripted(requests.exceptions.ConnectTimeout('connect timed out'), GOOD, answer()), timeout=2.5
+    )
     assert len(client.fetch('1')) == 1 and client.requests_sent == 3  # the retry, then the confirmation
 
 
@@ -390,21 +472,33 @@ def test_timeout_single_attempt_wording(make_client):
         client.fetch('1')
 
 
-@pytest.mark.parametrize('error, reason', [
-    (requests.exceptions.ConnectionError("HTTPSConnectionPool(host='10.1.1.1', port=28443): [Errno 111] Connection refused"),
-     'connection refused'),
-    (requests.exceptions.ConnectionError('Failed to resolve cms.example'), 'host name not resolved'),
-    (requests.exceptions.ConnectionError('Connection aborted, RemoteDisconnected'), 'connection closed by the server'),
-    (requests.exceptions.ChunkedEncodingError('IncompleteRead(10 bytes read)'), 'connection closed by the server'),
-    (requests.exceptions.ConnectionError('[Errno 113] No route to host'), 'network unreachable'),
-    (requests.exceptions.ConnectionError('something else'), 'connection failed'),
-])
+@pytest.mark.parametrize(
+    'error, reason',
+    [
+        (
+            requests.exceptions.ConnectionError(
+                "HTTPSConnectionPool(host='10.1.1.1', port=28443): [Errno 111] Connection refused"
+            ),
+            'connection refused',
+        ),
+        (requests.exceptions.ConnectionError('Failed to resolve cms.example'), 'host name not resolved'),
+        (
+            requests.exceptions.ConnectionError('Connection aborted, RemoteDisconnected'),
+            'connection closed by the server',
+        ),
+        (requests.exceptions.ChunkedEncodingError('IncompleteRead(10 bytes read)'), 'connection closed by the server'),
+        (requests.exceptions.ConnectionError('[Errno 113] No route to host'), 'network unreachable'),
+        (requests.exceptions.ConnectionError('something else'), 'connection failed'),
+    ],
+)
 def test_connection_failures(make_client, error, reason):
     client, fake, _sleeps = make_client(scripted(error))
     with pytest.raises(ConnectionFailedError) as caught:
         client.fetch('1')
-    assert str(caught.value) == ('cannot reach %s (%s) after 4 attempts: check url and that CC-CMS (or the NSLB) is reachable'
-                                 % (ADDRESS, reason))
+    assert (
+        str(caught.value)
+        == f'cannot reach {ADDRESS} ({reason}) after 4 attempts: check url and that CC-CMS (or the NSLB) is reachable'
+    )
     assert len(fake.calls) == 4
 
 
@@ -415,13 +509,18 @@ def test_other_request_error(make_client):
     assert len(fake.calls) == 1
 
 
-@pytest.mark.parametrize('text, reason', [('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed', 'certificate verify failed'),
-                                          ('[SSL: WRONG_VERSION_NUMBER] wrong version number', 'TLS handshake failed')])
+@pytest.mark.parametrize(
+    'text, reason',
+    [
+        ('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed', 'certificate verify failed'),
+        ('[SSL: WRONG_VERSION_NUMBER] wrong version number', 'TLS handshake failed'),
+    ],
+)
 def test_tls_error_not_retried(make_client, text, reason):
     client, fake, _sleeps = make_client(scripted(requests.exceptions.SSLError(text)))
     with pytest.raises(TlsError) as caught:
         client.fetch('1')
-    assert str(caught.value) == '%s for 10.1.1.1:28443: set ca_path, or validate_certs=false' % reason
+    assert str(caught.value) == f'{reason} for 10.1.1.1:28443: set ca_path, or validate_certs=false'
     assert len(fake.calls) == 1
 
 
@@ -430,8 +529,10 @@ def test_real_connection_refused_on_loopback():
         probe.bind(('127.0.0.1', 0))
         port = probe.getsockname()[1]
     sleeps = []
-    with CmsClient('https://127.0.0.1:%d' % port, ACCESS_KEY, SECRET_KEY, retries=1, sleep=sleeps.append) as client:
-        with pytest.raises(ConnectionFailedError, match=r'cannot reach 127.0.0.1:%d \(connection refused\) after 2 attempts' % port):
+    with CmsClient(f'https://127.0.0.1:{port}', ACCESS_KEY, SECRET_KEY, retries=1, sleep=sleeps.append) as client:
+        with pytest.raises(
+            ConnectionFailedError, match=rf'cannot reach 127.0.0.1:{port} \(connection refused\) after 2 attempts'
+        ):
             client.fetch('1')
         assert client.requests_sent == 2
 
@@ -443,6 +544,7 @@ def test_invalid_eid_argument(make_client):
 
 
 # -- concurrency -----------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize('cap', [1, 3, 10])
 def test_concurrency_cap_reached_never_exceeded(make_client, cap):
@@ -458,12 +560,15 @@ def test_concurrency_cap_reached_never_exceeded(make_client, cap):
             reached.set()
 
     terminals = table(40 * 10, start=10000000)
-    client, fake, _sleeps = make_client(TerminalTable(terminals), on_enter=hold_until_cap, max_concurrency=cap, page_size=5)
-    eids = ['1000%02d??' % n for n in range(40)][::-1]
+    client, fake, _sleeps = make_client(
+        TerminalTable(terminals), on_enter=hold_until_cap, max_concurrency=cap, page_size=5
+    )
+    eids = [f'1000{n:02d}??' for n in range(40)][::-1]
     results = client.fetch_many(eids)
     assert fake.max_in_flight == cap
     assert [sorted({row.equipment_id for row in rows}) for rows in results] == [
-        sorted(e for e in terminals if e.startswith(eid[:6])) for eid in eids]
+        sorted(e for e in terminals if e.startswith(eid[:6])) for eid in eids
+    ]
     assert client.requests_sent == len(fake.calls)
 
 
@@ -479,7 +584,13 @@ def test_fetch_many_keeps_order_and_reports_failures(make_client):
 
     client, _fake, _sleeps = make_client(handler, retries=0, max_concurrency=2)
     results = client.fetch_many(['2000001?', 'bad', '2000000?', 'down', '20000029'])
-    assert [len(r) if isinstance(r, list) else type(r).__name__ for r in results] == [10, 'ResultCodeError', 10, 'ConnectionFailedError', 1]
+    assert [len(r) if isinstance(r, list) else type(r).__name__ for r in results] == [
+        10,
+        'ResultCodeError',
+        10,
+        'ConnectionFailedError',
+        1,
+    ]
     assert all(isinstance(r, ApiError) for r in results if not isinstance(r, list))
     assert client.fetch_many([]) == []
 
@@ -490,7 +601,12 @@ def test_fetch_each_yields_every_query_once_as_it_ends(make_client):
     eids = ['2000001?', '2000000?', '20000029', '2000002?']
     answers = list(client.fetch_each(eids))
     assert sorted(index for index, _rows in answers) == [0, 1, 2, 3]
-    assert {eids[index]: len(rows) for index, rows in answers} == {'2000001?': 10, '2000000?': 10, '20000029': 1, '2000002?': 10}
+    assert {eids[index]: len(rows) for index, rows in answers} == {
+        '2000001?': 10,
+        '2000000?': 10,
+        '20000029': 1,
+        '2000002?': 10,
+    }
     assert list(client.fetch_each([])) == []
 
 
@@ -506,8 +622,12 @@ def test_fetch_many_reraises_unexpected_errors(make_client):
 
 
 def test_secret_never_in_messages(make_client):
-    handlers = [scripted((401, {}, '')), scripted(SERVICE_UNAVAILABLE), scripted(requests.exceptions.ReadTimeout('x')),
-                scripted(requests.exceptions.SSLError('certificate verify failed'))]
+    handlers = [
+        scripted((401, {}, '')),
+        scripted(SERVICE_UNAVAILABLE),
+        scripted(requests.exceptions.ReadTimeout('x')),
+        scripted(requests.exceptions.SSLError('certificate verify failed')),
+    ]
     for handler in handlers:
         client, _fake, _sleeps = make_client(handler, retries=0)
         with pytest.raises(ApiError) as caught:
@@ -519,9 +639,13 @@ def test_page_size_above_the_documented_default_confirms_a_short_page(make_clien
     # count of IDs, pages of rows grouped by UAP, a server capping limit at 150 of the 200 asked: the first
     # page holds every ID (count reached) but not the rows of the fourth UAP.
     terminals = table(50, uaps=('a#1', 'b#2', 'c#3', 'd#4'))
-    client, fake, _sleeps = make_client(TerminalTable(terminals, paging='rows', count='ids', order='uap', max_limit=150), page_size=200)
+    client, fake, _sleeps = make_client(
+        TerminalTable(terminals, paging='rows', count='ids', order='uap', max_limit=150), page_size=200
+    )
     rows = client.fetch('8888????')
-    assert {(row.uap, row.equipment_id) for row in rows} == {(uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps}
+    assert {(row.uap, row.equipment_id) for row in rows} == {
+        (uap, eid) for eid, uaps in terminals.items() for uap, _status in uaps
+    }
     assert offsets(fake) == [0, 1, 151]  # offset 1 tells items from pages; 151 reads the fourth UAP's rows
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import parse_page
 from ansible_collections.aicc.cms.plugins.module_utils._pager import (
     ALL_READINGS,
@@ -37,9 +36,19 @@ def membership(number: int, uaps: tuple = UAPS[:1], partial: bool = False, start
 class ScriptedServer:
     """A CC-CMS written from the vendor page under one reading; answers (limit, offset) with a JSON payload."""
 
-    def __init__(self, terminals: dict, unit: str = 'ids', offset_unit: str = 'items', count: str = 'ids',
-                 key_count: str = 'none', cap: int | None = None, order: str = 'id', shape: str = 'sample',
-                 empty=None, no_match: bool = False) -> None:
+    def __init__(
+        self,
+        terminals: dict,
+        unit: str = 'ids',
+        offset_unit: str = 'items',
+        count: str = 'ids',
+        key_count: str = 'none',
+        cap: int | None = None,
+        order: str = 'id',
+        shape: str = 'sample',
+        empty=None,
+        no_match: bool = False,
+    ) -> None:
         self.unit, self.offset_unit, self.count, self.key_count = unit, offset_unit, count, key_count
         self.cap, self.shape, self.empty, self.no_match = cap, shape, empty, no_match
         rows = [(uap, eid) for eid in sorted(terminals) for uap in terminals[eid]]
@@ -55,11 +64,11 @@ class ScriptedServer:
         size = min(limit, self.cap or limit)
         start = {'items': offset, 'pages': offset * size, 'ignored': 0}[self.offset_unit]
         if self.unit == 'rows':
-            return self.rows[start:start + size]
+            return self.rows[start : start + size]
         if self.unit == 'ids':
-            ids = list(dict.fromkeys(eid for _uap, eid in self.rows))[start:start + size]
+            ids = list(dict.fromkeys(eid for _uap, eid in self.rows))[start : start + size]
             return [row for row in self.rows if row[1] in set(ids)]
-        return [row for key in self.keys for row in [row for row in self.rows if row[0] == key][start:start + size]]
+        return [row for key in self.keys for row in [row for row in self.rows if row[0] == key][start : start + size]]
 
     def answer(self, limit: int, offset: int) -> dict:
         self.requests += 1
@@ -71,9 +80,14 @@ class ScriptedServer:
             by_key.setdefault(uap, []).append(terminal_row(eid))
         totals = {key: sum(1 for row in self.rows if row[0] == key) for key in self.keys}
         count = {
-            'ids': len({eid for _uap, eid in self.rows}), 'rows': len(self.rows), 'page_rows': len(rows),
-            'page_ids': len({eid for _uap, eid in rows}), 'key_max': max(totals.values(), default=0),
-            'key_first': totals[self.keys[0]] if self.keys else 0, 'absent': None, 'string': str(len({eid for _uap, eid in self.rows})),
+            'ids': len({eid for _uap, eid in self.rows}),
+            'rows': len(self.rows),
+            'page_rows': len(rows),
+            'page_ids': len({eid for _uap, eid in rows}),
+            'key_max': max(totals.values(), default=0),
+            'key_first': totals[self.keys[0]] if self.keys else 0,
+            'absent': None,
+            'string': str(len({eid for _uap, eid in self.rows})),
         }[self.count]
         if self.shape in ('sample', 'list_sample'):
             desc: object = {'data': by_key or self.empty}
@@ -93,7 +107,9 @@ class ScriptedServer:
         return {'resultCode': '0100000', 'resultDesc': desc}
 
 
-def read_all(server: ScriptedServer, profile: ServerProfile | None = None, limit: int = 100, eid: str = '8888????', wanted=None):
+def read_all(
+    server: ScriptedServer, profile: ServerProfile | None = None, limit: int = 100, eid: str = '8888????', wanted=None
+):
     """Page one query to its end as the client does; the rows as (UAP, ID) pairs."""
     profile = profile or ServerProfile(limit)
     pager = Pager(eid, limit, profile, wanted)
@@ -121,24 +137,67 @@ READINGS = [
     pytest.param(membership(250), {'cap': 50}, 6, 6, id='cap-50'),
     pytest.param(membership(250), {'cap': 37, 'count': 'absent'}, 8, 7, id='cap-37-no-count'),
     pytest.param(membership(250), {'cap': 50, 'offset_unit': 'pages'}, 6, 6, id='cap-50-offset-in-pages'),
-    pytest.param(membership(150, UAPS[:2]), {'unit': 'rows', 'count': 'rows', 'order': 'uap'}, 4, 3, id='rows-uap-order'),
+    pytest.param(
+        membership(150, UAPS[:2]), {'unit': 'rows', 'count': 'rows', 'order': 'uap'}, 4, 3, id='rows-uap-order'
+    ),
     pytest.param(membership(150, UAPS[:2]), {'unit': 'rows', 'count': 'ids', 'order': 'id'}, 4, 4, id='rows-count-ids'),
     pytest.param(membership(150, UAPS[:2]), {'unit': 'ids', 'count': 'rows'}, 3, 2, id='ids-count-rows'),
     pytest.param(membership(150, UAPS, partial=True), {'unit': 'per_key', 'count': 'ids'}, 3, 2, id='per-key-partial'),
-    pytest.param(membership(150, UAPS, partial=True), {'unit': 'per_key', 'count': 'key_max'}, 3, 2, id='per-key-count-key-max'),
-    pytest.param(membership(150, UAPS, partial=True), {'unit': 'per_key', 'count': 'key_first'}, 3, 2, id='per-key-count-first-key'),
-    pytest.param(membership(150, UAPS, partial=True), {'unit': 'rows', 'count': 'rows', 'order': 'shuffled'}, 5, 4, id='rows-shuffled'),
-    pytest.param(membership(150, UAPS, partial=True), {'shape': 'tables', 'key_count': 'key_total', 'unit': 'per_key'}, 3, 2,
-                 id='tables-per-key'),
-    pytest.param(membership(150, UAPS[:2]), {'shape': 'tables', 'key_count': 'key_page', 'unit': 'ids'}, 3, 2, id='tables-page-counts'),
+    pytest.param(
+        membership(150, UAPS, partial=True), {'unit': 'per_key', 'count': 'key_max'}, 3, 2, id='per-key-count-key-max'
+    ),
+    pytest.param(
+        membership(150, UAPS, partial=True),
+        {'unit': 'per_key', 'count': 'key_first'},
+        3,
+        2,
+        id='per-key-count-first-key',
+    ),
+    pytest.param(
+        membership(150, UAPS, partial=True),
+        {'unit': 'rows', 'count': 'rows', 'order': 'shuffled'},
+        5,
+        4,
+        id='rows-shuffled',
+    ),
+    pytest.param(
+        membership(150, UAPS, partial=True),
+        {'shape': 'tables', 'key_count': 'key_total', 'unit': 'per_key'},
+        3,
+        2,
+        id='tables-per-key',
+    ),
+    pytest.param(
+        membership(150, UAPS[:2]),
+        {'shape': 'tables', 'key_count': 'key_page', 'unit': 'ids'},
+        3,
+        2,
+        id='tables-page-counts',
+    ),
     pytest.param(membership(150, UAPS[:2]), {'shape': 'list_sample'}, 3, 2, id='list-of-sample'),
-    pytest.param(membership(150, UAPS[:2]), {'shape': 'list_tables', 'unit': 'rows', 'count': 'absent'}, 4, 4, id='list-of-tables'),
+    pytest.param(
+        membership(150, UAPS[:2]),
+        {'shape': 'list_tables', 'unit': 'rows', 'count': 'absent'},
+        4,
+        4,
+        id='list-of-tables',
+    ),
     pytest.param(membership(250), {'no_match': True, 'count': 'absent'}, 4, 3, id='0101002-past-the-end'),
     # The nastiest: pages per UAP key, count of IDs, cap 50, UAP-grouped order, 3 UAPs with partial membership.
-    pytest.param(membership(300, UAPS, partial=True), {'unit': 'per_key', 'count': 'ids', 'cap': 50, 'order': 'uap'}, 6, 5,
-                 id='per-key-ids-cap-50-uap-order-partial'),
-    pytest.param(membership(300, UAPS, partial=True), {'unit': 'rows', 'count': 'ids', 'cap': 50, 'order': 'uap'}, 13, 12,
-                 id='rows-ids-cap-50-uap-order-partial'),
+    pytest.param(
+        membership(300, UAPS, partial=True),
+        {'unit': 'per_key', 'count': 'ids', 'cap': 50, 'order': 'uap'},
+        6,
+        5,
+        id='per-key-ids-cap-50-uap-order-partial',
+    ),
+    pytest.param(
+        membership(300, UAPS, partial=True),
+        {'unit': 'rows', 'count': 'ids', 'cap': 50, 'order': 'uap'},
+        13,
+        12,
+        id='rows-ids-cap-50-uap-order-partial',
+    ),
 ]
 
 
@@ -165,16 +224,22 @@ def test_offset_ignored_with_more_announced_is_a_contradiction():
     server = ScriptedServer(membership(250), offset_unit='ignored')
     with pytest.raises(PagingContradiction) as caught:
         read_all(server)
-    assert str(caught.value) == ('CC-CMS answered offset 1 for EID 8888???? with the same rows as offset 0: it ignores offset, so the '
-                                 'rest of what it holds (count 250, 100 rows seen) cannot be read')
+    assert (
+        str(caught.value)
+        == 'CC-CMS answered offset 1 for EID 8888???? with the same rows as offset 0: it ignores offset, so the '
+        'rest of what it holds (count 250, 100 rows seen) cannot be read'
+    )
     assert server.requests == 2
 
 
 def test_offset_ignored_with_a_short_page_cannot_rule_out_a_cap():
     # The same 60 rows at offset 1: the server ignores offset, and a silent cap of 60 could hide more.
     server = ScriptedServer(membership(60), offset_unit='ignored', count='page_rows')
-    with pytest.raises(PagingContradiction, match=r'it ignores offset, so the rest of what it holds \(a page cap cannot be ruled out, '
-                                                  r'so there may be more than the 60 rows seen\) cannot be read$'):
+    with pytest.raises(
+        PagingContradiction,
+        match=r'it ignores offset, so the rest of what it holds \(a page cap cannot be ruled out, '
+        r'so there may be more than the 60 rows seen\) cannot be read$',
+    ):
         read_all(server)
 
 
@@ -182,7 +247,9 @@ def test_count_that_changes_between_pages_is_a_contradiction():
     server = ScriptedServer(membership(250))
     answers = iter([150, 250, 250])
     pager = Pager('8888????', 100, ServerProfile(100))
-    with pytest.raises(PagingContradiction, match=r'^CC-CMS changed count between the pages of EID 8888\?\?\?\? \(offset 0: 100 rows'):
+    with pytest.raises(
+        PagingContradiction, match=r'^CC-CMS changed count between the pages of EID 8888\?\?\?\? \(offset 0: 100 rows'
+    ):
         offset = 0
         while offset is not None:
             payload = server.answer(100, offset)
@@ -194,7 +261,9 @@ def test_a_page_of_rows_the_query_cannot_match_is_refused():
     # An exact ID answered with two distinct equipment IDs: no server can do that honestly.
     pager = Pager('88880001', 100, ServerProfile(100), frozenset(['88880001']))
     page = parse_page(ScriptedServer(membership(2)).answer(100, 0))
-    with pytest.raises(PagingContradiction, match='^EID 88880001 brought 2 distinct equipment IDs, more than the 1 it can match'):
+    with pytest.raises(
+        PagingContradiction, match='^EID 88880001 brought 2 distinct equipment IDs, more than the 1 it can match'
+    ):
         pager.feed(0, page)
 
 

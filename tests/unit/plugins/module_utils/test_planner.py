@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError, PlanError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import Query, plan_queries, wildcards_per_block
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def possible_digit_matches(eid: str) -> int:
@@ -19,7 +18,7 @@ def possible_digit_matches(eid: str) -> int:
 
 
 def covers(eid: str, equipment_id: str) -> bool:
-    return len(eid) == len(equipment_id) and all(p in ('?', c) for p, c in zip(eid, equipment_id))
+    return len(eid) == len(equipment_id) and all(p in ('?', c) for p, c in zip(eid, equipment_id, strict=True))
 
 
 @pytest.mark.parametrize('maximum, wildcards', [(1, 0), (9, 0), (10, 1), (99, 1), (100, 2), (199, 2)])
@@ -87,25 +86,35 @@ def test_user_pattern_equal_to_a_block_pattern_keeps_both():
     assert plan.queries == (Query('12??', None), Query('12??', frozenset({'1201', '1202'})))
 
 
-@pytest.mark.parametrize('eids, ranges, fragment', [
-    (['88 88'], [], 'contains characters outside'),
-    (['8888/1'], [], 'contains characters outside'),
-    ([''], [], 'empty entry'),
-    ([None], [], 'must hold strings'),
-    ([], ['200-199'], 'starts after it ends'),
-    ([], ['100-1000'], 'different lengths'),
-    ([], ['abc-def'], 'START-END with digits only'),
-    ([], ['1-2-3'], 'START-END with digits only'),
-    ({'a': 1}, [], 'must be a list of strings'),
-    ([], ['0000000-1000000'], 'more than max_range_size=1000000'),
-])
+@pytest.mark.parametrize(
+    'eids, ranges, fragment',
+    [
+        (['88 88'], [], 'contains characters outside'),
+        (['8888/1'], [], 'contains characters outside'),
+        ([''], [], 'empty entry'),
+        ([None], [], 'must hold strings'),
+        ([], ['200-199'], 'starts after it ends'),
+        ([], ['100-1000'], 'different lengths'),
+        ([], ['abc-def'], 'START-END with digits only'),
+        ([], ['1-2-3'], 'START-END with digits only'),
+        ({'a': 1}, [], 'must be a list of strings'),
+        ([], ['0000000-1000000'], 'more than max_range_size=1000000'),
+    ],
+)
 def test_bad_input_is_one_sentence(eids, ranges, fragment):
     with pytest.raises(PlanError, match=fragment):
         plan_queries(eids=eids, eid_ranges=ranges)
 
 
-@pytest.mark.parametrize('options', [{'max_matches_per_query': 200}, {'max_matches_per_query': 0},
-                                     {'max_matches_per_query': True}, {'max_range_size': 0}])
+@pytest.mark.parametrize(
+    'options',
+    [
+        {'max_matches_per_query': 200},
+        {'max_matches_per_query': 0},
+        {'max_matches_per_query': True},
+        {'max_range_size': 0},
+    ],
+)
 def test_option_bounds(options):
     with pytest.raises(OptionError):
         plan_queries(eids=['1'], **options)
@@ -115,11 +124,19 @@ def test_single_string_accepted():
     assert plan_queries(eids='1234').queries == (Query('1234', frozenset({'1234'})),)
 
 
-@pytest.mark.parametrize('eids, shown', [(8, '8'), ([83], '83'), (['8880001', 8880001.0], '8880001.0'), ([float('inf')], 'inf'),
-                                         ([10 ** 100], 'an integer of 333 bits')])
+@pytest.mark.parametrize(
+    'eids, shown',
+    [
+        (8, '8'),
+        ([83], '83'),
+        (['8880001', 8880001.0], '8880001.0'),
+        ([float('inf')], 'inf'),
+        ([10**100], 'an integer of 333 bits'),
+    ],
+)
 def test_ids_that_arrived_as_numbers_are_refused(eids, shown):
     """YAML reads 010 as 8 and 0123 as 83: the text of the ID is lost, so querying it would ask for another terminal."""
-    with pytest.raises(PlanError, match=r"^eids holds the number %s where a string belongs: quote the ID" % shown):
+    with pytest.raises(PlanError, match=rf'^eids holds the number {shown} where a string belongs: quote the ID'):
         plan_queries(eids=eids)
     with pytest.raises(PlanError, match=r'^eid_ranges holds the number'):
         plan_queries(eid_ranges=[8880000])
@@ -127,19 +144,21 @@ def test_ids_that_arrived_as_numbers_are_refused(eids, shown):
 
 def test_max_range_size_has_a_ceiling():
     with pytest.raises(OptionError, match=r'^max_range_size must be between 1 and 10000000, got 9000000000$'):
-        plan_queries(eid_ranges=['0000000000-8999999999'], max_range_size=9 * 10 ** 9)
+        plan_queries(eid_ranges=['0000000000-8999999999'], max_range_size=9 * 10**9)
 
 
 def test_oversized_ranges_are_refused_before_any_id_is_generated():
     # five ranges of 2 million and one of 2 pass max_range_size one by one, but not together; the sentence comes
     # before 10 million IDs are built
-    ranges = ['%d0000000-%d1999999' % (digit, digit) for digit in range(1, 6)]
-    with pytest.raises(PlanError, match=r'^eid_ranges hold 10000002 IDs together, more than the 10000000 one task can plan'):
-        plan_queries(eid_ranges=ranges + ['9000000000-9000000001'], max_range_size=10 ** 7)
+    ranges = [f'{digit}0000000-{digit}1999999' for digit in range(1, 6)]
+    with pytest.raises(
+        PlanError, match=r'^eid_ranges hold 10000002 IDs together, more than the 10000000 one task can plan'
+    ):
+        plan_queries(eid_ranges=ranges + ['9000000000-9000000001'], max_range_size=10**7)
 
 
 def test_ten_thousand_ids_in_one_hundred_blocks():
-    ids = ['%08d' % (20_000_000 + block * 1000 + n) for block in range(100) for n in range(100)]
+    ids = [f'{20_000_000 + block * 1000 + n:08d}' for block in range(100) for n in range(100)]
     plan = plan_queries(eids=ids)
     assert len(plan.queries) == 100
     assert all(q.eid.endswith('??') and len(q.wanted) == 100 for q in plan.queries)
@@ -157,20 +176,23 @@ digit_ids = st.text(alphabet='0123456789', min_size=1, max_size=7)
 @st.composite
 def digit_ranges(draw):
     length = draw(st.integers(1, 6))
-    start = draw(st.integers(0, 10 ** length - 1))
-    end = draw(st.integers(start, min(10 ** length - 1, start + 3000)))
-    return '%0*d-%0*d' % (length, start, length, end)
+    start = draw(st.integers(0, 10**length - 1))
+    end = draw(st.integers(start, min(10**length - 1, start + 3000)))
+    return f'{start:0{length}d}-{end:0{length}d}'
 
 
 @settings(max_examples=150, deadline=None)
-@given(ids=st.lists(digit_ids | st.from_regex(r'[A-Za-z][A-Za-z0-9_.-]{0,6}', fullmatch=True), max_size=60),
-       ranges=st.lists(digit_ranges(), max_size=3), maximum=st.integers(1, 199))
+@given(
+    ids=st.lists(digit_ids | st.from_regex(r'[A-Za-z][A-Za-z0-9_.-]{0,6}', fullmatch=True), max_size=60),
+    ranges=st.lists(digit_ranges(), max_size=3),
+    maximum=st.integers(1, 199),
+)
 def test_plan_properties(ids, ranges, maximum):
     plan = plan_queries(eids=ids, eid_ranges=ranges, max_matches_per_query=maximum)
     requested = set(ids)
     for text in ranges:
         start, end = text.split('-')
-        requested.update('%0*d' % (len(start), n) for n in range(int(start), int(end) + 1))
+        requested.update(f'{n:0{len(start)}d}' for n in range(int(start), int(end) + 1))
     # No query can match more than the maximum of digit IDs.
     assert all(possible_digit_matches(q.eid) <= maximum for q in plan.queries)
     # Every requested ID is wanted by exactly one query, and that query can match it.
@@ -184,7 +206,7 @@ def test_plan_properties(ids, ranges, maximum):
     assert set(owners) == requested
     # Never more queries than IDs, nor than blocks touched.
     wildcards = wildcards_per_block(maximum)
-    blocks = {(len(i), i[:max(0, len(i) - wildcards)]) if i.isdigit() else i for i in requested}
+    blocks = {(len(i), i[: max(0, len(i) - wildcards)]) if i.isdigit() else i for i in requested}
     assert len(plan.queries) <= len(requested)
     assert len(plan.queries) <= len(blocks)
     assert [q.eid for q in plan.queries] == sorted(q.eid for q in plan.queries)

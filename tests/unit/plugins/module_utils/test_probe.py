@@ -16,7 +16,9 @@ def table(number, uaps=('10.9.0.1#1',)):
 
 
 def test_probe_proves_the_paging_of_a_server_paging_ids(make_client):
-    client, fake, _sleeps = make_client(TerminalTable(table(100, uaps=('a#1', 'b#2'))), page_size=10, trace=True, max_requests=6)
+    client, fake, _sleeps = make_client(
+        TerminalTable(table(100, uaps=('a#1', 'b#2'))), page_size=10, trace=True, max_requests=6
+    )
     result = probe_server(client, plan_queries(eid_ranges=['88880000-88880099']))
     assert result['requests'] == 6 == len(fake.calls) == len(result['exchanges'])
     assert result['complete'] is False and result['queries'] == 0  # the budget ended the one query
@@ -26,7 +28,9 @@ def test_probe_proves_the_paging_of_a_server_paging_ids(make_client):
 
 
 def test_probe_reports_uap_keys_and_a_complete_run(make_client):
-    client, _fake, _sleeps = make_client(TerminalTable(table(30, uaps=('a#1', 'b#2'))), page_size=100, trace=True, max_requests=10)
+    client, _fake, _sleeps = make_client(
+        TerminalTable(table(30, uaps=('a#1', 'b#2'))), page_size=100, trace=True, max_requests=10
+    )
     result = probe_server(client, plan_queries(eid_ranges=['88880000-88880029']))
     assert result['complete'] is True and result['queries'] == 1
     assert result['uap_keys'] == ['a#1', 'b#2'] and result['pool_mode'] is True

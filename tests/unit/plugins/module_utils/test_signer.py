@@ -10,31 +10,43 @@ import re
 import urllib.parse
 
 import pytest
+from ansible_collections.aicc.cms.plugins.module_utils._signer import (
+    canonical_request,
+    format_timestamp,
+    normalize,
+    sign,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.aicc.cms.plugins.module_utils._signer import canonical_request, format_timestamp, normalize, sign
-
 PATH = '/rest/cmsapp/v1/openapi/uap/queryterminalstatus'
 VECTOR_BODY = '{"EID":"8888*","limit":100,"offset":0,"ccId":1}'
-VECTOR_TIME = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
-VECTOR_AUTHORIZATION = ('auth-v2/globalaktest/2024-01-01T00:00:00Z/host/'
-                        '0b00d10149a0ff7fdd586337edc269005592b8f9fb559e5be7e229c3debcc243')
+VECTOR_TIME = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+VECTOR_AUTHORIZATION = (
+    'auth-v2/globalaktest/2024-01-01T00:00:00Z/host/0b00d10149a0ff7fdd586337edc269005592b8f9fb559e5be7e229c3debcc243'
+)
 
 
 @pytest.mark.parametrize('body', [VECTOR_BODY, VECTOR_BODY.encode('utf-8')])
 def test_reference_vector(body):
-    assert sign('globalaktest', 'example-secret-key', 'POST', PATH, '10.22.26.181:28080', body, now=VECTOR_TIME) == VECTOR_AUTHORIZATION
+    assert (
+        sign('globalaktest', 'example-secret-key', 'POST', PATH, '10.22.26.181:28080', body, now=VECTOR_TIME)
+        == VECTOR_AUTHORIZATION
+    )
 
 
 def test_method_is_upper_cased_and_time_converted_to_utc():
     same_instant = VECTOR_TIME.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
-    assert sign('globalaktest', 'example-secret-key', 'post', PATH, '10.22.26.181:28080', VECTOR_BODY, now=same_instant) == VECTOR_AUTHORIZATION
+    assert (
+        sign('globalaktest', 'example-secret-key', 'post', PATH, '10.22.26.181:28080', VECTOR_BODY, now=same_instant)
+        == VECTOR_AUTHORIZATION
+    )
 
 
 def test_canonical_request_layout():
     assert canonical_request('POST', PATH, '10.22.26.181:28080', '{"a":1}') == (
-        'POST\n' + PATH + '\nhost\nhost:10.22.26.181%3A28080\n%7B%22a%22%3A1%7D')
+        'POST\n' + PATH + '\nhost\nhost:10.22.26.181%3A28080\n%7B%22a%22%3A1%7D'
+    )
     # Empty body: no trailing line; query parameters: one sorted line after the path.
     assert canonical_request('POST', PATH, 'h', '') == 'POST\n' + PATH + '\nhost\nhost:h'
     assert canonical_request('GET', '/p', 'h', query={'b': 'x y', 'a': '1'}) == 'GET\n/p\na=1&b=x%20y\nhost\nhost:h'
@@ -55,8 +67,8 @@ def test_fresh_timestamp_changes_signature():
 
 def test_default_clock_is_current_utc():
     stamp = format_timestamp()
-    parsed = datetime.datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
-    assert abs((datetime.datetime.now(datetime.timezone.utc) - parsed).total_seconds()) < 3600
+    parsed = datetime.datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.UTC)
+    assert abs((datetime.datetime.now(datetime.UTC) - parsed).total_seconds()) < 3600
 
 
 def test_naive_time_refused():
@@ -64,10 +76,22 @@ def test_naive_time_refused():
         format_timestamp(datetime.datetime(2024, 1, 1))
 
 
-@pytest.mark.parametrize('text, encoded', [
-    ('{', '%7B'), ('"', '%22'), (':', '%3A'), ('*', '%2A'), (' ', '%20'), ('~', '~'), ('-._', '-._'),
-    ('é', '%C3%A9'), ('Az09', 'Az09'), ('/', '%2F'), ('', ''),
-])
+@pytest.mark.parametrize(
+    'text, encoded',
+    [
+        ('{', '%7B'),
+        ('"', '%22'),
+        (':', '%3A'),
+        ('*', '%2A'),
+        (' ', '%20'),
+        ('~', '~'),
+        ('-._', '-._'),
+        ('é', '%C3%A9'),
+        ('Az09', 'Az09'),
+        ('/', '%2F'),
+        ('', ''),
+    ],
+)
 def test_normalize_examples(text, encoded):
     assert normalize(text) == encoded
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import pytest
 import requests
-
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
 from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, query_status, run_query, wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import (
+    failure_sentence,
+    query_status,
+    run_query,
+    wait_for_registered,
+)
 from ansible_collections.aicc.cms.plugins.module_utils._transport import Deadline
 
 from .conftest import JSON_TYPE, TerminalTable
@@ -33,8 +37,13 @@ class FakeTime:
 
 
 def test_query_status_filters_and_reports_missing(make_client):
-    terminals = {'88880001': [('u#1', 'registered')], '88880002': [('u#1', 'not register'), ('u#2', 'registered')],
-                 '88880003': [('u#1', 'not register')], '88880050': [('u#1', 'registered')], 'sip.a': [('u#1', 'registered')]}
+    terminals = {
+        '88880001': [('u#1', 'registered')],
+        '88880002': [('u#1', 'not register'), ('u#2', 'registered')],
+        '88880003': [('u#1', 'not register')],
+        '88880050': [('u#1', 'registered')],
+        'sip.a': [('u#1', 'registered')],
+    }
     client, fake, _sleeps = make_client(TerminalTable(terminals))
     plan = plan_queries(eids=['88880001', '88880002', '88880003', '88880099', 'sip.a', 'sip.b'])
     result = query_status(client, plan)
@@ -81,8 +90,10 @@ def test_unbounded_pattern_warns_at_200(make_client):
     client, _fake, _sleeps = make_client(TerminalTable(terminals))
     result = query_status(client, plan_queries(eids=['5*'], allow_unbounded_wildcards=True))
     assert len(result['terminals']) == 200
-    assert result['warnings'] == ['EID pattern 5* matched 200 terminals, at or above the API limit of 200 that can disturb UAP services: '
-                                  'narrow it or list the IDs with eid_ranges']
+    assert result['warnings'] == [
+        'EID pattern 5* matched 200 terminals, at or above the API limit of 200 that can disturb UAP services: '
+        'narrow it or list the IDs with eid_ranges'
+    ]
     client, _fake, _sleeps = make_client(TerminalTable(dict(list(terminals.items())[:199])))
     assert query_status(client, plan_queries(eids=['5*'], allow_unbounded_wildcards=True))['warnings'] == []
 
@@ -98,7 +109,9 @@ def test_unbounded_pattern_counts_terminals_not_rows(make_client):
 def test_pattern_matching_nothing_warns(make_client):
     client, _fake, _sleeps = make_client(TerminalTable({'20000001': [('u#1', 'registered')]}))
     result = query_status(client, plan_queries(eids=['7777000?', '20000001']))
-    assert result['warnings'] == ['EID pattern 7777000? matched no terminal: check the pattern, or list the IDs expected']
+    assert result['warnings'] == [
+        'EID pattern 7777000? matched no terminal: check the pattern, or list the IDs expected'
+    ]
     assert result['summary']['total'] == 1
 
 
@@ -106,8 +119,14 @@ def test_wait_polls_ids_returned_by_a_pattern_that_the_planner_would_refuse(make
     # CC-CMS may hold IDs with characters users may not type ('+'): they are polled as they are.
     client, fake, _sleeps = make_client(Registering({'8888+': 2, '88881': 0}))
     time = FakeTime()
-    result = wait_for_registered(client, plan_queries(eids=['8888?']), timeout=60, interval=5, sleep=time.sleep, clock=time.clock)
-    assert [call['EID'] for call in fake.calls] == ['8888?', '8888?', '8888+']  # the pattern's page confirmed, then the poll
+    result = wait_for_registered(
+        client, plan_queries(eids=['8888?']), timeout=60, interval=5, sleep=time.sleep, clock=time.clock
+    )
+    assert [call['EID'] for call in fake.calls] == [
+        '8888?',
+        '8888?',
+        '8888+',
+    ]  # the pattern's page confirmed, then the poll
     assert result['still_unregistered'] == [] and result['errors'] == []
 
 
@@ -128,19 +147,28 @@ class Registering(TerminalTable):
     def __call__(self, body, index):
         if index in self.fail_calls:
             raise requests.exceptions.ConnectionError('Connection refused')
-        self.terminals = {eid: [('u#1', 'registered' if index >= at else 'not register')] for eid, at in self.schedule.items()}
+        self.terminals = {
+            eid: [('u#1', 'registered' if index >= at else 'not register')] for eid, at in self.schedule.items()
+        }
         return super().__call__(body, index)
 
 
 def test_wait_until_all_registered_polls_only_what_is_left(make_client):
-    schedule = {'10000%03d' % n: 0 for n in range(150)}
+    schedule = {f'10000{n:03d}': 0 for n in range(150)}
     schedule.update({'10000005': 3, '10000120': 5})
     client, fake, _sleeps = make_client(Registering(schedule), max_concurrency=1)  # one at a time: calls in plan order
     time = FakeTime()
     plan = plan_queries(eid_ranges=['10000000-10000149'])
     result = wait_for_registered(client, plan, timeout=60, interval=5, sleep=time.sleep, clock=time.clock)
     # the full block of 100 IDs is followed by one more (empty) page: a full page may have a sequel
-    assert [call['EID'] for call in fake.calls] == ['100000??', '100000??', '100001??', '10000005', '10000120', '10000120']
+    assert [call['EID'] for call in fake.calls] == [
+        '100000??',
+        '100000??',
+        '100001??',
+        '10000005',
+        '10000120',
+        '10000120',
+    ]
     assert result['still_unregistered'] == [] and result['polls'] == 2 and result['waited'] == 10
     assert result['summary']['registered'] == 150 and result['requests'] == 6
     assert time.sleeps == [5, 5]
@@ -149,8 +177,15 @@ def test_wait_until_all_registered_polls_only_what_is_left(make_client):
 def test_wait_times_out_without_raising(make_client):
     client, _fake, _sleeps = make_client(Registering({'1001': 0, '1002': 99}))
     time = FakeTime()
-    result = wait_for_registered(client, plan_queries(eids=['1001', '1002', '1003']), timeout=12, interval=5,
-                                 sleep=time.sleep, clock=time.clock, summary_only=True)
+    result = wait_for_registered(
+        client,
+        plan_queries(eids=['1001', '1002', '1003']),
+        timeout=12,
+        interval=5,
+        sleep=time.sleep,
+        clock=time.clock,
+        summary_only=True,
+    )
     assert result['still_unregistered'] == ['1002', '1003']
     assert result['missing'] == ['1003'] and list(result['terminals']) == ['1002']
     assert time.sleeps == [5, 5, 2] and result['waited'] == 12 and result['polls'] == 3
@@ -159,26 +194,42 @@ def test_wait_times_out_without_raising(make_client):
 def test_zero_timeout_is_one_query(make_client):
     client, fake, _sleeps = make_client(Registering({'1001': 99}))
     time = FakeTime()
-    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=0, interval=1, sleep=time.sleep, clock=time.clock)
-    assert len(fake.calls) == 2 and result['still_unregistered'] == ['1001'] and result['waited'] == 0  # a page and its confirmation
+    result = wait_for_registered(
+        client, plan_queries(eids=['1001']), timeout=0, interval=1, sleep=time.sleep, clock=time.clock
+    )
+    assert (
+        len(fake.calls) == 2 and result['still_unregistered'] == ['1001'] and result['waited'] == 0
+    )  # a page and its confirmation
 
 
 def test_failure_during_wait_leaves_ids_unknown(make_client):
-    client, _fake, _sleeps = make_client(Registering({'1001': 99, '1002': 0}, fail_calls={2}), retries=0)  # the first poll
+    client, _fake, _sleeps = make_client(
+        Registering({'1001': 99, '1002': 0}, fail_calls={2}), retries=0
+    )  # the first poll
     time = FakeTime()
-    result = wait_for_registered(client, plan_queries(eids=['1001', '1002']), timeout=5, interval=5, sleep=time.sleep, clock=time.clock)
+    result = wait_for_registered(
+        client, plan_queries(eids=['1001', '1002']), timeout=5, interval=5, sleep=time.sleep, clock=time.clock
+    )
     assert result['unknown'] == ['1001'] and '1001' not in result['terminals']
     assert result['terminals']['1002']['registered'] is True
     assert result['still_unregistered'] == ['1001']
-    assert result['errors'] == ['EID 1001: cannot reach 10.1.1.1:28443 (connection refused) after 1 attempt: '
-                                'check url and that CC-CMS (or the NSLB) is reachable']
+    assert result['errors'] == [
+        'EID 1001: cannot reach 10.1.1.1:28443 (connection refused) after 1 attempt: '
+        'check url and that CC-CMS (or the NSLB) is reachable'
+    ]
 
 
 def test_failed_pattern_is_asked_again(make_client):
     client, fake, _sleeps = make_client(Registering({'2001': 0}, fail_calls={0}), retries=0)
     time = FakeTime()
-    result = wait_for_registered(client, plan_queries(eids=['200?']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock)
-    assert [call['EID'] for call in fake.calls] == ['200?', '200?', '200?']  # failed, asked again, its short page confirmed
+    result = wait_for_registered(
+        client, plan_queries(eids=['200?']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock
+    )
+    assert [call['EID'] for call in fake.calls] == [
+        '200?',
+        '200?',
+        '200?',
+    ]  # failed, asked again, its short page confirmed
     assert result['unknown'] == [] and result['errors'] == [] and result['still_unregistered'] == []
 
 
@@ -204,13 +255,23 @@ class FetchManyOnly:
         return self._client.fetch_many(eids)
 
 
-@pytest.mark.parametrize('selection', [
-    {'eid_ranges': ['70000000-70000349']},  # disjoint blocks: registered records are only counted
-    {'eids': ['70000001', '70000002', '7000001?', '700002*'], 'allow_unbounded_wildcards': True},  # overlapping answers
-])
+@pytest.mark.parametrize(
+    'selection',
+    [
+        {'eid_ranges': ['70000000-70000349']},  # disjoint blocks: registered records are only counted
+        {
+            'eids': ['70000001', '70000002', '7000001?', '700002*'],
+            'allow_unbounded_wildcards': True,
+        },  # overlapping answers
+    ],
+)
 def test_summary_only_streams_the_same_answer(make_client, selection):
-    terminals = {'%d' % (70000000 + n): [('u#1', 'registered' if n % 3 else 'not register')] + ([('u#2', 'registered')] if n % 5 == 0 else [])
-                 for n in range(350)}
+    terminals = {
+        f'{70000000 + n}': (
+            [('u#1', 'registered' if n % 3 else 'not register')] + ([('u#2', 'registered')] if n % 5 == 0 else [])
+        )
+        for n in range(350)
+    }
     plan = plan_queries(**selection)
     full_client, _fake, _sleeps = make_client(TerminalTable(terminals))
     full = query_status(full_client, plan)
@@ -220,9 +281,15 @@ def test_summary_only_streams_the_same_answer(make_client, selection):
     plain = query_status(FetchManyOnly(plain_client), plan, summary_only=True)
     assert summary == plain
     assert summary['summary'] == full['summary'] and full['summary']['total'] > 0
-    assert summary['terminals'] == {eid: record for eid, record in full['terminals'].items() if not record['registered']}
+    assert summary['terminals'] == {
+        eid: record for eid, record in full['terminals'].items() if not record['registered']
+    }
     assert list(full['terminals']) == sorted(full['terminals'])
-    assert (summary['missing'], summary['unknown'], summary['warnings']) == (full['missing'], full['unknown'], full['warnings'])
+    assert (summary['missing'], summary['unknown'], summary['warnings']) == (
+        full['missing'],
+        full['unknown'],
+        full['warnings'],
+    )
 
 
 def test_terminal_in_two_answers_keeps_all_its_rows(make_client):
@@ -230,17 +297,24 @@ def test_terminal_in_two_answers_keeps_all_its_rows(make_client):
 
     def handler(body, index):
         # Each EID sees another UAP of 71000001, as two UAP pools answering differently would.
-        table = {eid: [row for row in uaps if body['EID'] != '7100000?' or row[0] == 'u#1'] for eid, uaps in terminals.items()}
+        table = {
+            eid: [row for row in uaps if body['EID'] != '7100000?' or row[0] == 'u#1']
+            for eid, uaps in terminals.items()
+        }
         if body['EID'] == '71*':
             table = {'71000001': [('u#2', 'registered')]}
         return TerminalTable(table)(body, index)
 
     client, _fake, _sleeps = make_client(handler)
-    result = query_status(client, plan_queries(eids=['7100000?', '71*'], allow_unbounded_wildcards=True), summary_only=True)
+    result = query_status(
+        client, plan_queries(eids=['7100000?', '71*'], allow_unbounded_wildcards=True), summary_only=True
+    )
     assert result['terminals'] == {}
     assert result['summary']['total'] == 2 and result['summary']['registered'] == 2
-    assert result['summary']['by_uap'] == {'u#1': {'total': 2, 'registered': 1, 'not_registered': 1},
-                                           'u#2': {'total': 1, 'registered': 1, 'not_registered': 0}}
+    assert result['summary']['by_uap'] == {
+        'u#1': {'total': 2, 'registered': 1, 'not_registered': 1},
+        'u#2': {'total': 1, 'registered': 1, 'not_registered': 0},
+    }
 
 
 def test_the_wait_ends_by_the_task_deadline(make_client):
@@ -248,11 +322,16 @@ def test_the_wait_ends_by_the_task_deadline(make_client):
     client, fake, _sleeps = make_client(Registering({'1001': 0, '1002': 99}))
     time = FakeTime()
     client.deadline = Deadline(8, clock=time.clock)
-    result = wait_for_registered(client, plan_queries(eids=['1001', '1002']), timeout=60, interval=5, sleep=time.sleep, clock=time.clock)
+    result = wait_for_registered(
+        client, plan_queries(eids=['1001', '1002']), timeout=60, interval=5, sleep=time.sleep, clock=time.clock
+    )
     assert time.sleeps == [5, 3] and result['polls'] == 1 and fake.calls
     assert result['still_unregistered'] == ['1002'] and result['total_timeout'] == 8
     result['wait_timeout'] = 60
-    assert failure_sentence(result) == '1 terminals still not registered when total_timeout=8.0 ran out, after waiting 8.0 seconds: 1002'
+    assert (
+        failure_sentence(result)
+        == '1 terminals still not registered when total_timeout=8.0 ran out, after waiting 8.0 seconds: 1002'
+    )
 
 
 class Scripted(TerminalTable):
@@ -290,22 +369,35 @@ WORDS = {'R': 'registered', 'N': 'not registered', 'M': 'missing', 'E': 'registe
 
 
 # script, stable_polls -> (history seen, flapping, still pending at the end, polls)
-@pytest.mark.parametrize(('script', 'stable_polls', 'seen', 'flapping', 'pending', 'polls'), [
-    ('NR', 1, 'NR', False, False, 1),
-    ('NRR', 2, 'NRR', False, False, 2),
-    ('NRRR', 3, 'NRRR', False, False, 3),
-    ('RNRR', 2, 'RNRR', True, False, 3),          # registered, lost, then stable: flapping
-    ('NRNRR', 2, 'NRNRR', True, False, 4),
-    ('NRMRR', 2, 'NRMRR', True, False, 4),        # absent after registered is a flap too
-    ('RR', 2, 'RR', False, False, 1),
-    ('NRNRNRNR', 2, 'NRNRNRN', True, True, 6),    # never stable before the time runs out (6 polls of 5 s in 30 s)
-])
-def test_wait_counts_a_terminal_back_after_stable_polls(make_client, script, stable_polls, seen, flapping, pending, polls):
+@pytest.mark.parametrize(
+    ('script', 'stable_polls', 'seen', 'flapping', 'pending', 'polls'),
+    [
+        ('NR', 1, 'NR', False, False, 1),
+        ('NRR', 2, 'NRR', False, False, 2),
+        ('NRRR', 3, 'NRRR', False, False, 3),
+        ('RNRR', 2, 'RNRR', True, False, 3),  # registered, lost, then stable: flapping
+        ('NRNRR', 2, 'NRNRR', True, False, 4),
+        ('NRMRR', 2, 'NRMRR', True, False, 4),  # absent after registered is a flap too
+        ('RR', 2, 'RR', False, False, 1),
+        ('NRNRNRNR', 2, 'NRNRNRN', True, True, 6),  # never stable before the time runs out (6 polls of 5 s in 30 s)
+    ],
+)
+def test_wait_counts_a_terminal_back_after_stable_polls(
+    make_client, script, stable_polls, seen, flapping, pending, polls
+):
     table = Scripted({'1001': script})
     client, _fake, _sleeps = make_client(table)
     time = ScriptedTime(table)
-    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock,
-                                 stable_polls=stable_polls, history=True)
+    result = wait_for_registered(
+        client,
+        plan_queries(eids=['1001']),
+        timeout=30,
+        interval=5,
+        sleep=time.sleep,
+        clock=time.clock,
+        stable_polls=stable_polls,
+        history=True,
+    )
     assert result['history'] == {'1001': [WORDS[letter] for letter in seen]}
     assert result['flapping'] == (['1001'] if flapping else [])
     assert result['still_unregistered'] == (['1001'] if pending else [])
@@ -316,10 +408,21 @@ def test_wait_history_per_terminal_polls_only_the_unsettled(make_client):
     table = Scripted({'1001': 'RRRR', '1002': 'NRRR', '1003': 'NRNRR'})
     client, fake, _sleeps = make_client(table, max_concurrency=1)
     time = ScriptedTime(table)
-    result = wait_for_registered(client, plan_queries(eids=['1001', '1002', '1003']), timeout=60, interval=5, sleep=time.sleep,
-                                 clock=time.clock, stable_polls=2, history=True)
-    assert result['history'] == {'1001': ['registered', 'registered'], '1002': ['not registered', 'registered', 'registered'],
-                                 '1003': ['not registered', 'registered', 'not registered', 'registered', 'registered']}
+    result = wait_for_registered(
+        client,
+        plan_queries(eids=['1001', '1002', '1003']),
+        timeout=60,
+        interval=5,
+        sleep=time.sleep,
+        clock=time.clock,
+        stable_polls=2,
+        history=True,
+    )
+    assert result['history'] == {
+        '1001': ['registered', 'registered'],
+        '1002': ['not registered', 'registered', 'registered'],
+        '1003': ['not registered', 'registered', 'not registered', 'registered', 'registered'],
+    }
     assert result['flapping'] == ['1003'] and result['still_unregistered'] == []
 
 
@@ -327,7 +430,9 @@ def test_wait_without_history_keeps_its_answer(make_client):
     table = Scripted({'1001': 'NR'})
     client, _fake, _sleeps = make_client(table)
     time = ScriptedTime(table)
-    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock)
+    result = wait_for_registered(
+        client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock
+    )
     assert 'history' not in result and 'flapping' not in result and result['polls'] == 1
 
 
@@ -342,17 +447,29 @@ def on_first_uap(_eid, record):
     return any(row['uap'] == 'u#1' and row['register_status'] == 'registered' for row in record['uaps'])
 
 
-@pytest.mark.parametrize(('script', 'seen', 'flapping', 'pending'), [
-    ('ERR', 'ERR', False, False),       # registered elsewhere first: not back until on the wanted UAP
-    ('RER', 'RERR', True, False),       # moved away and back: flapping under the policy
-    ('EEEEEEEE', 'EEEEEEE', False, True),
-])
+@pytest.mark.parametrize(
+    ('script', 'seen', 'flapping', 'pending'),
+    [
+        ('ERR', 'ERR', False, False),  # registered elsewhere first: not back until on the wanted UAP
+        ('RER', 'RERR', True, False),  # moved away and back: flapping under the policy
+        ('EEEEEEEE', 'EEEEEEE', False, True),
+    ],
+)
 def test_wait_with_accept_waits_for_the_wanted_uap(make_client, script, seen, flapping, pending):
     table = Scripted({'1001': script})
     client, _fake, _sleeps = make_client(table)
     time = ScriptedTime(table)
-    result = wait_for_registered(client, plan_queries(eids=['1001']), timeout=30, interval=5, sleep=time.sleep, clock=time.clock,
-                                 stable_polls=2, history=True, accept=on_first_uap)
+    result = wait_for_registered(
+        client,
+        plan_queries(eids=['1001']),
+        timeout=30,
+        interval=5,
+        sleep=time.sleep,
+        clock=time.clock,
+        stable_polls=2,
+        history=True,
+        accept=on_first_uap,
+    )
     assert result['history'] == {'1001': [WORDS[letter] for letter in seen]}
     assert result['flapping'] == (['1001'] if flapping else [])
     assert result['still_unregistered'] == (['1001'] if pending else [])
@@ -360,18 +477,25 @@ def test_wait_with_accept_waits_for_the_wanted_uap(make_client, script, seen, fl
 
 # --- select: a JMESPath expression over each record -------------------------------------------
 
+
 def on_uap_2(record):
     return compile_selection("uaps[?uap == 'u#2']", 'select').matches(record)
 
 
 def test_select_keeps_matching_records_and_never_drops_missing_or_unknown(make_client):
-    terminals = {'1001': [('u#1', 'registered')], '1002': [('u#2', 'registered')], '1003': [('u#2', 'not register')],
-                 '1004': [('u#1', 'not register')]}
+    terminals = {
+        '1001': [('u#1', 'registered')],
+        '1002': [('u#2', 'registered')],
+        '1003': [('u#2', 'not register')],
+        '1004': [('u#1', 'not register')],
+    }
     client, _fake, _sleeps = make_client(TerminalTable(terminals))
     result = query_status(client, plan_queries(eids=['1001', '1002', '1003', '1004', '1005']), keep=on_uap_2)
     assert list(result['terminals']) == ['1002', '1003'] and result['deselected'] == 2
     assert result['missing'] == ['1005']  # no record to judge: kept, as missing
-    assert result['summary']['total'] == 2 and result['summary']['registered'] == 1 and result['summary']['missing'] == 1
+    assert (
+        result['summary']['total'] == 2 and result['summary']['registered'] == 1 and result['summary']['missing'] == 1
+    )
 
 
 def test_select_with_summary_only_judges_every_record_before_dropping_the_registered(make_client):
@@ -386,8 +510,15 @@ def test_wait_does_not_wait_for_terminals_the_selection_leaves_out(make_client):
     terminals = {'1001': [('u#2', 'registered')], '1002': [('u#1', 'not register')]}
     client, fake, _sleeps = make_client(TerminalTable(terminals))
     time = FakeTime()
-    result = wait_for_registered(client, plan_queries(eids=['1001', '1002']), timeout=60, interval=5, sleep=time.sleep,
-                                 clock=time.clock, keep=on_uap_2)
+    result = wait_for_registered(
+        client,
+        plan_queries(eids=['1001', '1002']),
+        timeout=60,
+        interval=5,
+        sleep=time.sleep,
+        clock=time.clock,
+        keep=on_uap_2,
+    )
     assert result['still_unregistered'] == [] and result['polls'] == 0 and time.sleeps == []
     assert list(result['terminals']) == ['1001'] and result['deselected'] == 1
     assert len(fake.calls) == result['requests']

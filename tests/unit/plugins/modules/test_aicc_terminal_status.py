@@ -12,12 +12,14 @@ import json
 import pytest
 
 patch_module_args = pytest.importorskip(
-    'ansible.module_utils.testing', reason='the module tests inject arguments with patch_module_args (ansible-core 2.19 and later)').patch_module_args
+    'ansible.module_utils.testing',
+    reason='the module tests inject arguments with patch_module_args (ansible-core 2.19 and later)',
+).patch_module_args
 
 from ansible_collections.aicc.cms.plugins.module_utils import _options as options
+from ansible_collections.aicc.cms.plugins.module_utils import _terminal_status as terminal_status
 from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row
-from ansible_collections.aicc.cms.plugins.module_utils import _terminal_status as terminal_status
 from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import wait_for_registered
 from ansible_collections.aicc.cms.plugins.modules import aicc_terminal_status as module
 
@@ -51,11 +53,20 @@ class StandInClient:
             if self.on_fetch:
                 self.on_fetch(self)
             if eid in self.failing:
-                answers.append(NoResponseError('no answer from 10.1.1.1:28443 within 30 s for EID %s (after 4 attempts)' % eid))
+                answers.append(
+                    NoResponseError(f'no answer from 10.1.1.1:28443 within 30 s for EID {eid} (after 4 attempts)')
+                )
                 continue
             pattern = eid.replace('%', '*')
-            answers.append([Row('10.1.1.21#1', equipment_id, 'registered' if up else 'not register', 'normal' if up else 'fault')
-                            for equipment_id, up in sorted(self.registered.items()) if fnmatch.fnmatchcase(equipment_id, pattern)])
+            answers.append(
+                [
+                    Row(
+                        '10.1.1.21#1', equipment_id, 'registered' if up else 'not register', 'normal' if up else 'fault'
+                    )
+                    for equipment_id, up in sorted(self.registered.items())
+                    if fnmatch.fnmatchcase(equipment_id, pattern)
+                ]
+            )
         return answers
 
 
@@ -78,8 +89,11 @@ def run_module(args, capsys):
 def fake_time(monkeypatch):
     """The wait loop on a clock that advances one second per reading, and sleeps that do not wait."""
     clock = iter(float(tick) for tick in range(100_000))
-    monkeypatch.setattr(terminal_status, 'wait_for_registered',
-                        functools.partial(wait_for_registered, sleep=lambda seconds: None, clock=lambda: next(clock)))
+    monkeypatch.setattr(
+        terminal_status,
+        'wait_for_registered',
+        functools.partial(wait_for_registered, sleep=lambda seconds: None, clock=lambda: next(clock)),
+    )
 
 
 @pytest.fixture
@@ -105,7 +119,11 @@ def test_query_returns_terminals_missing_and_summary(stand_in, capsys):
     assert output['terminals']['8780002']['registered'] is False
     assert output['missing'] == ['8780003']
     assert output['unknown'] == [] and output['errors'] == []
-    assert (output['summary']['registered'], output['summary']['not_registered'], output['summary']['missing']) == (1, 1, 1)
+    assert (output['summary']['registered'], output['summary']['not_registered'], output['summary']['missing']) == (
+        1,
+        1,
+        1,
+    )
     assert output['queries'] == ['87800??'] and output['requests'] == 1
     assert 'a warning from the client' in json.dumps(output['warnings'])
     assert 'waited' not in output
@@ -131,9 +149,11 @@ def test_a_failed_query_fails_the_task_and_keeps_what_was_found(stand_in, capsys
     stand_in(StandInClient({'8780001': True, '8780101': True}, failing={'87801??'}))
     failed, output = run_module(dict(CONNECTION, eids=['8780001', '8780002'], eid_ranges=['8780100-8780109']), capsys)
     assert failed
-    assert output['msg'] == ('1 of 2 queries failed, so 10 requested terminals are unknown; first failure: EID 87801??: '
-                             'no answer from 10.1.1.1:28443 within 30 s for EID 87801?? (after 4 attempts)')
-    assert output['unknown'] == ['87801%02d' % number for number in range(10)]
+    assert (
+        output['msg'] == '1 of 2 queries failed, so 10 requested terminals are unknown; first failure: EID 87801??: '
+        'no answer from 10.1.1.1:28443 within 30 s for EID 87801?? (after 4 attempts)'
+    )
+    assert output['unknown'] == [f'87801{number:02d}' for number in range(10)]
     assert list(output['terminals']) == ['8780001']
     assert output['missing'] == ['8780002']
     assert output['summary']['unknown'] == 10
@@ -147,7 +167,9 @@ def test_wait_succeeds_once_everything_registered(stand_in, capsys, fake_time):
             table['8780002'] = True
 
     stand_in(StandInClient(table, on_fetch=recover))
-    failed, output = run_module(dict(CONNECTION, eids=['8780001', '8780002'], wait_for='registered', wait_interval=1), capsys)
+    failed, output = run_module(
+        dict(CONNECTION, eids=['8780001', '8780002'], wait_for='registered', wait_interval=1), capsys
+    )
     assert not failed, output.get('msg')
     assert output['still_unregistered'] == []
     assert output['summary']['registered'] == 2
@@ -156,13 +178,14 @@ def test_wait_succeeds_once_everything_registered(stand_in, capsys, fake_time):
 
 
 def test_wait_time_out_names_the_first_twenty(stand_in, capsys, fake_time):
-    down = {'87800%02d' % number: False for number in range(25)}
+    down = {f'87800{number:02d}': False for number in range(25)}
     stand_in(StandInClient(down))
-    failed, output = run_module(dict(CONNECTION, eid_ranges=['8780000-8780024'], wait_for='registered', wait_timeout=5,
-                                     wait_interval=1), capsys)
+    failed, output = run_module(
+        dict(CONNECTION, eid_ranges=['8780000-8780024'], wait_for='registered', wait_timeout=5, wait_interval=1), capsys
+    )
     assert failed
     assert output['msg'].startswith('25 terminals still not registered after waiting ')
-    assert output['msg'].endswith('(wait_timeout=5): %s and 5 more' % ', '.join(sorted(down)[:20]))
+    assert output['msg'].endswith(f'(wait_timeout=5): {", ".join(sorted(down)[:20])} and 5 more')
     assert output['still_unregistered'] == sorted(down)
 
 
@@ -175,7 +198,7 @@ def test_requests_missing_is_named(monkeypatch, capsys):
 
 def test_unexpected_errors_become_one_sentence_without_the_secret(monkeypatch, capsys):
     def broken(params):
-        raise RuntimeError('boom near %s' % params['secret_key'])
+        raise RuntimeError(f'boom near {params["secret_key"]}')
 
     monkeypatch.setattr(module, 'query', broken)
     failed, output = run_module(dict(CONNECTION, eids=['8780001']), capsys)
@@ -220,8 +243,14 @@ def test_empty_environment_variables_count_as_not_set(monkeypatch, capsys):
         return StandInClient({'8780001': True})
 
     monkeypatch.setattr(module, 'client_from_params', client_from_params)
-    for name, value in (('AICC_URL', CONNECTION['url']), ('AICC_ACCESS_KEY', 'ak-1'), ('AICC_SECRET_KEY', SECRET),
-                        ('AICC_CC_ID', ''), ('AICC_CA_PATH', ''), ('AICC_TIMEOUT', '')):
+    for name, value in (
+        ('AICC_URL', CONNECTION['url']),
+        ('AICC_ACCESS_KEY', 'ak-1'),
+        ('AICC_SECRET_KEY', SECRET),
+        ('AICC_CC_ID', ''),
+        ('AICC_CA_PATH', ''),
+        ('AICC_TIMEOUT', ''),
+    ):
         monkeypatch.setenv(name, value)
     failed, output = run_module({'eids': ['8780001']}, capsys)
     assert not failed, output
@@ -229,16 +258,35 @@ def test_empty_environment_variables_count_as_not_set(monkeypatch, capsys):
     assert built[0]['url'] == CONNECTION['url']
 
 
-@pytest.mark.parametrize('args, environment, sentence', [
-    ({'cc_id': float('inf')}, {}, 'cc_id must be an integer between 0 and 2147483647, got inf'),  # was: cannot convert Infinity to integer
-    ({'cc_id': '1e1000000'}, {}, "cc_id must be an integer between 0 and 2147483647, got '1e1000000'"),  # hung in argument parsing
-    ({}, {'AICC_RETRIES': '.inf'}, "retries must be an integer between 0 and 10, got '.inf'"),
-    ({'page_size': True}, {}, 'page_size must be an integer between 1 and 1000, got True'),
-    ({'eids': [8]}, {}, "eids holds the number 8 where a string belongs: quote the ID in YAML (for example '0123'), "
-                        "an unquoted one is read as a number and loses its leading zeros"),
-    ({'ak': 'other'}, {}, 'access_key and its alias ak are both set: give only one of them'),
-])
-def test_raw_values_are_screened_before_ansible_converts_them(stand_in, capsys, monkeypatch, args, environment, sentence):
+@pytest.mark.parametrize(
+    'args, environment, sentence',
+    [
+        (
+            {'cc_id': float('inf')},
+            {},
+            'cc_id must be an integer between 0 and 2147483647, got inf',
+        ),  # was: cannot convert Infinity to integer
+        (
+            {'cc_id': '1e1000000'},
+            {},
+            "cc_id must be an integer between 0 and 2147483647, got '1e1000000'",
+        ),  # hung in argument parsing
+        ({}, {'AICC_RETRIES': '.inf'}, "retries must be an integer between 0 and 10, got '.inf'"),
+        ({'page_size': True}, {}, 'page_size must be an integer between 1 and 1000, got True'),
+        (
+            {'eids': [8]},
+            {},
+            (
+                "eids holds the number 8 where a string belongs: quote the ID in YAML (for example '0123'), "
+                'an unquoted one is read as a number and loses its leading zeros'
+            ),
+        ),
+        ({'ak': 'other'}, {}, 'access_key and its alias ak are both set: give only one of them'),
+    ],
+)
+def test_raw_values_are_screened_before_ansible_converts_them(
+    stand_in, capsys, monkeypatch, args, environment, sentence
+):
     client = stand_in(StandInClient({'8780001': True}))
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
