@@ -10,6 +10,7 @@ Nothing of the size of the scope passes through Ansible's templating.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -408,16 +409,18 @@ class ActionModule(ActionBase):
         checked_at: str,
     ) -> dict:
         given_scope = settings['eids'] or settings['eid_ranges']
-        refused = _baseline.refusal(
+        # The same baseline, site and clock for both checks: before and after the scope is known.
+        refusal = functools.partial(
+            _baseline.refusal,
             baseline,
             site=site,
             address=address,
             cc_id=cc_id,
-            scope=None,
             key=key or b'',
             max_age=settings['max_baseline_age'],
             now=moment,
         )
+        refused = refusal(scope=None)
         state = {'terminals': {}}
         scope = None
         if refused is None:
@@ -428,15 +431,8 @@ class ActionModule(ActionBase):
                 settings['required_eids'],
             )
             if scope != baseline['scope']:
-                refused = _baseline.refusal(
-                    baseline,
-                    site=site,
-                    address=address,
-                    cc_id=cc_id,
+                refused = refusal(
                     scope=scope,
-                    key=key or b'',
-                    max_age=settings['max_baseline_age'],
-                    now=moment,
                     wanted_now=_wanted(scope, params),
                     wanted_then=_wanted(baseline['scope'], params),
                 )
