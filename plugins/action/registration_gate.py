@@ -4,7 +4,7 @@
 """Controller side of aicc.cms.registration_gate: one call per site and phase (see the module's DOCUMENTATION).
 
 It queries CC-CMS in this process through the core, reads or writes the site's baseline, decides
-with _gate, writes the reports with _report and returns a small result: verdict, counts, paths.
+with _gate.verdict, writes the reports with _gate.report and returns a small result: verdict, counts, paths.
 Nothing of the size of the scope passes through Ansible's templating.
 """
 
@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.plugins.action import ActionBase
-from ansible_collections.aicc.cms.plugins.module_utils import _baseline, _policy
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings, evaluate, summary_lines
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import summarize
+from ansible_collections.aicc.cms.plugins.module_utils._gate import baseline as _baseline
+from ansible_collections.aicc.cms.plugins.module_utils._gate import policy as _policy
+from ansible_collections.aicc.cms.plugins.module_utils._gate.report import render, render_fleet_html, render_fleet_text
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import check_settings, evaluate, summary_lines
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     CONNECTION_SPEC,
     MODULE_SPEC,
@@ -34,15 +35,15 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     plan_from_params,
     validate_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._planner import (
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status, wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import summarize
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
     Plan,
     Query,
     is_plannable_id,
     plan_queries,
     wildcards_per_block,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._report import render, render_fleet_html, render_fleet_text
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status, wait_for_registered
 
 MODULE = 'aicc.cms.aicc_terminal_status'  # whose module_defaults (and group aicc.cms.aicc) the gate honours
 SETTING_NAMES = (

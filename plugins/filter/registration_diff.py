@@ -72,8 +72,8 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.aicc.cms.plugins.module_utils._diff import DiffInputError
-from ansible_collections.aicc.cms.plugins.module_utils._diff import registration_diff as _registration_diff
+from ansible_collections.aicc.cms.plugins.module_utils._gate.diff import DiffInputError
+from ansible_collections.aicc.cms.plugins.module_utils._gate.diff import registration_diff as _registration_diff
 
 
 def registration_diff(baseline, current):

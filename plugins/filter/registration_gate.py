@@ -82,7 +82,7 @@ from datetime import UTC, datetime
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import evaluate
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import evaluate
 
 
 def registration_gate(

@@ -44,7 +44,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
-from ansible_collections.aicc.cms.plugins.module_utils._report import render
+from ansible_collections.aicc.cms.plugins.module_utils._gate.report import render
 
 
 def registration_report(verdict, report_format):

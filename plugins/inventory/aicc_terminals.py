@@ -103,6 +103,7 @@ import re
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
+from ansible_collections.aicc.cms.plugins.module_utils._errors import first_ids
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     alias_conflict,
     client_from_params,
@@ -110,7 +111,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     plan_from_params,
     validate_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import incomplete_answer, query_status
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     PLUGIN_SPEC,
     RecordingClient,
@@ -169,7 +170,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if result['missing']:
             self.display.warning(
                 f'{len(result["missing"])} requested terminals are unknown to CC-CMS (group {MISSING_GROUP}):'
-                f' {", ".join(result["missing"][:20])}'
+                f' {first_ids(result["missing"])}'
             )
         self._populate(records_by_id(result))
 

@@ -145,7 +145,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     plan_from_params,
     validate_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import failure_sentence, run_query
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
     CLIENT_OPTION_NAMES,
     PLUGIN_SPEC,

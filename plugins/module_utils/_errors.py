@@ -8,6 +8,15 @@ No message ever contains the secret key or the Authorization header.
 
 from __future__ import annotations
 
+SHOWN_IDS = 20  # equipment IDs named in one sentence; the rest are counted
+
+
+def first_ids(ids, limit: int = SHOWN_IDS) -> str:
+    """'a, b, c' with at most ``limit`` IDs, then how many more."""
+    ids = list(ids)
+    shown = ', '.join(ids[:limit])
+    return shown + (f' and {len(ids) - limit} more' if len(ids) > limit else '')
+
 
 class AiccError(Exception):
     """Base class of every error raised by the collection's core."""

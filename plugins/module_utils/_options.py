@@ -20,15 +20,15 @@ import typing as t
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import AnsibleFallbackNotFound
-from ansible_collections.aicc.cms.plugins.module_utils._client import (
+from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import (
     MAX_CONCURRENCY,
     MAX_PAGE_SIZE,
     MAX_RETRIES,
     CmsClient,
     parse_endpoint,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._planner import (
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
     API_MATCH_LIMIT,
     DEFAULT_MAX_RANGE_SIZE,
     MAX_RANGE_SIZE,
@@ -36,8 +36,8 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     number_entry_problem,
     plan_queries,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
-from ansible_collections.aicc.cms.plugins.module_utils._transport import DEFAULT_TOTAL_TIMEOUT, MAX_TOTAL_TIMEOUT
+from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
+from ansible_collections.aicc.cms.plugins.module_utils._query.transport import DEFAULT_TOTAL_TIMEOUT, MAX_TOTAL_TIMEOUT
 
 
 def env_fallback_if_set(*names: str) -> str:

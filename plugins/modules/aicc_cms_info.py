@@ -144,7 +144,6 @@ advice:
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
-from ansible_collections.aicc.cms.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     PROBE_SPEC,
@@ -154,7 +153,8 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     error_message,
     plan_from_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._probe import probe_server
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.aicc.cms.plugins.module_utils._query.probe import probe_server
 
 
 def main() -> None:

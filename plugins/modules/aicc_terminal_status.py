@@ -311,7 +311,6 @@ trace:
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
-from ansible_collections.aicc.cms.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     MODULE_SPEC,
@@ -321,7 +320,8 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     error_message,
     plan_from_params,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import failure_sentence, run_query
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import failure_sentence, run_query
 
 RESULT_KEYS = ('terminals', 'missing', 'unknown', 'errors', 'summary', 'requests', 'queries')
 

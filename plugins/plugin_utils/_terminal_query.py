@@ -13,8 +13,8 @@ import json
 import typing as t
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row
 from ansible_collections.aicc.cms.plugins.module_utils._options import CONNECTION_SPEC, SELECTION_SPEC
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Row
 
 # The options both plugins offer: connection and selection (the lookup adds summary_only and the wait options).
 PLUGIN_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **SELECTION_SPEC)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 import requests
-from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
+from ansible_collections.aicc.cms.plugins.module_utils._query.signer import sign
 
 API_PATH = '/rest/cmsapp/v1/openapi/uap/queryterminalstatus'
 PAGE_SIZE = 100

@@ -27,9 +27,9 @@ if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.aicc.cms.plugins.module_utils import _normalizer  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import _collector_paused, query_status  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query import normalizer as _normalizer  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import _collector_paused, query_status  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries  # noqa: E402
 from run import client_for, id_range  # noqa: E402
 from simprocess import SimulatorProcess  # noqa: E402
 

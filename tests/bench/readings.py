@@ -30,9 +30,9 @@ from pathlib import Path
 import bench_paths  # noqa: F401 pylint: disable=unused-import
 
 # pylint: disable=wrong-import-position
-from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries  # noqa: E402
 from simulator import Simulator  # noqa: E402
 from simulator.store import TerminalStore, resolve_reading  # noqa: E402
 

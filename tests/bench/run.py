@@ -33,9 +33,9 @@ from pathlib import Path
 
 # pylint: disable=wrong-import-position
 import yaml  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries  # noqa: E402
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status  # noqa: E402
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries  # noqa: E402
 from baseline_requests import query_sequentially  # noqa: E402
 
 # Also puts the collection and the simulator on sys.path for the imports below.

@@ -17,10 +17,10 @@ import socket
 import pytest
 import requests
 import yaml
-from ansible_collections.aicc.cms.plugins.module_utils._client import API_PATH, CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import API_PATH, CmsClient
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
 from requests.adapters import BaseAdapter
 
 SIM_OPTIONS = {'ranges': ('8880000-8880199',), 'uaps': 2, 'registered_ratio': 0.9, 'seed': 1}

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._transport import MAX_RESPONSE_BYTES
+from ansible_collections.aicc.cms.plugins.module_utils._query.transport import MAX_RESPONSE_BYTES
 from integration.hostile_servers import HostileServer
 
 # A module process with a full capped answer in memory: the interpreter, Ansible's module code, the chunks read

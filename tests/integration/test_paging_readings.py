@@ -28,9 +28,9 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import incomplete_answer, query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import incomplete_answer, query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
 from simulator import Simulator
 from simulator.store import TerminalStore
 

@@ -15,10 +15,10 @@ import re
 
 import pytest
 import yaml
-from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
-from ansible_collections.aicc.cms.plugins.module_utils._gate import evaluate_postcheck, evaluate_precheck
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import evaluate_postcheck, evaluate_precheck
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
 
 # 1,950 terminals in pool mode; the requested range runs 50 IDs past them, so some are missing.
 SIM_OPTIONS = {'ranges': ('8880000-8881949',), 'uaps': 2, 'registered_ratio': 0.9, 'seed': 7}

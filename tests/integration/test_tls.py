@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import yaml
-from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
 
 
 def test_module_tls(run_ansible, sim, tmp_path):

@@ -16,11 +16,11 @@ import json
 import threading
 
 import requests
-from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, ApiError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._options import MODULE_SPEC, check_values, validate_params
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from requests.adapters import BaseAdapter

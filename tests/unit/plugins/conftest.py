@@ -47,7 +47,7 @@ if _module_utils_internal is not None:
     _module_utils_internal.is_controller = False
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Row  # noqa: E402  pylint: disable=wrong-import-position
 
 SECRET = 'unit-secret-key'
 

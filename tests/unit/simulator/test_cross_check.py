@@ -12,7 +12,7 @@ import pytest
 from simulator import API_PATH
 from simulator.client import RawClient
 
-collection_signer = pytest.importorskip('ansible_collections.aicc.cms.plugins.module_utils._signer')
+collection_signer = pytest.importorskip('ansible_collections.aicc.cms.plugins.module_utils._query.signer')
 
 
 @pytest.mark.parametrize(

@@ -271,7 +271,7 @@ def test_summary_only_returns_what_is_not_registered(fake_cms, run_lookup):
 
 
 def test_wait_for_registered_times_out_with_the_module_sentence(fake_cms, run_lookup, monkeypatch):
-    from ansible_collections.aicc.cms.plugins.module_utils import _terminal_status as terminal_status
+    from ansible_collections.aicc.cms.plugins.module_utils._query import engine as terminal_status
 
     clock = iter(float(tick) for tick in range(10_000))
     monkeypatch.setattr(terminal_status.time, 'sleep', lambda seconds: None)

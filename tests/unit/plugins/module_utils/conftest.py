@@ -18,8 +18,8 @@ import threading
 
 import pytest
 import requests
-from ansible_collections.aicc.cms.plugins.module_utils._client import API_PATH, CmsClient
-from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import API_PATH, CmsClient
+from ansible_collections.aicc.cms.plugins.module_utils._query.signer import sign
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 

@@ -17,10 +17,10 @@ patch_module_args = pytest.importorskip(
 ).patch_module_args
 
 from ansible_collections.aicc.cms.plugins.module_utils import _options as options
-from ansible_collections.aicc.cms.plugins.module_utils import _terminal_status as terminal_status
 from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._query import engine as terminal_status
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import wait_for_registered
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Row
 from ansible_collections.aicc.cms.plugins.modules import aicc_terminal_status as module
 
 SECRET = 'module-unit-secret-9d2e'

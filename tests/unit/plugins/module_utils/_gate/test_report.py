@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import evaluate
-from ansible_collections.aicc.cms.plugins.module_utils._report import render
+from ansible_collections.aicc.cms.plugins.module_utils._gate.report import render
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import evaluate
 
 EVIL_UAP = '<script>alert("x")</script>#1'
 
@@ -303,7 +303,7 @@ def test_json_has_the_policy_sections(policy_post):
 
 
 def test_fleet_summary_shows_the_warned_sites():
-    from ansible_collections.aicc.cms.plugins.module_utils._report import render_fleet_html, render_fleet_text
+    from ansible_collections.aicc.cms.plugins.module_utils._gate.report import render_fleet_html, render_fleet_text
 
     sites = [
         {'site': 's1', 'passed': True, 'warned': True, 'verdict': 'WARN', 'headline': 'h', 'report': None},

@@ -10,9 +10,14 @@ import gc
 import time
 import typing as t
 
-from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Row, Tally, build_terminals, merge_records
-from ansible_collections.aicc.cms.plugins.module_utils._planner import (
+from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError, OptionError, first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import (
+    Row,
+    Tally,
+    build_terminals,
+    merge_records,
+)
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
     API_MATCH_LIMIT,
     DEFAULT_MAX_MATCHES_PER_QUERY,
     DEFAULT_MAX_RANGE_SIZE,
@@ -21,8 +26,28 @@ from ansible_collections.aicc.cms.plugins.module_utils._planner import (
     is_plannable_id,
     plan_queries,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._policy import REGISTERED_ELSEWHERE, flapped
-from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
+from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
+
+# A terminal's state in one answer of a wait; its history is the list of them.
+REGISTERED = 'registered'
+REGISTERED_ELSEWHERE = 'registered elsewhere'  # registered, but not as the caller's accept() wants
+
+
+def flapped(history) -> bool:
+    """Whether a terminal was registered in one poll and not registered (or absent) in a later one."""
+    seen_registered = False
+    for state in history:
+        if state == REGISTERED:
+            seen_registered = True
+        elif seen_registered and state in ('not registered', 'missing', REGISTERED_ELSEWHERE):
+            return True
+    return False
+
+
+def stable(history, polls: int) -> bool:
+    """Registered in each of the last ``polls`` polls (an unknown poll breaks the streak)."""
+    history = list(history)
+    return len(history) >= polls and all(state == REGISTERED for state in history[-polls:])
 
 
 @contextlib.contextmanager
@@ -221,31 +246,23 @@ def incomplete_answer(result: dict) -> str | None:
     )
 
 
-SHOWN_UNREGISTERED = 20
-
-
 def failure_sentence(result: dict) -> str | None:
     """The sentence a front end fails with, or None: a partial answer, or a wait that timed out
-    (the count and the first 20 IDs still not registered)."""
+    (the count and the first IDs still not registered)."""
     problem = incomplete_answer(result)
     if problem:
         return problem
     still_unregistered = result.get('still_unregistered')
     if still_unregistered:
-        shown = ', '.join(still_unregistered[:SHOWN_UNREGISTERED])
-        more = (
-            f' and {len(still_unregistered) - SHOWN_UNREGISTERED} more'
-            if len(still_unregistered) > SHOWN_UNREGISTERED
-            else ''
-        )
+        shown = first_ids(still_unregistered)
         if result.get('total_timeout') is not None:
             return (
                 f'{len(still_unregistered)} terminals still not registered when total_timeout={result["total_timeout"]}'
-                f' ran out, after waiting {result["waited"]} seconds: {shown}{more}'
+                f' ran out, after waiting {result["waited"]} seconds: {shown}'
             )
         return (
             f'{len(still_unregistered)} terminals still not registered after waiting {result["waited"]} seconds'
-            f' (wait_timeout={result["wait_timeout"]}): {shown}{more}'
+            f' (wait_timeout={result["wait_timeout"]}): {shown}'
         )
     return None
 
@@ -341,12 +358,11 @@ def wait_for_registered(
             elif not record['registered']:
                 state = 'not registered'
             else:
-                state = 'registered' if accept is None or accept(eid, record) else REGISTERED_ELSEWHERE
+                state = REGISTERED if accept is None or accept(eid, record) else REGISTERED_ELSEWHERE
             seen.setdefault(eid, []).append(state)
 
     def unsettled(eid: str) -> bool:
-        states = seen.get(eid, ())
-        return len(states) < stable_polls or any(state != 'registered' for state in states[-stable_polls:])
+        return not stable(seen.get(eid, ()), stable_polls)
 
     observe(set(terminals) | missing | unknown)
 

@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._probe import advice, probe_server
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
+from ansible_collections.aicc.cms.plugins.module_utils._query.probe import advice, probe_server
 
-from .conftest import JSON_TYPE, TerminalTable
+from ..conftest import JSON_TYPE, TerminalTable
 
 
 def table(number, uaps=('10.9.0.1#1',)):

@@ -10,7 +10,6 @@ import os
 import re
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._client import CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     NoResponseError,
     OptionError,
@@ -18,6 +17,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     ResultCodeError,
     TotalTimeoutError,
 )
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient
 from integration.hostile_servers import HostileServer
 
 SECRET = 'transport-secret-5e1a'

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Gate policy beyond registered before and after: exceptions, UAP policy, stability, blast radius.
 
-Pure: no Ansible, no I/O, no clock (the moment of the check is passed in). ``_gate`` calls these
+Pure: no Ansible, no I/O, no clock (the moment of the check is passed in). ``verdict`` calls these
 and owns the verdict; each function here answers one question about terminals.
 """
 
@@ -17,7 +17,6 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionErro
 UAP_POLICIES = ('any', 'all', 'same')
 EXCEPTION_KINDS = ('eid', 'range', 'pattern')
 REGISTERED = 'registered'
-REGISTERED_ELSEWHERE = 'registered elsewhere'  # registered, but not on the UAPs the policy wants
 TRUE_WORDS = ('true', 'yes', 'on', '1')
 FALSE_WORDS = ('false', 'no', 'off', '0')
 _RANGE = re.compile(r'^\s*([0-9]+)\s*-\s*([0-9]+)\s*$')
@@ -234,26 +233,6 @@ def policy_break(before: dict | None, after: dict | None, policy: str) -> str | 
             f' {", ".join(sorted(now))} now'
         )
     return None
-
-
-# --- stability -------------------------------------------------------------------------------
-
-
-def flapped(history) -> bool:
-    """Whether a terminal was registered in one poll and not registered (or absent) in a later one."""
-    seen_registered = False
-    for state in history:
-        if state == REGISTERED:
-            seen_registered = True
-        elif seen_registered and state in ('not registered', 'missing', REGISTERED_ELSEWHERE):
-            return True
-    return False
-
-
-def stable(history, polls: int) -> bool:
-    """Registered in each of the last ``polls`` polls (an unknown poll breaks the streak)."""
-    history = list(history)
-    return len(history) >= polls and all(state == REGISTERED for state in history[-polls:])
 
 
 # --- blast radius ----------------------------------------------------------------------------

@@ -9,9 +9,9 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils import _policy
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings, evaluate, policy_settings
+from ansible_collections.aicc.cms.plugins.module_utils._gate import policy as _policy
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import check_settings, evaluate, policy_settings
 
 R, N = 'registered', 'not register'
 CHECKED_AT = '2026-12-02T22:00:00Z'
@@ -383,34 +383,6 @@ def test_precheck_lists_excepted_terminals_and_expired_exceptions():
     assert len(result['warnings']) == 1 and 'aicc_gate_exceptions[1] (eid 1) expired' in result['warnings'][0]
 
 
-# --- stability -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ('history', 'flapped', 'stable_at_2'),
-    [
-        (['not registered', 'registered', 'registered'], False, True),
-        (['registered', 'not registered', 'registered', 'registered'], True, True),
-        (['not registered', 'registered', 'missing', 'registered'], True, False),
-        (
-            ['not registered', 'registered', 'unknown', 'registered'],
-            False,
-            False,
-        ),  # a failed poll is no evidence of a flap
-        (
-            ['registered', 'registered elsewhere', 'registered', 'registered'],
-            True,
-            True,
-        ),  # moved away under the UAP policy
-        (['registered', 'registered'], False, True),
-        (['not registered', 'not registered'], False, False),
-    ],
-)
-def test_flapping_and_stable_histories(history, flapped, stable_at_2):
-    assert _policy.flapped(history) is flapped
-    assert _policy.stable(history, 2) is stable_at_2
-
-
 def test_flapping_fails_by_default_and_warns_when_allowed():
     before, after = fleet(10, 0)
     answers = ['not registered', 'registered', 'not registered', 'registered', 'registered']
@@ -588,7 +560,7 @@ def test_exclude_when_expressions_over_the_baseline_record(expression, excluded)
 
 
 def test_the_baseline_keeps_the_row_attributes_exclude_when_judges():
-    from ansible_collections.aicc.cms.plugins.module_utils import _baseline
+    from ansible_collections.aicc.cms.plugins.module_utils._gate import baseline as _baseline
 
     current = state({'1': {'a': R}, '2': {'a': R}, '3': {'a': R}})
     current['terminals']['2']['uaps'][0]['termination_type'] = 'h323'

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._diff import CATEGORIES, DiffInputError, registration_diff
+from ansible_collections.aicc.cms.plugins.module_utils._gate.diff import CATEGORIES, DiffInputError, registration_diff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

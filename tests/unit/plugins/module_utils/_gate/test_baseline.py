@@ -10,9 +10,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils import _baseline
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import check_settings
+from ansible_collections.aicc.cms.plugins.module_utils._gate import baseline as _baseline
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import check_settings
 
 KEY = _baseline.derive_key('site-secret')
 TAKEN = datetime(2026, 3, 1, 10, 0, 0, tzinfo=UTC)

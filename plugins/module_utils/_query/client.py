@@ -18,7 +18,6 @@ import typing as t
 import urllib.parse
 import warnings
 
-from ansible_collections.aicc.cms.plugins.module_utils._budget import NoSlot, SlotBudget
 from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     AiccError,
     ApiError,
@@ -33,10 +32,11 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     TotalTimeoutError,
     UnexpectedResponseError,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Page, Row, parse_page
-from ansible_collections.aicc.cms.plugins.module_utils._pager import Pager, ServerProfile
-from ansible_collections.aicc.cms.plugins.module_utils._signer import sign
-from ansible_collections.aicc.cms.plugins.module_utils._transport import (
+from ansible_collections.aicc.cms.plugins.module_utils._query.budget import NoSlot, SlotBudget
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Page, Row, parse_page
+from ansible_collections.aicc.cms.plugins.module_utils._query.pager import Pager, ServerProfile
+from ansible_collections.aicc.cms.plugins.module_utils._query.signer import sign
+from ansible_collections.aicc.cms.plugins.module_utils._query.transport import (
     DEFAULT_TOTAL_TIMEOUT,
     MAX_RESPONSE_BYTES,
     MAX_TOTAL_TIMEOUT,
@@ -202,7 +202,7 @@ class CmsClient:
     """Client of the CC-CMS queryterminalstatus interface; use it as a context manager.
 
     ``sleep`` and ``utcnow`` (a callable returning an aware datetime) are injectable for tests.
-    ``profile`` is what the answers have proven about the server (see _pager); with ``trace`` every
+    ``profile`` is what the answers have proven about the server (see pager); with ``trace`` every
     exchange is kept in ``trace`` (never a header value or a key).
     """
 
@@ -676,7 +676,7 @@ class CmsClient:
     # -- paging -----------------------------------------------------------------------------------------------------
 
     def fetch(self, eid: str, wanted: t.AbstractSet[str] | None = None) -> list[Row]:
-        """Every row of one EID: the pager (see _pager) says which offset to ask next, and when it is done.
+        """Every row of one EID: the pager (see pager) says which offset to ask next, and when it is done.
 
         ``wanted``: the exact IDs kept from the answer (None: all). Raises PagingContradiction when no
         reading of the vendor page explains the answers.

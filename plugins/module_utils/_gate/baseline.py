@@ -17,7 +17,7 @@ import math
 import typing as t
 from datetime import datetime, timezone
 
-from ansible_collections.aicc.cms.plugins.module_utils._gate import first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._errors import first_ids
 
 FORMAT = 'aicc.cms.gate-baseline/2'
 _KEY_LABEL = b'aicc.cms registration gate baseline v2'

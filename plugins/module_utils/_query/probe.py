@@ -14,8 +14,8 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     RequestBudgetError,
     TlsError,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._pager import COUNTS, KEY_COUNTS, OFFSET_UNITS, UNITS
-from ansible_collections.aicc.cms.plugins.module_utils._planner import Plan
+from ansible_collections.aicc.cms.plugins.module_utils._query.pager import COUNTS, KEY_COUNTS, OFFSET_UNITS, UNITS
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import Plan
 
 SHOWN_READINGS = 12
 

@@ -10,7 +10,7 @@ import re
 import urllib.parse
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._signer import (
+from ansible_collections.aicc.cms.plugins.module_utils._query.signer import (
     canonical_request,
     format_timestamp,
     normalize,

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import evaluate, first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError, first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import evaluate
 
 
 def record(eid, registered):

@@ -8,17 +8,18 @@ from __future__ import annotations
 import pytest
 import requests
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._planner import plan_queries
-from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
-from ansible_collections.aicc.cms.plugins.module_utils._terminal_status import (
+from ansible_collections.aicc.cms.plugins.module_utils._query import engine
+from ansible_collections.aicc.cms.plugins.module_utils._query.engine import (
     failure_sentence,
     query_status,
     run_query,
     wait_for_registered,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._transport import Deadline
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
+from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
+from ansible_collections.aicc.cms.plugins.module_utils._query.transport import Deadline
 
-from .conftest import JSON_TYPE, TerminalTable
+from ..conftest import JSON_TYPE, TerminalTable
 
 
 class FakeTime:
@@ -534,3 +535,31 @@ def test_run_query_echoes_the_selection_and_refuses_a_bad_one_before_any_request
     with pytest.raises(OptionError, match=r"^select='uaps\[\?' is not a valid JMESPath expression"):
         run_query(client, plan_queries(eid_ranges=['1001-1002']), dict(params, select='uaps[?'))
     assert len(fake.calls) == calls
+
+
+# --- wait histories -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('history', 'flapped', 'stable_at_2'),
+    [
+        (['not registered', 'registered', 'registered'], False, True),
+        (['registered', 'not registered', 'registered', 'registered'], True, True),
+        (['not registered', 'registered', 'missing', 'registered'], True, False),
+        (
+            ['not registered', 'registered', 'unknown', 'registered'],
+            False,
+            False,
+        ),  # a failed poll is no evidence of a flap
+        (
+            ['registered', 'registered elsewhere', 'registered', 'registered'],
+            True,
+            True,
+        ),  # moved away under the UAP policy
+        (['registered', 'registered'], False, True),
+        (['not registered', 'not registered'], False, False),
+    ],
+)
+def test_flapping_and_stable_histories(history, flapped, stable_at_2):
+    assert engine.flapped(history) is flapped
+    assert engine.stable(history, 2) is stable_at_2

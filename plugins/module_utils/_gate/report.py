@@ -1,7 +1,7 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Gate reports from a verdict of ``_gate``: HTML page, Markdown summary, JUnit XML, JSON.
+"""Gate reports from a verdict of ``verdict.evaluate``: HTML page, Markdown summary, JUnit XML, JSON.
 
 Pure renderers. Every value that came from CC-CMS is escaped for the format it lands in.
 """
@@ -14,8 +14,7 @@ import re
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._gate import first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError, first_ids
 
 FORMATS = ('html', 'markdown', 'junit', 'json')
 TABLE_ROWS = 500  # per table in the HTML page; the JSON report has everything

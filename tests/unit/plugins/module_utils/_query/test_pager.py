@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import parse_page
-from ansible_collections.aicc.cms.plugins.module_utils._pager import (
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import parse_page
+from ansible_collections.aicc.cms.plugins.module_utils._query.pager import (
     ALL_READINGS,
     Pager,
     PagingContradiction,
@@ -18,7 +18,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._pager import (
     paging_state,
 )
 
-from .conftest import terminal_row
+from ..conftest import terminal_row
 
 UAPS = ('10.9.0.1#1', '10.9.0.2#2', '10.9.0.3#3')
 

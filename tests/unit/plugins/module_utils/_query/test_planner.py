@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError, PlanError
-from ansible_collections.aicc.cms.plugins.module_utils._planner import Query, plan_queries, wildcards_per_block
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import Query, plan_queries, wildcards_per_block
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -13,10 +13,10 @@ import threading
 import time
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils._budget import NoSlot, SlotBudget, budget_root
 from ansible_collections.aicc.cms.plugins.module_utils._errors import TotalTimeoutError
+from ansible_collections.aicc.cms.plugins.module_utils._query.budget import NoSlot, SlotBudget, budget_root
 
-from .conftest import JSON_TYPE, success, terminal_row
+from ..conftest import JSON_TYPE, success, terminal_row
 
 HOLD_EVERY_SLOT = """
 import fcntl, os, sys, time

@@ -13,22 +13,21 @@ import math
 import re
 from datetime import datetime, timezone
 
-from ansible_collections.aicc.cms.plugins.module_utils import _policy
-from ansible_collections.aicc.cms.plugins.module_utils._diff import (
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError, first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._gate import policy as _policy
+from ansible_collections.aicc.cms.plugins.module_utils._gate.diff import (
     CATEGORIES,
     DETAILED,
     DiffInputError,
     coerce_state,
     registration_diff,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._planner import (
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
     DEFAULT_MAX_MATCHES_PER_QUERY,
     wildcards_per_block,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._select import compile_selection
+from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
 
-SHOWN_IDS = 20
 MAX_REGRESSIONS = 10**6
 DEFAULT_STABLE_POLLS = 2
 MAX_STABLE_POLLS = 100
@@ -44,13 +43,6 @@ POST_LISTS = (
     'still_missing',
     'unchanged_registered',
 )
-
-
-def first_ids(ids, limit: int = SHOWN_IDS) -> str:
-    """'a, b, c' with at most ``limit`` IDs, then how many more."""
-    ids = list(ids)
-    shown = ', '.join(ids[:limit])
-    return shown + (f' and {len(ids) - limit} more' if len(ids) > limit else '')
 
 
 def _plural(count: int, word: str) -> str:

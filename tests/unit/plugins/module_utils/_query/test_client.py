@@ -11,7 +11,6 @@ import warnings
 
 import pytest
 import requests
-from ansible_collections.aicc.cms.plugins.module_utils._client import API_PATH, CmsClient, parse_endpoint
 from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     ApiError,
     AuthenticationError,
@@ -22,9 +21,10 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     TlsError,
     UnexpectedResponseError,
 )
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import API_PATH, CmsClient, parse_endpoint
 from urllib3.exceptions import InsecureRequestWarning
 
-from .conftest import ACCESS_KEY, JSON_TYPE, SECRET_KEY, URL, TerminalTable, success, terminal_row
+from ..conftest import ACCESS_KEY, JSON_TYPE, SECRET_KEY, URL, TerminalTable, success, terminal_row
 
 ADDRESS = '10.1.1.1:28443'
 

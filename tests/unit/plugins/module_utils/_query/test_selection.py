@@ -6,9 +6,13 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.aicc.cms.plugins.module_utils import _select
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._select import MAX_EXPRESSION_LENGTH, compile_selection, is_true
+from ansible_collections.aicc.cms.plugins.module_utils._query import selection as _select
+from ansible_collections.aicc.cms.plugins.module_utils._query.selection import (
+    MAX_EXPRESSION_LENGTH,
+    compile_selection,
+    is_true,
+)
 
 
 def record(eid, *rows, registered=None):

@@ -11,7 +11,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     ResultCodeError,
     UnexpectedResponseError,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import (
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import (
     Page,
     Row,
     build_terminals,

@@ -37,7 +37,7 @@ import threading
 import typing as t
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import UnexpectedResponseError
-from ansible_collections.aicc.cms.plugins.module_utils._normalizer import Page, Row
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Page, Row
 
 UNITS = ('ids', 'rows', 'per_key')
 OFFSET_UNITS = ('items', 'pages', 'ignored')
