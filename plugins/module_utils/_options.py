@@ -21,23 +21,17 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
-from ansible_collections.aicc.cms.plugins.module_utils._query.client import (
-    MAX_CONCURRENCY,
-    MAX_PAGE_SIZE,
-    MAX_RETRIES,
-    CmsClient,
-    parse_endpoint,
+from ansible_collections.aicc.cms.plugins.module_utils._limits import (
+    LARGEST_NUMBER,
+    MAX_NUMBER_TEXT,
+    NUMBERS,
+    check_number,
+    default_of,
+    number_sentence,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
-    API_MATCH_LIMIT,
-    DEFAULT_MAX_RANGE_SIZE,
-    MAX_RANGE_SIZE,
-    Plan,
-    number_entry_problem,
-    plan_queries,
-)
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient, parse_endpoint
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import Plan, number_entry_problem, plan_queries
 from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
-from ansible_collections.aicc.cms.plugins.module_utils._query.transport import DEFAULT_TOTAL_TIMEOUT, MAX_TOTAL_TIMEOUT
 
 
 def env_fallback_if_set(*names: str) -> str:
@@ -65,11 +59,13 @@ CONNECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
     cc_id=dict(type='int', fallback=(env_fallback_if_set, ['AICC_CC_ID'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback_if_set, ['AICC_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback_if_set, ['AICC_CA_PATH'])),
-    timeout=dict(type='float', default=30.0, fallback=(env_fallback_if_set, ['AICC_TIMEOUT'])),
-    retries=dict(type='int', default=3, fallback=(env_fallback_if_set, ['AICC_RETRIES'])),
-    max_concurrency=dict(type='int', default=5, fallback=(env_fallback_if_set, ['AICC_MAX_CONCURRENCY'])),
+    timeout=dict(type='float', default=default_of('timeout'), fallback=(env_fallback_if_set, ['AICC_TIMEOUT'])),
+    retries=dict(type='int', default=default_of('retries'), fallback=(env_fallback_if_set, ['AICC_RETRIES'])),
+    max_concurrency=dict(
+        type='int', default=default_of('max_concurrency'), fallback=(env_fallback_if_set, ['AICC_MAX_CONCURRENCY'])
+    ),
     total_timeout=dict(
-        type='float', default=DEFAULT_TOTAL_TIMEOUT, fallback=(env_fallback_if_set, ['AICC_TOTAL_TIMEOUT'])
+        type='float', default=default_of('total_timeout'), fallback=(env_fallback_if_set, ['AICC_TOTAL_TIMEOUT'])
     ),
 )
 
@@ -77,18 +73,18 @@ CONNECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
 SELECTION_SPEC: dict[str, dict[str, t.Any]] = dict(
     eids=dict(type='list', elements='str', aliases=['eid']),
     eid_ranges=dict(type='list', elements='str'),
-    page_size=dict(type='int', default=100),
-    max_matches_per_query=dict(type='int', default=100),
+    page_size=dict(type='int', default=default_of('page_size')),
+    max_matches_per_query=dict(type='int', default=default_of('max_matches_per_query')),
     allow_unbounded_wildcards=dict(type='bool', default=False),
-    max_range_size=dict(type='int', default=DEFAULT_MAX_RANGE_SIZE),
+    max_range_size=dict(type='int', default=default_of('max_range_size')),
 )
 
 # What the answer holds and whether to wait: the module and the lookup.
 RESULT_SPEC: dict[str, dict[str, t.Any]] = dict(
     summary_only=dict(type='bool', default=False),
     wait_for=dict(type='str', choices=['registered']),
-    wait_timeout=dict(type='int', default=300),
-    wait_interval=dict(type='int', default=10),
+    wait_timeout=dict(type='int', default=default_of('wait_timeout')),
+    wait_interval=dict(type='int', default=default_of('wait_interval')),
     trace=dict(type='bool', default=False),
     select=dict(type='str'),
 )
@@ -99,70 +95,28 @@ MODULE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **QUERY_SPEC)
 
 # aicc_cms_info: the connection and the selection, small pages, a request budget.
 PROBE_SPEC: dict[str, dict[str, t.Any]] = dict(CONNECTION_SPEC, **SELECTION_SPEC)
-PROBE_SPEC.update(page_size=dict(SELECTION_SPEC['page_size'], default=10), max_queries=dict(type='int', default=6))
+PROBE_SPEC.update(
+    page_size=dict(SELECTION_SPEC['page_size'], default=10),
+    max_queries=dict(type='int', default=default_of('max_queries')),
+)
 
-MAX_WAIT_INTERVAL = 3600
-MAX_TIMEOUT = 3600
-
-# The accepted range of every number option, stated once: (integer?, minimum, maximum). Options
-# counting seconds (integer or not) must be above their minimum; the others may equal it.
-MAX_PROBE_QUERIES = 100  # aicc_cms_info's requests
-NUMBER_RANGES: dict[str, tuple[bool, float, float]] = {
-    'cc_id': (True, 0, 2**31 - 1),
-    'timeout': (False, 0, MAX_TIMEOUT),
-    'total_timeout': (False, 0, MAX_TOTAL_TIMEOUT),
-    'retries': (True, 0, MAX_RETRIES),
-    'max_concurrency': (True, 1, MAX_CONCURRENCY),
-    'page_size': (True, 1, MAX_PAGE_SIZE),
-    'max_matches_per_query': (True, 1, API_MATCH_LIMIT - 1),
-    'max_range_size': (True, 1, MAX_RANGE_SIZE),
-    'wait_timeout': (True, 0, MAX_TOTAL_TIMEOUT),
-    'wait_interval': (True, 0, MAX_WAIT_INTERVAL),
-    'max_queries': (True, 1, MAX_PROBE_QUERIES),
-}
-SECONDS_OPTIONS = frozenset(('timeout', 'total_timeout', 'wait_timeout', 'wait_interval'))
-# No number in any range above needs more characters, nor is larger than this.
-_MAX_NUMBER_TEXT = 40
-_LARGEST_NUMBER = 10**15
 _YAML_NOT_FINITE = frozenset(('.inf', '+.inf', '-.inf', '.nan'))
-
-
-def _shown(value: t.Any) -> str:
-    """``value`` for a sentence; a huge integer as its size (its digits could not even be printed past 4300)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return f'an integer of {value.bit_length()} bits'
-    if isinstance(value, str) and len(value) > _MAX_NUMBER_TEXT:
-        return f'{value[:_MAX_NUMBER_TEXT]!r}... ({len(value)} characters)'
-    return repr(value)
-
-
-def range_sentence(name: str, value: t.Any) -> str:
-    """The sentence naming option ``name``, its accepted range and the value given."""
-    integer, minimum, maximum = NUMBER_RANGES[name]
-    if name in SECONDS_OPTIONS:
-        bounds = (
-            f'{("a whole number" if integer else "a number")} of seconds above {int(minimum)} and at most'
-            f' {int(maximum)}'
-        )
-    else:
-        bounds = f'an integer between {int(minimum)} and {int(maximum)}'
-    return f'{name} must be {bounds}, got {_shown(value)}'
 
 
 def raw_number_problem(name: str, value: t.Any) -> str | None:
     """The sentence for a value of a number option that Ansible's converters would crash or spin on, or read as
     a number it is not: a boolean, infinity, NaN, a huge exponent or integer. None lets the spec convert the value
     (and give its own sentence for text that is no number at all)."""
-    if value is None or name not in NUMBER_RANGES:
+    if value is None or name not in NUMBERS:
         return None
     if isinstance(value, bool):
-        return range_sentence(name, value)
+        return number_sentence(name, value)
     if isinstance(value, str):
         text = value.strip()
-        if len(text) > _MAX_NUMBER_TEXT:
-            return range_sentence(name, value)
+        if len(text) > MAX_NUMBER_TEXT:
+            return number_sentence(name, value)
         if text.lower() in _YAML_NOT_FINITE:
-            return range_sentence(name, value)
+            return number_sentence(name, value)
         try:
             number = float(text)
         except ValueError:
@@ -171,8 +125,8 @@ def raw_number_problem(name: str, value: t.Any) -> str | None:
         number = value
     else:
         return None
-    if isinstance(number, float) and not math.isfinite(number) or abs(number) > _LARGEST_NUMBER:
-        return range_sentence(name, value)
+    if isinstance(number, float) and not math.isfinite(number) or abs(number) > LARGEST_NUMBER:
+        return number_sentence(name, value)
     return None
 
 
@@ -243,22 +197,9 @@ def check_values(params: t.Mapping[str, t.Any]) -> None:
     if params.get('url') is not None:
         parse_endpoint(params['url'])
 
-    for name, (_integer, minimum, maximum) in NUMBER_RANGES.items():
-        value = params.get(name)
-        if value is None:
-            continue
-        problem = raw_number_problem(name, value)
-        if problem:
-            raise OptionError(problem)
-        if name in SECONDS_OPTIONS:
-            if value <= minimum:
-                raise OptionError(f'{name} must be greater than {int(minimum)} seconds, got {value}')
-            if value > maximum:
-                raise OptionError(f'{name} must be at most {int(maximum)} seconds, got {value}')
-        elif not minimum <= value <= maximum:
-            if name == 'cc_id':
-                raise OptionError(range_sentence(name, value))
-            raise OptionError(f'{name} must be between {int(minimum)} and {int(maximum)}, got {value}')
+    for name in NUMBERS:
+        if params.get(name) is not None:
+            check_number(name, params[name])
 
     if (
         params.get('wait_for')
@@ -324,22 +265,14 @@ def validate_params(params: t.Mapping[str, t.Any], spec: t.Mapping[str, dict[str
     return validated
 
 
-def _value(params: t.Mapping[str, t.Any], name: str) -> t.Any:
-    """The option's value, or the spec default when the front end does not offer the option."""
-    value = params.get(name)
-    if value is None:
-        value = MODULE_SPEC[name].get('default')
-    return value
-
-
 def plan_from_params(params: t.Mapping[str, t.Any]) -> Plan:
     """Plan the bounded queries for validated options; raises PlanError (an OptionError)."""
     return plan_queries(
         eids=params.get('eids') or (),
         eid_ranges=params.get('eid_ranges') or (),
-        max_matches_per_query=_value(params, 'max_matches_per_query'),
-        allow_unbounded_wildcards=_value(params, 'allow_unbounded_wildcards'),
-        max_range_size=_value(params, 'max_range_size'),
+        max_matches_per_query=params.get('max_matches_per_query'),
+        allow_unbounded_wildcards=bool(params.get('allow_unbounded_wildcards')),
+        max_range_size=params.get('max_range_size'),
     )
 
 
@@ -350,13 +283,13 @@ def client_from_params(params: t.Mapping[str, t.Any]) -> CmsClient:
         access_key=params['access_key'],
         secret_key=params['secret_key'],
         cc_id=params.get('cc_id'),
-        validate_certs=_value(params, 'validate_certs'),
+        validate_certs=params.get('validate_certs') is not False,
         ca_path=params.get('ca_path'),
-        timeout=float(_value(params, 'timeout')),
-        retries=_value(params, 'retries'),
-        max_concurrency=_value(params, 'max_concurrency'),
-        page_size=_value(params, 'page_size'),
-        total_timeout=float(_value(params, 'total_timeout')),
+        timeout=params.get('timeout'),
+        retries=params.get('retries'),
+        max_concurrency=params.get('max_concurrency'),
+        page_size=params.get('page_size'),
+        total_timeout=params.get('total_timeout'),
         trace=bool(params.get('trace')),
     )
 

@@ -111,14 +111,17 @@ def test_bad_role_variables_are_one_sentence_naming_them(sim, run_ansible, aicc_
     pre = run_ansible(['ansible-playbook', 'aicc.cms.precheck', '-e', scope(reports)], env=aicc_env)
     assert pre.returncode == 0, pre.stdout + pre.stderr
     for extra, sentence in (
-        ({'aicc_gate_wait_interval': 0}, 'aicc_gate_wait_interval must be a whole number from 1 to 3600, not 0.'),
+        (
+            {'aicc_gate_wait_interval': 0},
+            'aicc_gate_wait_interval must be a whole number of seconds between 1 and 3600, got 0.',
+        ),
         (
             {'aicc_gate_wait_timeout': '1e400'},
-            "aicc_gate_wait_timeout must be a whole number from 0 to 86400, not '1e400'.",
+            "aicc_gate_wait_timeout must be a whole number of seconds between 0 and 86400, got '1e400'.",
         ),
         (
             {'aicc_gate_max_regressions': 1e400},
-            'aicc_gate_max_regressions must be a whole number from 0 to 1000000, not inf.',
+            'aicc_gate_max_regressions must be an integer between 0 and 1000000, got inf.',
         ),
         (
             {'aicc_gate_eids': '8880001'},

@@ -145,7 +145,7 @@ NUMBER_CASES = [
         'max_range_size raised to 9e9',
         "{max_range_size: 9000000000, eid_ranges: ['0000000000-8999999999']}",
         {},
-        'max_range_size must be between 1 and 10000000, got 9000000000',
+        'max_range_size must be an integer between 1 and 10000000, got 9000000000',
     ),
     (
         'wait_timeout .nan',

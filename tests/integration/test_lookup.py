@@ -100,7 +100,7 @@ def test_a_bad_option_is_one_sentence(run_ansible, sim, aicc_env, tmp_path):
         env=dict(aicc_env, AICC_MAX_CONCURRENCY='11'),
     )
     assert result.returncode != 0
-    assert 'max_concurrency must be between 1 and 10, got 11' in result.stdout
+    assert 'max_concurrency must be an integer between 1 and 10, got 11' in result.stdout
     assert 'Traceback' not in result.stdout + result.stderr
     assert sim.stats()['requests'] == 0
 

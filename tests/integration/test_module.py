@@ -165,22 +165,22 @@ BAD_INPUTS = [
     (
         'max_concurrency 0',
         {'url': True, 'access_key': 'ak', 'secret_key': 'sk', 'eids': ['8880001'], 'max_concurrency': 0},
-        'max_concurrency must be between 1 and 10, got 0',
+        'max_concurrency must be an integer between 1 and 10, got 0',
     ),
     (
         'max_concurrency 11',
         {'url': True, 'access_key': 'ak', 'secret_key': 'sk', 'eids': ['8880001'], 'max_concurrency': 11},
-        'max_concurrency must be between 1 and 10, got 11',
+        'max_concurrency must be an integer between 1 and 10, got 11',
     ),
     (
         'page_size 0',
         {'url': True, 'access_key': 'ak', 'secret_key': 'sk', 'eids': ['8880001'], 'page_size': 0},
-        'page_size must be between 1 and 1000, got 0',
+        'page_size must be an integer between 1 and 1000, got 0',
     ),
     (
         'page_size negative',
         {'url': True, 'access_key': 'ak', 'secret_key': 'sk', 'eids': ['8880001'], 'page_size': -5},
-        'page_size must be between 1 and 1000, got -5',
+        'page_size must be an integer between 1 and 1000, got -5',
     ),
     (
         'no eids nor ranges',

@@ -13,10 +13,10 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
+from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import REGISTERED
 
 UAP_POLICIES = ('any', 'all', 'same')
 EXCEPTION_KINDS = ('eid', 'range', 'pattern')
-REGISTERED = 'registered'
 TRUE_WORDS = ('true', 'yes', 'on', '1')
 FALSE_WORDS = ('false', 'no', 'off', '0')
 _RANGE = re.compile(r'^\s*([0-9]+)\s*-\s*([0-9]+)\s*$')

@@ -9,7 +9,6 @@ Unknown is never a pass: a failed query, or a terminal that could not be queried
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime, timezone
 
@@ -22,15 +21,11 @@ from ansible_collections.aicc.cms.plugins.module_utils._gate.diff import (
     coerce_state,
     registration_diff,
 )
-from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
-    DEFAULT_MAX_MATCHES_PER_QUERY,
-    wildcards_per_block,
-)
+from ansible_collections.aicc.cms.plugins.module_utils._limits import NUMBERS, Number, check_number
+from ansible_collections.aicc.cms.plugins.module_utils._query.planner import wildcards_per_block
 from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
 
 MAX_REGRESSIONS = 10**6
-DEFAULT_STABLE_POLLS = 2
-MAX_STABLE_POLLS = 100
 PRE_LISTS = ('not_registered', 'missing', 'unknown', 'required_not_registered', 'registered')
 POST_LISTS = (
     'regressed',
@@ -57,34 +52,13 @@ def _required(required_eids) -> list[str]:
     return sorted({str(eid) for eid in required_eids})
 
 
-def _finite(value, name: str) -> float:
-    """A real number from an int, a float or a numeric string (extra vars given as key=value are strings)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise OptionError(f'{name} must be a number, not {value!r}.')
+def _number(name: str, value) -> int | float:
+    """Role variable ``name`` (without the prefix) checked against ROLE_NUMBERS; its default when unset."""
+    number = ROLE_NUMBERS[name]
     try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        raise OptionError(f'{name} must be a number, not {value!r}.') from None
-    if not math.isfinite(number):
-        raise OptionError(f'{name} must be a finite number, not {value!r}.')
-    return number
-
-
-def _shown(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f'{number:g}'
-
-
-def _number(value, name: str, minimum: float, maximum: float | None = None, whole: bool = False) -> float:
-    """``value`` checked: a finite number (a whole one when ``whole``) within [minimum, maximum]."""
-    kind = 'a whole number' if whole else 'a number'
-    allowed = f'from {_shown(minimum)} to {_shown(maximum)}' if maximum is not None else f'of {_shown(minimum)} or more'
-    try:
-        number = _finite(value, name)
-    except OptionError:
-        raise OptionError(f'{name} must be {kind} {allowed}, not {value!r}.') from None
-    if (whole and not number.is_integer()) or number < minimum or (maximum is not None and number > maximum):
-        raise OptionError(f'{name} must be {kind} {allowed}, not {value!r}.')
-    return number
+        return check_number('aicc_gate_' + name, value, number, text=True)
+    except OptionError as error:
+        raise OptionError(f'{error}.') from None  # the role's sentences end with a full stop
 
 
 def _query_errors(result: dict) -> list[str]:
@@ -155,36 +129,10 @@ def policy_settings(values: dict | None) -> dict:
     """
     values = dict(values or {})
     settings = {}
-    for name, (minimum, maximum, whole) in OPTIONAL_NUMBERS.items():
-        value = values.get(name)
-        if value in (None, ''):
-            settings[name] = None
-        else:
-            number = _number(value, 'aicc_gate_' + name, minimum, maximum, whole)
-            settings[name] = int(number) if whole else number
-    fail_count = values.get('max_regressions')
-    check_levels(
-        dict(
-            settings,
-            max_regressions=_number(
-                DEFAULTS['max_regressions'] if fail_count is None else fail_count,
-                'aicc_gate_max_regressions',
-                0,
-                MAX_REGRESSIONS,
-                whole=True,
-            ),
-        )
-    )
-    value = values.get('stable_polls')
-    settings['stable_polls'] = int(
-        _number(
-            DEFAULTS['stable_polls'] if value is None else value,
-            'aicc_gate_stable_polls',
-            1,
-            MAX_STABLE_POLLS,
-            whole=True,
-        )
-    )
+    for name in LEVELS:
+        settings[name] = None if values.get(name) in (None, '') else _number(name, values[name])
+    check_levels(dict(settings, max_regressions=_number('max_regressions', values.get('max_regressions'))))
+    settings['stable_polls'] = _number('stable_polls', values.get('stable_polls'))
     for name, default in FLAGS.items():
         settings[name] = _policy.flag(values.get(name), 'aicc_gate_' + name, default)
     settings['uap_policy'] = _policy.uap_policy(values.get('uap_policy'))
@@ -195,7 +143,7 @@ def policy_settings(values: dict | None) -> dict:
     )
     wildcards = values.get('block_wildcards')
     settings['block_wildcards'] = (
-        wildcards_per_block(DEFAULT_MAX_MATCHES_PER_QUERY) if wildcards is None else int(wildcards)
+        wildcards_per_block(NUMBERS['max_matches_per_query'].default) if wildcards is None else int(wildcards)
     )
     return settings
 
@@ -268,7 +216,7 @@ def evaluate_precheck(
     lists the terminals under an exception (nothing regresses before the change).
     """
     required = _required(required_eids)
-    min_ratio = _number(min_registered_ratio, 'aicc_gate_min_registered_ratio', 0, 1)
+    min_ratio = _number('min_registered_ratio', min_registered_ratio)
     rules = policy_settings(policy)
     state, errors = _current_state(result, required)
     terminals, missing, unknown_set = coerce_state(state, 'current state')
@@ -458,7 +406,7 @@ def evaluate_postcheck(
     but not for stable_polls polls in a row).
     """
     required = _required(required_eids)
-    allowed = int(_number(max_regressions, 'aicc_gate_max_regressions', 0, MAX_REGRESSIONS, whole=True))
+    allowed = _number('max_regressions', max_regressions)
     rules = policy_settings(dict(policy or {}, max_regressions=allowed))
     stability = stability or {}
     before, before_missing, before_unknown = coerce_state(baseline, 'baseline')
@@ -762,28 +710,20 @@ CONNECTION_KEYS = (
     'retries',
     'max_concurrency',
 )
-# Numeric variable (without the aicc_gate_ prefix) -> (minimum, maximum, whole number). Stated once here.
-NUMBERS = {
-    'min_registered_ratio': (0, 1, False),
-    'max_regressions': (0, MAX_REGRESSIONS, True),
-    'wait_timeout': (0, 86400, True),
-    'wait_interval': (1, 3600, True),
-    'max_baseline_age': (1, 366 * 86400, True),
+# Numeric variable (without the aicc_gate_ prefix) -> its range and default, stated once here; the role's
+# defaults and argument specs are held against it. A level without a default is off when unset.
+ROLE_NUMBERS = {
+    'min_registered_ratio': Number(0, 1, 0, whole=False),
+    'max_regressions': Number(0, MAX_REGRESSIONS, 0),
+    'wait_timeout': Number(0, 86400, 600, seconds=True),
+    'wait_interval': Number(1, 3600, 10, seconds=True),
+    'max_baseline_age': Number(1, 366 * 86400, 86400, seconds=True),
+    'stable_polls': Number(1, 100, 2),
+    'max_regressions_ratio': Number(0, 1, whole=False),
+    'warn_regressions': Number(0, MAX_REGRESSIONS),
+    'warn_regressions_ratio': Number(0, 1, whole=False),
 }
-DEFAULTS = {
-    'min_registered_ratio': 0,
-    'max_regressions': 0,
-    'wait_timeout': 600,
-    'wait_interval': 10,
-    'max_baseline_age': 86400,
-    'stable_polls': DEFAULT_STABLE_POLLS,
-}
-# Levels that are off when unset (None): (minimum, maximum, whole number).
-OPTIONAL_NUMBERS = {
-    'max_regressions_ratio': (0, 1, False),
-    'warn_regressions': (0, MAX_REGRESSIONS, True),
-    'warn_regressions_ratio': (0, 1, False),
-}
+LEVELS = ('max_regressions_ratio', 'warn_regressions', 'warn_regressions_ratio')
 FLAGS = {'warn_fails': False, 'flapping_fails': True}
 POLICY_NAMES = (
     'max_regressions_ratio',
@@ -828,7 +768,7 @@ def check_levels(levels: dict) -> None:
     for warn, fail in (('warn_regressions', 'max_regressions'), ('warn_regressions_ratio', 'max_regressions_ratio')):
         if levels.get(warn) is not None and levels.get(fail) is not None and levels[warn] >= levels[fail]:
             raise OptionError(
-                f'aicc_gate_{warn} ({_shown(levels[warn])}) must be below aicc_gate_{fail} ({_shown(levels[fail])}), '
+                f'aicc_gate_{warn} ({levels[warn]:g}) must be below aicc_gate_{fail} ({levels[fail]:g}), '
                 'or the gate fails before it could warn; lower it or raise the fail level.'
             )
 
@@ -859,10 +799,8 @@ def check_settings(values: dict) -> dict:
     settings['site'] = site
     for name in ('eids', 'eid_ranges', 'required_eids'):
         settings[name] = _id_list(values.get(name), 'aicc_gate_' + name)
-    for name, (minimum, maximum, whole) in NUMBERS.items():
-        value = values.get(name)
-        number = _number(DEFAULTS[name] if value is None else value, 'aicc_gate_' + name, minimum, maximum, whole)
-        settings[name] = int(number) if whole else number
+    for name in ('min_registered_ratio', 'max_regressions', 'wait_timeout', 'wait_interval', 'max_baseline_age'):
+        settings[name] = _number(name, values.get(name))
     checked = policy_settings(dict(values, max_regressions=settings['max_regressions']))
     settings.update((name, checked[name]) for name in POLICY_NAMES if name != 'exceptions')
     # As given: the gate parses them again at the moment of the check (expiry).

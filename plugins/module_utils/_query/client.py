@@ -32,14 +32,13 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
     TotalTimeoutError,
     UnexpectedResponseError,
 )
+from ansible_collections.aicc.cms.plugins.module_utils._limits import Number, check_number
 from ansible_collections.aicc.cms.plugins.module_utils._query.budget import NoSlot, SlotBudget
 from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Page, Row, parse_page
 from ansible_collections.aicc.cms.plugins.module_utils._query.pager import Pager, ServerProfile
 from ansible_collections.aicc.cms.plugins.module_utils._query.signer import sign
 from ansible_collections.aicc.cms.plugins.module_utils._query.transport import (
-    DEFAULT_TOTAL_TIMEOUT,
     MAX_RESPONSE_BYTES,
-    MAX_TOTAL_TIMEOUT,
     BodyFailed,
     Deadline,
     ResponseTooLarge,
@@ -63,9 +62,6 @@ else:
 API_PATH = '/rest/cmsapp/v1/openapi/uap/queryterminalstatus'
 CONTENT_TYPE = 'application/json;charset=UTF-8'
 USER_AGENT = 'aicc.cms'
-MAX_CONCURRENCY = 10  # the API's hard rule: more than 10 concurrent requests time out
-MAX_PAGE_SIZE = 1000
-MAX_RETRIES = 10
 INVALID_PARAMETERS_CODE = '0100002'
 CLOCK_SAMPLES = 20
 RETRY_STATUSES = frozenset([429] + list(range(500, 600)))
@@ -119,14 +115,6 @@ def parse_endpoint(url: object) -> Endpoint:
     default_port = 443 if parts.scheme == 'https' else 80
     path = base_path + API_PATH
     return Endpoint(f'{parts.scheme}://{host}{path}', path, host, f'{hostname}:{port or default_port}')
-
-
-def _check_int(name: str, value: object, minimum: int, maximum: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise OptionError(f'{name} must be an integer between {minimum} and {maximum}, got {value!r}')
-    return value
 
 
 def _media_type(headers: t.Mapping[str, str]) -> str:
@@ -214,10 +202,10 @@ class CmsClient:
         cc_id: int | None = None,
         validate_certs: bool = True,
         ca_path: str | None = None,
-        timeout: float = 30.0,
-        retries: int = 3,
-        max_concurrency: int = 5,
-        page_size: int = 100,
+        timeout: float | None = None,
+        retries: int | None = None,
+        max_concurrency: int | None = None,
+        page_size: int | None = None,
         *,
         backoff_factor: float = BACKOFF_FACTOR,
         backoff_max: float = BACKOFF_MAX,
@@ -225,7 +213,7 @@ class CmsClient:
         utcnow: t.Callable[[], datetime.datetime] | None = None,
         trace: bool = False,
         max_requests: int | None = None,
-        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        total_timeout: float | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         budget_root: str | None = None,
     ) -> None:
@@ -246,34 +234,19 @@ class CmsClient:
             raise OptionError('secret_key must be a non-empty string')
         self._access_key = access_key
         self._secret_key = secret_key
-        self.cc_id = None if cc_id is None else _check_int('cc_id', cc_id, 0, 2**31 - 1)
-        # None (an option left unset by a front end) means the documented default.
-        timeout = 30.0 if timeout is None else timeout
-        retries = 3 if retries is None else retries
-        max_concurrency = 5 if max_concurrency is None else max_concurrency
-        page_size = 100 if page_size is None else page_size
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
-            raise OptionError(f'timeout must be a number of seconds above 0 and at most 3600, got {timeout!r}')
-        self.timeout = float(timeout)
-        total_timeout = DEFAULT_TOTAL_TIMEOUT if total_timeout is None else total_timeout
-        if (
-            isinstance(total_timeout, bool)
-            or not isinstance(total_timeout, (int, float))
-            or not 0 < total_timeout <= MAX_TOTAL_TIMEOUT
-        ):
-            raise OptionError(
-                f'total_timeout must be a number of seconds above 0 and at most {MAX_TOTAL_TIMEOUT}, got'
-                f' {total_timeout!r}'
-            )
+        # None (an option left unset by a front end) means the documented default; numeric text is a number.
+        self.cc_id = check_number('cc_id', cc_id, text=True)
+        self.timeout = check_number('timeout', timeout, text=True)
+        total_timeout = check_number('total_timeout', total_timeout, text=True)
         # The whole task's deadline: every attempt, slot wait and the wait loop end by it.
         self.deadline = Deadline(total_timeout)
-        self.max_response_bytes = _check_int('max_response_bytes', max_response_bytes, 1, 2**31)
-        self.retries = _check_int('retries', retries, 0, MAX_RETRIES)
-        self.max_concurrency = _check_int('max_concurrency', max_concurrency, 1, MAX_CONCURRENCY)
-        self.page_size = _check_int('page_size', page_size, 1, MAX_PAGE_SIZE)
+        self.max_response_bytes = check_number('max_response_bytes', max_response_bytes, Number(1, 2**31))
+        self.retries = check_number('retries', retries, text=True)
+        self.max_concurrency = check_number('max_concurrency', max_concurrency, text=True)
+        self.page_size = check_number('page_size', page_size, text=True)
         self.profile = ServerProfile(self.page_size)
         self.trace: list[dict] | None = [] if trace else None
-        self.max_requests = None if max_requests is None else _check_int('max_requests', max_requests, 1, 10**6)
+        self.max_requests = check_number('max_requests', max_requests, Number(1, 10**6))
         self.clock_offsets: list[float] = []  # server Date minus this host's clock, seconds (first answers only)
         if ca_path is not None and not os.path.exists(ca_path):
             raise OptionError(

@@ -10,17 +10,16 @@ import gc
 import time
 import typing as t
 
-from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError, OptionError, first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError, first_ids
+from ansible_collections.aicc.cms.plugins.module_utils._limits import API_MATCH_LIMIT, Number, check_number
 from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import (
+    REGISTERED,
     Row,
     Tally,
     build_terminals,
     merge_records,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
-    API_MATCH_LIMIT,
-    DEFAULT_MAX_MATCHES_PER_QUERY,
-    DEFAULT_MAX_RANGE_SIZE,
     Plan,
     Query,
     is_plannable_id,
@@ -28,8 +27,8 @@ from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
 )
 from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
 
-# A terminal's state in one answer of a wait; its history is the list of them.
-REGISTERED = 'registered'
+# A terminal's state in one answer of a wait (REGISTERED, 'not registered', 'missing', 'unknown' or this);
+# its history is the list of them.
 REGISTERED_ELSEWHERE = 'registered elsewhere'  # registered, but not as the caller's accept() wants
 
 
@@ -291,17 +290,10 @@ def run_query(client, plan: Plan, params: t.Mapping[str, t.Any]) -> dict:
     return result
 
 
-def _check_seconds(name: str, value: object, minimum_exclusive: bool) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or value < 0
-        or (minimum_exclusive and value == 0)
-    ):
-        raise OptionError(
-            f'{name} must be a number of seconds {("above 0" if minimum_exclusive else "of at least 0")}, got {value!r}'
-        )
-    return float(value)
+# The engine's own bounds: the gate waits 0 seconds when told to, and polls at any pace but 0.
+_WAIT_TIMEOUT = Number(0, None, whole=False, seconds=True)
+_WAIT_INTERVAL = Number(0, None, whole=False, seconds=True, above=True)
+_STABLE_POLLS = Number(1, None)
 
 
 def wait_for_registered(
@@ -311,8 +303,8 @@ def wait_for_registered(
     interval: float,
     sleep: t.Callable[[float], None] = time.sleep,
     clock: t.Callable[[], float] = time.monotonic,
-    max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
-    max_range_size: int = DEFAULT_MAX_RANGE_SIZE,
+    max_matches_per_query: int | None = None,
+    max_range_size: int | None = None,
     summary_only: bool = False,
     stable_polls: int = 1,
     history: bool = False,
@@ -334,10 +326,9 @@ def wait_for_registered(
     ``select`` option), a terminal whose record it does not accept leaves the answer and is not
     waited for; ``deselected`` counts them.
     """
-    timeout = _check_seconds('timeout', timeout, False)
-    interval = _check_seconds('interval', interval, True)
-    if isinstance(stable_polls, bool) or not isinstance(stable_polls, int) or stable_polls < 1:
-        raise OptionError(f'stable_polls must be a whole number of at least 1, got {stable_polls!r}')
+    timeout = check_number('timeout', timeout, _WAIT_TIMEOUT)
+    interval = check_number('interval', interval, _WAIT_INTERVAL)
+    stable_polls = check_number('stable_polls', stable_polls, _STABLE_POLLS)
     started = clock()
     requests_before = client.requests_sent
     outcome = _run_plan(client, plan)

@@ -14,14 +14,11 @@ from __future__ import annotations
 import re
 import typing as t
 
-from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError, PlanError
+from ansible_collections.aicc.cms.plugins.module_utils._errors import PlanError
+from ansible_collections.aicc.cms.plugins.module_utils._limits import API_MATCH_LIMIT, NUMBERS, check_number
 
-API_MATCH_LIMIT = 200
-DEFAULT_MAX_MATCHES_PER_QUERY = 100
-DEFAULT_MAX_RANGE_SIZE = 1_000_000
-# Every ID of the ranges is held while planning and answering (about 100 bytes each): the most
-# max_range_size may be raised to, and the most IDs all ranges of one task may hold together.
-MAX_RANGE_SIZE = 10_000_000
+# The most IDs all ranges of one task may hold together (see max_range_size in _limits).
+MAX_RANGE_SIZE = NUMBERS['max_range_size'].maximum
 EID_CHARACTERS = '0-9 A-Z a-z * % ? _ - .'
 _EID_RE = re.compile(r'^[0-9A-Za-z*%?_.\-]+$')
 _RANGE_RE = re.compile(r'^\s*([0-9]+)\s*-\s*([0-9]+)\s*$')
@@ -69,15 +66,6 @@ def is_pattern(eid: str) -> bool:
 def is_plannable_id(eid: str) -> bool:
     """Return whether ``eid`` is an exact ID the planner accepts (IDs returned by CC-CMS may not be)."""
     return bool(_EID_RE.match(eid)) and not is_pattern(eid)
-
-
-def _check_int_option(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise OptionError(f'{name} must be an integer, got {value!r}')
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f'between {minimum} and {maximum}' if maximum is not None else f'at least {minimum}'
-        raise OptionError(f'{name} must be {bounds}, got {value}')
-    return value
 
 
 def number_entry_problem(name: str, values: object) -> str | None:
@@ -168,13 +156,14 @@ def _parse_range(text: str, max_range_size: int) -> tuple[int, int, int]:
 def plan_queries(
     eids: t.Iterable[str] = (),
     eid_ranges: t.Iterable[str] = (),
-    max_matches_per_query: int = DEFAULT_MAX_MATCHES_PER_QUERY,
+    max_matches_per_query: int | None = None,
     allow_unbounded_wildcards: bool = False,
-    max_range_size: int = DEFAULT_MAX_RANGE_SIZE,
+    max_range_size: int | None = None,
 ) -> Plan:
-    """Plan bounded queries for exact IDs / patterns (``eids``) and digit ranges (``eid_ranges``)."""
-    max_matches = _check_int_option('max_matches_per_query', max_matches_per_query, 1, API_MATCH_LIMIT - 1)
-    max_range_size = _check_int_option('max_range_size', max_range_size, 1, MAX_RANGE_SIZE)
+    """Plan bounded queries for exact IDs / patterns (``eids``) and digit ranges (``eid_ranges``); an option
+    left None takes its default."""
+    max_matches = check_number('max_matches_per_query', max_matches_per_query)
+    max_range_size = check_number('max_range_size', max_range_size)
     wildcards = wildcards_per_block(max_matches)
     block_size = 10**wildcards
 

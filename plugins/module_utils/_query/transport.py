@@ -33,8 +33,6 @@ except ImportError:  # the client reports the missing library
 # The largest legitimate page (1000 IDs, several UAPs each, about 400 bytes a row) is a few MiB.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
-DEFAULT_TOTAL_TIMEOUT = 3600.0
-MAX_TOTAL_TIMEOUT = 86400.0
 
 
 class Deadline:

@@ -188,7 +188,7 @@ def test_environment_supplies_the_connection(fake_cms, parse_inventory, monkeypa
 @pytest.mark.parametrize(
     'extra, expected',
     [
-        ('max_concurrency: 11\n', 'max_concurrency must be between 1 and 10, got 11'),
+        ('max_concurrency: 11\n', 'max_concurrency must be an integer between 1 and 10, got 11'),
         ("eids: ['888*']\n", "EID pattern '888*' cannot be bounded"),
         ("eid_ranges: ['8880009-8880001']\n", 'starts after it ends'),
         ('eids: []\n', 'no terminals selected'),

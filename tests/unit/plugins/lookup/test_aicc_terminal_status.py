@@ -135,8 +135,8 @@ def test_a_failed_query_fails_the_lookup_instead_of_returning_part(fake_cms, run
 @pytest.mark.parametrize(
     'kwargs, expected',
     [
-        ({'max_concurrency': 0}, 'max_concurrency must be between 1 and 10, got 0'),
-        ({'page_size': 0}, 'page_size must be between 1 and 1000, got 0'),
+        ({'max_concurrency': 0}, 'max_concurrency must be an integer between 1 and 10, got 0'),
+        ({'page_size': 0}, 'page_size must be an integer between 1 and 1000, got 0'),
         ({'eid_ranges': ['88-8880001']}, 'has bounds of different lengths'),
         ({'url': 'ftp://cms.example.com'}, 'must start with https://'),
         ({'secret_key': None}, 'secret_key'),

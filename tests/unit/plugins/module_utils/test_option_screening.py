@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from ansible_collections.aicc.cms.plugins.module_utils import _options as options
 from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
+from ansible_collections.aicc.cms.plugins.module_utils._limits import NUMBERS, shown
 
 BASE = {'url': 'https://10.1.1.1:28443', 'access_key': 'ak-1', 'secret_key': 'screening-secret', 'eids': ['8780001']}
 # Every class of value that ended in "cannot convert Infinity to integer", "Exceeds the limit (4300 digits)",
@@ -32,8 +33,8 @@ HOSTILE_NUMBERS = [
 ]
 
 
-@pytest.mark.parametrize('name', sorted(options.NUMBER_RANGES))
-@pytest.mark.parametrize('value', HOSTILE_NUMBERS, ids=lambda value: options._shown(value)[:16])  # pylint: disable=protected-access
+@pytest.mark.parametrize('name', sorted(NUMBERS))
+@pytest.mark.parametrize('value', HOSTILE_NUMBERS, ids=lambda value: shown(value)[:16])
 def test_hostile_numbers_get_the_range_sentence(name, value):
     params = dict(BASE, **{name: value})
     spec = options.MODULE_SPEC if name in options.MODULE_SPEC else options.PROBE_SPEC  # max_queries: aicc_cms_info's
@@ -55,11 +56,11 @@ def test_hostile_numbers_get_the_range_sentence(name, value):
             10**5000,
             'wait_timeout must be a whole number of seconds above 0 and at most 86400, got an integer of 16610 bits',
         ),
-        ('total_timeout', 90000, 'total_timeout must be at most 86400 seconds, got 90000.0'),
-        ('wait_interval', 4000, 'wait_interval must be at most 3600 seconds, got 4000'),
+        ('total_timeout', 90000, 'total_timeout must be a number of seconds above 0 and at most 86400, got 90000.0'),
+        ('wait_interval', 4000, 'wait_interval must be a whole number of seconds above 0 and at most 3600, got 4000'),
         ('cc_id', -1, 'cc_id must be an integer between 0 and 2147483647, got -1'),
     ],
-    ids=lambda value: options._shown(value)[:24],
+    ids=lambda value: shown(value)[:24],
 )  # pylint: disable=protected-access
 def test_sentences(name, value, message):
     with pytest.raises(OptionError) as raised:

@@ -197,17 +197,29 @@ def test_defaults_and_numeric_strings_are_accepted():
     ('values', 'sentence'),
     [
         # Each of these used to be ignored silently or to crash.
-        ({'wait_interval': 0}, r'^aicc_gate_wait_interval must be a whole number from 1 to 3600, not 0\.$'),
-        ({'wait_timeout': float('inf')}, r'^aicc_gate_wait_timeout must be a whole number from 0 to 86400, not inf\.$'),
-        ({'wait_timeout': '1e400'}, r"^aicc_gate_wait_timeout must be a whole number from 0 to 86400, not '1e400'\.$"),
+        (
+            {'wait_interval': 0},
+            r'^aicc_gate_wait_interval must be a whole number of seconds between 1 and 3600, got 0\.$',
+        ),
+        (
+            {'wait_timeout': float('inf')},
+            r'^aicc_gate_wait_timeout must be a whole number of seconds between 0 and 86400, got inf\.$',
+        ),
+        (
+            {'wait_timeout': '1e400'},
+            r"^aicc_gate_wait_timeout must be a whole number of seconds between 0 and 86400, got '1e400'\.$",
+        ),
         (
             {'min_registered_ratio': float('nan')},
-            r'^aicc_gate_min_registered_ratio must be a number from 0 to 1, not nan\.$',
+            r'^aicc_gate_min_registered_ratio must be a number between 0 and 1, got nan\.$',
         ),
-        ({'max_baseline_age': -5}, r'^aicc_gate_max_baseline_age must be a whole number from 1 to 31622400, not -5\.$'),
+        (
+            {'max_baseline_age': -5},
+            r'^aicc_gate_max_baseline_age must be a whole number of seconds between 1 and 31622400, got -5\.$',
+        ),
         (
             {'max_regressions': [1]},
-            r'^aicc_gate_max_regressions must be a whole number from 0 to 1000000, not \[1\]\.$',
+            r'^aicc_gate_max_regressions must be an integer between 0 and 1000000, got \[1\]\.$',
         ),
         (
             {'eids': '8780001'},

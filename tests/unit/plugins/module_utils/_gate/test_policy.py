@@ -139,12 +139,12 @@ def test_ratio_without_any_terminal_registered_before_counts_against_one():
 @pytest.mark.parametrize(
     ('values', 'words'),
     [
-        ({'max_regressions_ratio': 1.5}, 'aicc_gate_max_regressions_ratio must be a number from 0 to 1, not 1.5.'),
-        ({'warn_regressions': -1}, 'aicc_gate_warn_regressions must be a whole number from 0 to 1000000, not -1.'),
-        ({'warn_regressions': 2.5}, 'aicc_gate_warn_regressions must be a whole number'),
+        ({'max_regressions_ratio': 1.5}, 'aicc_gate_max_regressions_ratio must be a number between 0 and 1, got 1.5.'),
+        ({'warn_regressions': -1}, 'aicc_gate_warn_regressions must be an integer between 0 and 1000000, got -1.'),
+        ({'warn_regressions': 2.5}, 'aicc_gate_warn_regressions must be an integer between 0 and 1000000'),
         (
             {'warn_regressions_ratio': 'lots'},
-            "aicc_gate_warn_regressions_ratio must be a number from 0 to 1, not 'lots'.",
+            "aicc_gate_warn_regressions_ratio must be a number between 0 and 1, got 'lots'.",
         ),
         (
             {'warn_regressions': 3, 'max_regressions': 3},
@@ -156,8 +156,8 @@ def test_ratio_without_any_terminal_registered_before_counts_against_one():
         ),
         ({'warn_fails': 'maybe'}, "aicc_gate_warn_fails must be true or false, not 'maybe'."),
         ({'flapping_fails': 2}, 'aicc_gate_flapping_fails must be true or false, not 2.'),
-        ({'stable_polls': 0}, 'aicc_gate_stable_polls must be a whole number from 1 to 100, not 0.'),
-        ({'stable_polls': 101}, 'aicc_gate_stable_polls must be a whole number from 1 to 100, not 101.'),
+        ({'stable_polls': 0}, 'aicc_gate_stable_polls must be an integer between 1 and 100, got 0.'),
+        ({'stable_polls': 101}, 'aicc_gate_stable_polls must be an integer between 1 and 100, got 101.'),
         ({'uap_policy': 'most'}, "aicc_gate_uap_policy must be one of any, all, same, not 'most'."),
         (
             {'exclude_when': 5},

@@ -191,34 +191,34 @@ def test_post_unknown_now_and_unknown_in_the_baseline_get_each_their_cause():
         ({'phase': 'post'}, 'needs the baseline'),
         (
             {'phase': 'pre', 'min_registered_ratio': 2},
-            r'^aicc_gate_min_registered_ratio must be a number from 0 to 1, not 2\.$',
+            r'^aicc_gate_min_registered_ratio must be a number between 0 and 1, got 2\.$',
         ),
         ({'phase': 'pre', 'min_registered_ratio': 'lots'}, 'must be a number'),
         (
             {'phase': 'post', 'baseline': {}, 'max_regressions': -1},
-            r'^aicc_gate_max_regressions must be a whole number from 0 to 1000000, not -1\.$',
+            r'^aicc_gate_max_regressions must be an integer between 0 and 1000000, got -1\.$',
         ),
         ({'phase': 'pre', 'required_eids': '1001'}, 'must be a list'),
         # NaN, infinity and booleans used to pass the range check or crash.
         (
             {'phase': 'pre', 'min_registered_ratio': float('nan')},
-            r'^aicc_gate_min_registered_ratio must be a number from 0 to 1, not nan\.$',
+            r'^aicc_gate_min_registered_ratio must be a number between 0 and 1, got nan\.$',
         ),
         (
             {'phase': 'pre', 'min_registered_ratio': '1e400'},
-            r"^aicc_gate_min_registered_ratio must be a number from 0 to 1, not '1e400'\.$",
+            r"^aicc_gate_min_registered_ratio must be a number between 0 and 1, got '1e400'\.$",
         ),
         (
             {'phase': 'post', 'baseline': {}, 'max_regressions': float('inf')},
-            r'^aicc_gate_max_regressions must be a whole number',
+            r'^aicc_gate_max_regressions must be an integer between 0 and 1000000',
         ),
         (
             {'phase': 'post', 'baseline': {}, 'max_regressions': 1.5},
-            r'^aicc_gate_max_regressions must be a whole number',
+            r'^aicc_gate_max_regressions must be an integer between 0 and 1000000',
         ),
         (
             {'phase': 'post', 'baseline': {}, 'max_regressions': True},
-            r'^aicc_gate_max_regressions must be a whole number',
+            r'^aicc_gate_max_regressions must be an integer between 0 and 1000000',
         ),
     ],
 )

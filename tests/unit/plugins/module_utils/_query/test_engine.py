@@ -440,7 +440,7 @@ def test_wait_without_history_keeps_its_answer(make_client):
 @pytest.mark.parametrize('stable_polls', [0, True, 1.5])
 def test_wait_refuses_bad_stable_polls(make_client, stable_polls):
     client, _fake, _sleeps = make_client(Scripted({'1001': 'R'}))
-    with pytest.raises(OptionError, match='stable_polls must be a whole number of at least 1'):
+    with pytest.raises(OptionError, match='stable_polls must be an integer of at least 1'):
         wait_for_registered(client, plan_queries(eids=['1001']), timeout=1, interval=1, stable_polls=stable_polls)
 
 

@@ -143,7 +143,9 @@ def test_ids_that_arrived_as_numbers_are_refused(eids, shown):
 
 
 def test_max_range_size_has_a_ceiling():
-    with pytest.raises(OptionError, match=r'^max_range_size must be between 1 and 10000000, got 9000000000$'):
+    with pytest.raises(
+        OptionError, match=r'^max_range_size must be an integer between 1 and 10000000, got 9000000000$'
+    ):
         plan_queries(eid_ranges=['0000000000-8999999999'], max_range_size=9 * 10**9)
 
 
