@@ -112,11 +112,13 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     validate_params,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._query.engine import incomplete_answer, query_status
-from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
-    PLUGIN_SPEC,
+from ansible_collections.aicc.cms.plugins.plugin_utils._inventory_cache import (
     RecordingClient,
     ReplayClient,
     fingerprint,
+)
+from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
+    PLUGIN_SPEC,
     option_values,
     records_by_id,
     unknown_options_message,

@@ -128,26 +128,20 @@ _raw:
           unrecognized: []
 """
 
-import atexit
-import hashlib
-import hmac
-import os
-import threading
-
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     RESULT_SPEC,
     alias_conflict,
-    client_from_params,
     error_message,
     plan_from_params,
+    query_arguments,
     validate_params,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._query.engine import failure_sentence, run_query
+from ansible_collections.aicc.cms.plugins.plugin_utils._client_pool import shared_client
 from ansible_collections.aicc.cms.plugins.plugin_utils._terminal_query import (
-    CLIENT_OPTION_NAMES,
     PLUGIN_SPEC,
     option_values,
     records_by_id,
@@ -160,38 +154,6 @@ display = Display()
 LOOKUP_SPEC = dict(PLUGIN_SPEC, **RESULT_SPEC)
 
 VAR_PREFIX = 'ansible_aicc_'
-
-# One client per process and connection settings. Keys are keyed digests (a per-process random
-# key), so the secret is neither stored in clear nor guessable from a key.
-_CLIENTS: dict[str, object] = {}
-_CLIENTS_LOCK = threading.Lock()
-_KEY_SALT = os.urandom(32)
-
-
-def _client_key(params: dict) -> str:
-    material = repr([(name, params.get(name)) for name in CLIENT_OPTION_NAMES] + [('pid', os.getpid())])
-    return hmac.new(_KEY_SALT, material.encode('utf-8'), hashlib.sha256).hexdigest()
-
-
-def _shared_client(params: dict):
-    """The process's client for these settings; a forked worker never reuses its parent's sockets (pid in the key)."""
-    key = _client_key(params)
-    with _CLIENTS_LOCK:
-        client = _CLIENTS.get(key)
-        if client is None:
-            client = _CLIENTS[key] = client_from_params(params)
-        deadline = getattr(client, 'deadline', None)
-        if deadline is not None:
-            deadline.restart()  # each lookup is a task of its own: its total_timeout starts now
-        return client
-
-
-@atexit.register
-def _close_clients() -> None:
-    with _CLIENTS_LOCK:
-        for client in _CLIENTS.values():
-            client.close()
-        _CLIENTS.clear()
 
 
 class LookupModule(LookupBase):
@@ -218,9 +180,9 @@ class LookupModule(LookupBase):
         try:
             params = validate_params(raw, LOOKUP_SPEC)
             plan = plan_from_params(params)
-            client = _shared_client(params)
+            client = shared_client(params)
             traced = len(client.trace) if client.trace is not None else 0
-            result = run_query(client, plan, params)
+            result = run_query(client, plan, **query_arguments(params))
         except Exception as error:  # pylint: disable=broad-exception-caught
             # core errors are one sentence already; anything else is masked the same way, without a traceback
             raise AnsibleLookupError(error_message(error, raw.get('secret_key'))) from None

@@ -276,6 +276,23 @@ def plan_from_params(params: t.Mapping[str, t.Any]) -> Plan:
     )
 
 
+# What run_query takes, by the name of the option it comes from.
+QUERY_ARGUMENTS = (
+    'summary_only',
+    'select',
+    'wait_for',
+    'wait_timeout',
+    'wait_interval',
+    'max_matches_per_query',
+    'max_range_size',
+)
+
+
+def query_arguments(params: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The keyword arguments of the engine's run_query from validated options (unset ones left to its defaults)."""
+    return {name: params[name] for name in QUERY_ARGUMENTS if params.get(name) is not None}
+
+
 def client_from_params(params: t.Mapping[str, t.Any]) -> CmsClient:
     """Build the CC-CMS client from validated connection options (and page_size when given)."""
     return CmsClient(

@@ -319,6 +319,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._options import (
     client_from_params,
     error_message,
     plan_from_params,
+    query_arguments,
 )
 from ansible_collections.aicc.cms.plugins.module_utils._query.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.aicc.cms.plugins.module_utils._query.engine import failure_sentence, run_query
@@ -332,7 +333,7 @@ def query(params: dict) -> dict:
     check_values(params)
     plan = plan_from_params(params)
     with client_from_params(params) as client:
-        result = run_query(client, plan, params)
+        result = run_query(client, plan, **query_arguments(params))
         if client.trace is not None:
             result['trace'] = client.trace
         return result

@@ -7,7 +7,7 @@
 
 1. ``build_terminals`` over every row of a sweep, with the cyclic garbage collector running and
    paused (as ``_terminal_status`` does while it builds records).
-2. The fetch phase alone (``fetch_many`` at zero latency): the client's own cost per request.
+2. The fetch phase alone (``fetch_each`` at zero latency): the client's own cost per request.
 3. Peak memory of ``query_status`` with the full result and with ``summary_only``, each in a
    fresh process (``ru_maxrss``).
 """
@@ -77,7 +77,7 @@ def main() -> int:
     eids = list(dict.fromkeys(query.eid for query in plan.queries))
     with SimulatorProcess([id_range(args.terminals)]) as sim:
         with client_for(sim) as client:
-            rows = [row for answer in client.fetch_many(eids) for row in answer]
+            rows = [row for _index, answer in client.fetch_each(eids) for row in answer]
 
         def build_paused() -> None:
             with _collector_paused():
@@ -93,7 +93,7 @@ def main() -> int:
 
         def fetch() -> None:
             with client_for(sim) as client:
-                client.fetch_many(eids)
+                list(client.fetch_each(eids))
 
         fetched = alternate(args.rounds, {'fetch': fetch})
         print(f'2. fetch phase, {len(eids)} queries at zero latency: {fetched["fetch"]:.2f} s')

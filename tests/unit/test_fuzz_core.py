@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import threading
 
-import requests
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, ApiError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._options import MODULE_SPEC, check_values, validate_params
 from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient
@@ -23,7 +22,8 @@ from ansible_collections.aicc.cms.plugins.module_utils._query.engine import quer
 from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from requests.adapters import BaseAdapter
+
+from .plugins.scripted_cms import ScriptedCms
 
 ANY_VALUE = st.recursive(
     st.none() | st.booleans() | st.integers(-10, 10**7) | st.floats(allow_nan=True) | st.text(max_size=12),
@@ -130,15 +130,14 @@ ANSWER = st.tuples(
 )
 
 
-class RandomCms(BaseAdapter):
-    """Serves the drawn answers in order (across threads), then empty pages."""
+class RandomAnswers:
+    """A ScriptedCms handler serving the drawn answers in order (across threads), then empty pages."""
 
     def __init__(self, answers) -> None:
-        super().__init__()
         self._answers = list(answers)
         self._lock = threading.Lock()
 
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
+    def __call__(self, _body: dict, _index: int):
         with self._lock:
             answer = (
                 self._answers.pop(0)
@@ -146,18 +145,10 @@ class RandomCms(BaseAdapter):
                 else (200, 'application/json', b'{"resultCode":"0100000","resultDesc":{}}', 999)
             )
         status, content_type, body, cut = answer
-        response = requests.Response()
-        response.status_code = status
+        headers = {'Retry-After': '0'}
         if content_type:
-            response.headers['Content-Type'] = content_type
-        response.headers['Retry-After'] = '0'
-        response._content = body[:cut]  # pylint: disable=protected-access
-        response.url = request.url
-        response.request = request
-        return response
-
-    def close(self) -> None:
-        pass
+            headers['Content-Type'] = content_type
+        return status, headers, body[:cut]
 
 
 @settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -178,11 +169,11 @@ def test_query_path_under_random_answers(answers, wanted, retries, concurrency, 
         page_size=page_size,
         sleep=lambda _seconds: None,
     ) as client:
-        client.session.mount('https://', RandomCms(answers))
+        client.session.mount('https://', ScriptedCms(RandomAnswers(answers), access_key='ak', secret_key='sk'))
         # max_matches 5: the twelve IDs make several queries, exact IDs and patterns
         plan = plan_queries(eids=sorted(wanted), max_matches_per_query=5)
         result = query_status(client, plan)
-        raw = client.fetch_many([query.eid for query in plan.queries])
+        raw = [answer for _index, answer in client.fetch_each([query.eid for query in plan.queries])]
     found, missing, unknown = set(result['terminals']), set(result['missing']), set(result['unknown'])
     # never silently partial: each requested ID is found, missing or unknown, exactly once, and nothing else is reported
     assert found | missing | unknown == wanted

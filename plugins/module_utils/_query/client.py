@@ -712,11 +712,3 @@ class CmsClient:
             finally:
                 for pending in index_of:
                     pending.cancel()
-
-    def fetch_many(self, eids: t.Sequence[str]) -> list[list[Row] | ApiError]:
-        """Rows of each EID, in the order given; a failed query yields its ApiError instead."""
-        eids = list(eids)
-        results: list[list[Row] | ApiError] = [[] for _eid in eids]
-        for index, result in self.fetch_each(eids):
-            results[index] = result
-        return results

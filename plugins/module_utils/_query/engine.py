@@ -73,16 +73,12 @@ class _Outcome(t.NamedTuple):
 
 
 def _answers(client, queries_by_eid: dict[str, list[Query]]) -> t.Iterator[tuple[int, list[Row] | ApiError]]:
-    """Each query's answer as it ends when the client can stream them, else all at once."""
-    eids = list(queries_by_eid)
-    fetch_each = getattr(client, 'fetch_each', None)
-    if fetch_each is not None:
-        wanted: dict[str, frozenset[str] | None] = {}
-        for eid, queries in queries_by_eid.items():
-            sets = [query.wanted for query in queries]
-            wanted[eid] = None if None in sets else frozenset().union(*sets)
-        return fetch_each(eids, wanted)
-    return enumerate(client.fetch_many(eids))
+    """Each query's answer as it ends (``client.fetch_each``), with the exact IDs kept from it."""
+    wanted: dict[str, frozenset[str] | None] = {}
+    for eid, queries in queries_by_eid.items():
+        sets = [query.wanted for query in queries]
+        wanted[eid] = None if None in sets else frozenset().union(*sets)
+    return client.fetch_each(list(queries_by_eid), wanted)
 
 
 def _may_overlap(queries_by_eid: dict[str, list[Query]]) -> bool:
@@ -266,27 +262,38 @@ def failure_sentence(result: dict) -> str | None:
     return None
 
 
-def run_query(client, plan: Plan, params: t.Mapping[str, t.Any]) -> dict:
-    """query_status, or wait_for_registered when ``params['wait_for']`` is ``registered``: what every
-    front end runs with its validated options."""
-    summary_only = bool(params.get('summary_only'))
-    keep = compile_selection(params['select'], 'select').matches if params.get('select') is not None else None
-    if params.get('wait_for') == 'registered':
+def run_query(
+    client,
+    plan: Plan,
+    *,
+    summary_only: bool = False,
+    select: str | None = None,
+    wait_for: str | None = None,
+    wait_timeout: float | None = None,
+    wait_interval: float | None = None,
+    max_matches_per_query: int | None = None,
+    max_range_size: int | None = None,
+) -> dict:
+    """query_status, or wait_for_registered when ``wait_for`` is ``registered``: what the module and the lookup
+    run. ``select`` is a JMESPath expression over a record; unset numbers take their defaults."""
+    keep = compile_selection(select, 'select').matches if select is not None else None
+    if wait_for == 'registered':
+        wait_timeout = check_number('wait_timeout', wait_timeout)
         result = wait_for_registered(
             client,
             plan,
-            timeout=params['wait_timeout'],
-            interval=params['wait_interval'],
-            max_matches_per_query=params['max_matches_per_query'],
-            max_range_size=params['max_range_size'],
+            timeout=wait_timeout,
+            interval=check_number('wait_interval', wait_interval),
+            max_matches_per_query=max_matches_per_query,
+            max_range_size=max_range_size,
             summary_only=summary_only,
             keep=keep,
         )
-        result['wait_timeout'] = params['wait_timeout']
+        result['wait_timeout'] = wait_timeout
     else:
         result = query_status(client, plan, summary_only=summary_only, keep=keep)
     if keep is not None:
-        result['select'] = params['select']
+        result['select'] = select
     return result
 
 

@@ -1,13 +1,17 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the plugin unit tests share: Ansible's collection loader, and a CC-CMS stand-in at the client boundary."""
+"""What the plugin unit tests share: Ansible's collection loader, and real clients over the scripted CC-CMS.
+
+``make_client`` builds a CmsClient on a ScriptedCms (see scripted_cms.py); ``serve_cms`` makes every
+client a front end (module, lookup, inventory) builds from its options such a client.
+"""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -46,71 +50,77 @@ _install_collection_loader()
 if _module_utils_internal is not None:
     _module_utils_internal.is_controller = False
 
-from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Row  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.aicc.cms.plugins.module_utils import _options  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.aicc.cms.plugins.module_utils._query.client import API_PATH, CmsClient  # noqa: E402  pylint: disable=wrong-import-position
+
+from .scripted_cms import ACCESS_KEY, HOST, SECRET_KEY, URL, Recorder, ScriptedCms, SteppingClock  # noqa: E402
 
 SECRET = 'unit-secret-key'
 
 
 def row(equipment_id, uap='10.10.0.1#1', register_status='registered', socket_status='normal'):
-    return Row(
-        uap=uap,
-        equipment_id=equipment_id,
-        register_status=register_status,
-        socket_status=socket_status,
-        ip_and_port='10.30.0.1:5060',
-        monitor_flag='started',
-        protocol_type='UDP',
-        roam_ip_and_port='0.0.0.0:0',
-        tls_status='unconnect',
-        ip_type='IPv4',
-        ccu_module_number='56',
-        termination_type='sip',
-    )
+    """One UAP row of a terminal, for table_of()."""
+    return (equipment_id, uap, register_status, {'socketStatus': socket_status})
 
 
-class FakeClient:
-    """Answers fetch_many and fetch_each (as CmsClient does) from a row table, one request per EID; EIDs matching
-    ``failing`` fail."""
+@pytest.fixture
+def make_client():
+    """Return a factory ``make_client(handler, **client_options) -> (client, cms, sleeps)``."""
+    clients = []
 
-    def __init__(self, rows, failing=()):
-        self.rows = list(rows)
-        self.failing = tuple(failing)
-        self.fetched = []
-        self.requests_sent = 0
-        self.warnings = []
-        self.reported_counts = {}
-        self.closed = False
-        self.trace = None  # no trace=true: the lookup returns records
+    def factory(handler, url: str = URL, host: str = HOST, path: str = API_PATH, on_enter=None, **options):
+        sleeps = Recorder()
+        options.setdefault('sleep', sleeps)
+        options.setdefault('utcnow', SteppingClock())
+        client = CmsClient(url, ACCESS_KEY, SECRET_KEY, **options)
+        cms = ScriptedCms(handler, host=host, path=path, cc_id=options.get('cc_id'), on_enter=on_enter)
+        client.session.mount('https://', cms)
+        client.session.mount('http://', cms)
+        clients.append(client)
+        return client, cms, sleeps
 
-    def _matches(self, eid):
-        glob = eid.replace('%', '*')
-        return [r for r in self.rows if fnmatch.fnmatchcase(r.equipment_id, glob)]
+    yield factory
+    for client in clients:
+        client.close()
 
-    def fetch_many(self, eids):
-        results = []
-        for eid in eids:
-            self.fetched.append(eid)
-            self.requests_sent += 1
-            if any(fnmatch.fnmatchcase(eid, pattern) for pattern in self.failing):
-                results.append(
-                    NoResponseError('CC-CMS did not answer within 30 seconds, after 3 retries: check the address')
-                )
-            else:
-                results.append(self._matches(eid))
-        return results
 
-    def fetch_each(self, eids, wanted=None):
-        return enumerate(self.fetch_many(eids))
+class Connection(t.NamedTuple):
+    params: dict  # the validated options the front end built its client from
+    client: CmsClient
+    cms: ScriptedCms
 
-    def close(self):
-        self.closed = True
 
-    def __enter__(self):
-        return self
+@pytest.fixture
+def serve_cms(monkeypatch):
+    """``serve_cms(front_end_module, handler)``: each client the front end builds from its options is the real one,
+    on a ScriptedCms answering from ``handler`` and checking the keys and address of those options.
 
-    def __exit__(self, *exc_info):
-        self.close()
+    ``serve_cms.connections`` lists a Connection per client built.
+    """
+    connections: list[Connection] = []
+
+    def serve(front_end_module, handler):
+        def client_from_params(params):
+            client = _options.client_from_params(params)
+            cms = ScriptedCms(
+                handler,
+                host=client.endpoint.host,
+                path=client.endpoint.path,
+                cc_id=params.get('cc_id'),
+                access_key=params['access_key'],
+                secret_key=params['secret_key'],
+            )
+            client.session.mount('https://', cms)
+            client.session.mount('http://', cms)
+            connections.append(Connection(dict(params), client, cms))
+            return client
+
+        monkeypatch.setattr(front_end_module, 'client_from_params', client_from_params)
+
+    serve.connections = connections
+    yield serve
+    for connection in connections:
+        connection.client.close()
 
 
 @pytest.fixture

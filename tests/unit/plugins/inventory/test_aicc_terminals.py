@@ -1,7 +1,7 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The inventory plugin run in process against a stand-in client: groups, host vars, cache, failures."""
+"""The inventory plugin run in process, over the scripted CC-CMS: groups, host vars, cache, failures."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ def test_verify_file_accepts_only_aicc_terminals_configs(tmp_path):
     assert plugin.verify_file(str(tmp_path / 'absent.aicc_terminals.yml')) is False
 
 
-def test_terminals_become_hosts_in_registration_uap_and_missing_groups(fake_cms, parse_inventory):
-    fake_cms(TABLE)
+def test_terminals_become_hosts_in_registration_uap_and_missing_groups(cms, parse_inventory):
+    cms(TABLE)
     inventory = parse_inventory(CONNECTION + "eids: ['8880001', '8880002', '8880003', '8880009']\n")
 
     assert sorted(inventory.hosts) == ['8880001', '8880002', '8880003', '8880009']
@@ -77,36 +77,36 @@ def test_terminals_become_hosts_in_registration_uap_and_missing_groups(fake_cms,
     }
 
 
-def test_empty_registration_groups_exist_so_a_play_can_tell_empty_from_absent(fake_cms, parse_inventory):
-    fake_cms(TABLE)
+def test_empty_registration_groups_exist_so_a_play_can_tell_empty_from_absent(cms, parse_inventory):
+    cms(TABLE)
     inventory = parse_inventory(CONNECTION + "eids: ['8880003']\n")
     assert group_hosts(inventory, 'aicc_registered') == ['8880003']
     assert group_hosts(inventory, 'aicc_not_registered') == []
 
 
-def test_exact_ids_are_grouped_into_bounded_queries(fake_cms, parse_inventory):
-    client = fake_cms(TABLE)
+def test_exact_ids_are_grouped_into_bounded_queries(cms, parse_inventory):
+    served = cms(TABLE)
     inventory = parse_inventory(CONNECTION + "eid_ranges: ['8880000-8880199']\n")
-    assert sorted(client.fetched) == ['88800??', '88801??']
+    assert sorted(served.queried) == ['88800??', '88801??']
     assert len(inventory.hosts) == 200  # every requested ID is a host: the unknown ones are never left out
     assert group_hosts(inventory, 'aicc_registered') == ['8880001', '8880003', '8880150']
     assert len(group_hosts(inventory, 'aicc_missing')) == 196
 
 
-def test_a_failed_query_fails_the_source_instead_of_shrinking_it(fake_cms, parse_inventory):
-    fake_cms(TABLE, failing=['88801??'])
+def test_a_failed_query_fails_the_source_instead_of_shrinking_it(cms, parse_inventory):
+    cms(TABLE, failing=['88801??'])
     with pytest.raises(AnsibleParserError) as caught:
         parse_inventory(CONNECTION + "eid_ranges: ['8880000-8880199']\n")
     message = str(caught.value)
     assert message.startswith(
-        '1 of 2 queries failed, so 100 requested terminals are unknown; first failure: EID 88801??: CC-CMS did not'
-        ' answer'
+        '1 of 2 queries failed, so 100 requested terminals are unknown; first failure: EID 88801??: CC-CMS returned'
+        ' 0100001 (call failed)'
     )
     assert SECRET not in message
 
 
-def test_keyed_groups_compose_and_groups_see_the_record(fake_cms, parse_inventory):
-    fake_cms(TABLE)
+def test_keyed_groups_compose_and_groups_see_the_record(cms, parse_inventory):
+    cms(TABLE)
     inventory = parse_inventory(
         CONNECTION
         + """eids: ['8880001', '8880002']
@@ -126,8 +126,8 @@ groups:
     assert composed(inventory.get_host('8880001').get_vars()['uap_count']) == 2
 
 
-def test_api_strings_are_never_rendered_as_templates(fake_cms, parse_inventory):
-    fake_cms([row('8880001', socket_status='{{ 6 * 7 }}')])
+def test_api_strings_are_never_rendered_as_templates(cms, parse_inventory):
+    cms([row('8880001', socket_status='{{ 6 * 7 }}')])
     inventory = parse_inventory(
         CONNECTION
         + """eids: ['8880001']
@@ -138,8 +138,8 @@ compose:
     assert inventory.get_host('8880001').get_vars()['copied_status'] == '{{ 6 * 7 }}'
 
 
-def test_hostname_template_names_hosts_and_duplicates_fail(fake_cms, parse_inventory):
-    fake_cms(TABLE)
+def test_hostname_template_names_hosts_and_duplicates_fail(cms, parse_inventory):
+    cms(TABLE)
     inventory = parse_inventory(
         CONNECTION + "eids: ['8880001', '8880002']\nhostname: \"phone-{{ aicc_terminal.equipment_id }}\"\n"
     )
@@ -152,15 +152,15 @@ def test_hostname_template_names_hosts_and_duplicates_fail(fake_cms, parse_inven
         parse_inventory(CONNECTION + "eids: ['8880001', '8880002']\nhostname: phone\n")
 
 
-def test_connection_options_accept_templates(fake_cms, parse_inventory):
-    fake_cms(TABLE)
+def test_connection_options_accept_templates(cms, parse_inventory):
+    served = cms(TABLE)
     parse_inventory("""plugin: aicc.cms.aicc_terminals
 url: "{{ 'https://cms.example.com:' ~ (28000 + 443) }}"
 access_key: "{{ 'unit-' ~ 'access-key' }}"
 secret_key: "{{ 'unit-secret' ~ '-key' }}"
 eids: ['8880001']
 """)
-    params = fake_cms.created['params']
+    params = served.params
     assert (params['url'], params['access_key'], params['secret_key']) == (
         'https://cms.example.com:28443',
         'unit-access-key',
@@ -168,14 +168,14 @@ eids: ['8880001']
     )
 
 
-def test_environment_supplies_the_connection(fake_cms, parse_inventory, monkeypatch):
-    fake_cms(TABLE)
+def test_environment_supplies_the_connection(cms, parse_inventory, monkeypatch):
+    served = cms(TABLE)
     monkeypatch.setenv('AICC_URL', 'https://env.example.com:28443')
     monkeypatch.setenv('AICC_ACCESS_KEY', 'env-access-key')
     monkeypatch.setenv('AICC_SECRET_KEY', 'env-secret-key')
     monkeypatch.setenv('AICC_CC_ID', '2')
     inventory = parse_inventory("plugin: aicc.cms.aicc_terminals\neids: ['8880001']\n")
-    params = fake_cms.created['params']
+    params = served.params
     assert (params['url'], params['access_key'], params['secret_key'], params['cc_id']) == (
         'https://env.example.com:28443',
         'env-access-key',
@@ -194,19 +194,19 @@ def test_environment_supplies_the_connection(fake_cms, parse_inventory, monkeypa
         ('eids: []\n', 'no terminals selected'),
     ],
 )
-def test_bad_options_fail_with_the_option_layer_sentence(fake_cms, parse_inventory, extra, expected):
-    client = fake_cms(TABLE)
+def test_bad_options_fail_with_the_option_layer_sentence(cms, parse_inventory, extra, expected):
+    served = cms(TABLE)
     config = (
         CONNECTION + extra if extra.startswith(('eids', 'eid_ranges')) else CONNECTION + "eids: ['8880001']\n" + extra
     )
     with pytest.raises(AnsibleParserError, match=expected.replace('*', r'\*')) as caught:
         parse_inventory(config)
     assert SECRET not in str(caught.value)
-    assert client.fetched == []
+    assert served.queried == []
 
 
-def test_missing_url_is_named(fake_cms, parse_inventory):
-    fake_cms(TABLE)
+def test_missing_url_is_named(cms, parse_inventory):
+    cms(TABLE)
     with pytest.raises(AnsibleParserError, match='url'):
         parse_inventory("plugin: aicc.cms.aicc_terminals\naccess_key: a\nsecret_key: b\neids: ['8880001']\n")
 
@@ -222,11 +222,11 @@ cache_connection: {cache_dir}
     )
 
 
-def test_cache_hit_sends_no_request_and_gives_the_same_inventory(fake_cms, parse_inventory, tmp_path):
+def test_cache_hit_sends_no_request_and_gives_the_same_inventory(cms, parse_inventory, tmp_path):
     config = cached_config(tmp_path / 'cache')
-    first_client = fake_cms(TABLE)
+    first_served = cms(TABLE)
     first = parse_inventory(config)
-    assert len(first_client.fetched) == 2
+    assert len(first_served.queried) == 2
 
     cache_files = list((tmp_path / 'cache').iterdir())
     assert len(cache_files) == 1
@@ -234,41 +234,41 @@ def test_cache_hit_sends_no_request_and_gives_the_same_inventory(fake_cms, parse
     assert SECRET not in stored
     assert cached_value(stored)['format'] == 1
 
-    second_client = fake_cms([])  # a cache miss would now find nothing
+    second_served = cms([])  # a cache miss would now find nothing
     second = parse_inventory(config)
-    assert second_client.fetched == []
+    assert second_served.queried == []
     assert sorted(second.hosts) == sorted(first.hosts)
     assert (
         second.get_host('8880001').get_vars()['aicc_terminal'] == first.get_host('8880001').get_vars()['aicc_terminal']
     )
 
     # --flush-cache (cache=False) asks CC-CMS again and stores the new answer
-    third_client = fake_cms(TABLE[:1])
+    third_served = cms(TABLE[:1])
     third = parse_inventory(config, cache=False)
-    assert len(third_client.fetched) == 2
+    assert len(third_served.queried) == 2
     assert group_hosts(third, 'aicc_registered') == ['8880001']
 
 
-def test_cache_of_another_query_or_format_is_a_miss(fake_cms, parse_inventory, tmp_path):
+def test_cache_of_another_query_or_format_is_a_miss(cms, parse_inventory, tmp_path):
     config = cached_config(tmp_path / 'cache')
-    fake_cms(TABLE)
+    cms(TABLE)
     parse_inventory(config)
     cache_file = next((tmp_path / 'cache').iterdir())
     stored = cache_file.read_text(encoding='utf-8')
     cache_file.write_text(replace_cached_value(stored, dict(cached_value(stored), format=0)), encoding='utf-8')
 
-    client = fake_cms(TABLE)
+    served = cms(TABLE)
     parse_inventory(config)
-    assert len(client.fetched) == 2  # old format: asked again
+    assert len(served.queried) == 2  # old format: asked again
 
-    client = fake_cms(TABLE)
+    served = cms(TABLE)
     parse_inventory(config.replace("['8880000-8880199']", "['8880000-8880099']"))
-    assert client.fetched == ['88800??']  # another query: asked again
+    assert served.queried == ['88800??']  # another query: asked again
 
 
-def test_a_failed_refresh_is_not_cached(fake_cms, parse_inventory, tmp_path):
+def test_a_failed_refresh_is_not_cached(cms, parse_inventory, tmp_path):
     config = cached_config(tmp_path / 'cache')
-    fake_cms(TABLE, failing=['88800??'])
+    cms(TABLE, failing=['88800??'])
     with pytest.raises(AnsibleParserError):
         parse_inventory(config)
     assert not (tmp_path / 'cache').exists() or not list((tmp_path / 'cache').iterdir())
@@ -287,9 +287,9 @@ def test_uap_group_names_are_sanitised(uap, expected):
     assert uap_group_name(uap) == expected
 
 
-def test_unknown_config_keys_are_refused_with_the_valid_ones(fake_cms, parse_inventory):
+def test_unknown_config_keys_are_refused_with_the_valid_ones(cms, parse_inventory):
     # a typo of eid_ranges: silently ignored, the inventory held one terminal and could read as "all registered"
-    client = fake_cms(TABLE)
+    served = cms(TABLE)
     with pytest.raises(AnsibleParserError) as caught:
         parse_inventory(CONNECTION + "eids: ['8880001']\neid_range: ['8880000-8880009']\n")
     message = str(caught.value)
@@ -299,17 +299,17 @@ def test_unknown_config_keys_are_refused_with_the_valid_ones(fake_cms, parse_inv
     for valid in ('eid_ranges', 'eids (alias eid)', 'keyed_groups', 'cache_timeout', 'hostname', 'plugin'):
         assert valid in message
     assert SECRET not in message
-    assert client.fetched == []
+    assert served.queried == []
 
 
-def test_aliases_are_valid_config_keys(fake_cms, parse_inventory):
-    fake_cms(TABLE)
+def test_aliases_are_valid_config_keys(cms, parse_inventory):
+    served = cms(TABLE)
     inventory = parse_inventory(
         f'plugin: aicc.cms.aicc_terminals\nurl: https://cms.example.com:28443\nak: alias-ak\nsk: {SECRET}\neid:'
         " ['8880002']\n"
     )
     assert sorted(inventory.hosts) == ['8880002']
-    assert fake_cms.created['params']['access_key'] == 'alias-ak'
+    assert served.params['access_key'] == 'alias-ak'
 
 
 @pytest.mark.parametrize(
@@ -332,12 +332,12 @@ def test_aliases_are_valid_config_keys(fake_cms, parse_inventory):
         ('cc_id: abc\n', "argument 'cc_id' is of type str and we were unable to convert to int"),
     ],
 )
-def test_misspelt_values_in_the_file_get_the_module_sentence(fake_cms, parse_inventory, setting, sentence):
-    client = fake_cms(TABLE)
+def test_misspelt_values_in_the_file_get_the_module_sentence(cms, parse_inventory, setting, sentence):
+    served = cms(TABLE)
     with pytest.raises(AnsibleParserError) as caught:
         parse_inventory(CONNECTION + "eids: ['8880001']\n" + setting)
     assert validator_wording(str(caught.value)).startswith(sentence)
-    assert client.fetched == []
+    assert served.queried == []
 
 
 @pytest.mark.parametrize(
@@ -355,23 +355,23 @@ def test_misspelt_values_in_the_file_get_the_module_sentence(fake_cms, parse_inv
     ],
 )
 def test_misspelt_values_in_the_environment_get_the_module_sentence(
-    fake_cms, parse_inventory, monkeypatch, name, value, sentence
+    cms, parse_inventory, monkeypatch, name, value, sentence
 ):
-    client = fake_cms(TABLE)
+    served = cms(TABLE)
     monkeypatch.setenv(name, value)
     with pytest.raises(AnsibleParserError) as caught:
         parse_inventory(CONNECTION + "eids: ['8880001']\n")
     assert validator_wording(str(caught.value)).startswith(sentence)
-    assert client.fetched == []
+    assert served.queried == []
 
 
-def test_empty_environment_variables_count_as_not_set(fake_cms, parse_inventory, monkeypatch):
+def test_empty_environment_variables_count_as_not_set(cms, parse_inventory, monkeypatch):
     # what AWX injects for an empty optional credential field
-    fake_cms(TABLE)
+    served = cms(TABLE)
     for name in ('AICC_CC_ID', 'AICC_CA_PATH', 'AICC_VALIDATE_CERTS', 'AICC_MAX_CONCURRENCY'):
         monkeypatch.setenv(name, '')
     parse_inventory(CONNECTION + "eids: ['8880001']\n")
-    params = fake_cms.created['params']
+    params = served.params
     assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['max_concurrency']) == (
         None,
         None,
@@ -392,9 +392,9 @@ def test_empty_environment_variables_count_as_not_set(fake_cms, parse_inventory,
         ),
     ],
 )
-def test_hostile_values_fail_the_source_with_one_sentence(fake_cms, parse_inventory, extra, sentence):
-    fake_cms(TABLE)
+def test_hostile_values_fail_the_source_with_one_sentence(cms, parse_inventory, extra, sentence):
+    served = cms(TABLE)
     with pytest.raises(AnsibleParserError) as caught:
         parse_inventory(CONNECTION + extra)
     assert validator_wording(str(caught.value)).startswith(sentence)
-    assert 'params' not in fake_cms.created  # refused before any client is built
+    assert served.params is None  # refused before any client is built

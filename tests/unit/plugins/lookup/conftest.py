@@ -1,7 +1,7 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A CC-CMS stand-in at the client boundary, for running the lookup plugin in process."""
+"""The lookup plugin run in process, its clients real and over the scripted CC-CMS."""
 
 from __future__ import annotations
 
@@ -11,38 +11,36 @@ import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
+from ansible_collections.aicc.cms.plugins.plugin_utils import _client_pool
 
-from ..conftest import FakeClient
+from ..scripted_cms import TerminalTable, table_of
 
 PLUGIN_NAME = 'aicc.cms.aicc_terminal_status'
 
 
 @pytest.fixture
-def lookup_module(monkeypatch):
-    """The lookup's Python module, with its per-process client cache emptied before and after the test."""
+def lookup_module():
+    """The lookup's Python module."""
     plugin_class = lookup_loader.get(PLUGIN_NAME, class_only=True)
-    module = sys.modules[plugin_class.__module__]
-    monkeypatch.setattr(module, '_CLIENTS', {})
-    return module
+    return sys.modules[plugin_class.__module__]
 
 
 @pytest.fixture
-def fake_cms(monkeypatch, lookup_module):
-    """``fake_cms(rows, failing=())`` makes every new client of the lookup a FakeClient on those rows.
+def client_pool(monkeypatch):
+    """The per-process client pool the lookup uses, emptied for the test."""
+    monkeypatch.setattr(_client_pool, '_CLIENTS', {})
+    return _client_pool
 
-    ``fake_cms.created`` lists ``(params, client)`` per client built.
-    """
-    created = []
+
+@pytest.fixture
+def cms(serve_cms, client_pool):
+    """``cms(rows, failing=())``: every client the lookup builds is real, over a CC-CMS serving ``rows`` (see row())
+    whose queries of EIDs matching ``failing`` fail. ``cms.connections`` lists a Connection per client built."""
 
     def install(rows, failing=()):
-        def client_from_params(params):
-            client = FakeClient(rows, failing)
-            created.append((dict(params), client))
-            return client
+        serve_cms(client_pool, TerminalTable(table_of(*rows), failing=failing))
 
-        monkeypatch.setattr(lookup_module, 'client_from_params', client_from_params)
-
-    install.created = created
+    install.connections = serve_cms.connections
     return install
 
 

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The lookup run in process against a stand-in client: records, option sources, client reuse, failures."""
+"""The lookup run in process, over the scripted CC-CMS: records, option sources, client reuse, failures."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ TABLE = [
 DIRECT = {'url': 'https://direct.example.com:28443', 'access_key': 'direct-ak', 'secret_key': SECRET}
 
 
-def test_records_come_ordered_by_id_with_unknown_ids_as_not_registered(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_records_come_ordered_by_id_with_unknown_ids_as_not_registered(cms, run_lookup):
+    cms(TABLE)
     records = run_lookup(['8880150', '8880002', '8880001', '8880009'], **DIRECT)
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880009', '8880150']
     first = records[0]
@@ -45,16 +45,16 @@ def test_records_come_ordered_by_id_with_unknown_ids_as_not_registered(fake_cms,
     assert records[2] == {'equipment_id': '8880009', 'registered': False, 'missing': True, 'uaps': []}
 
 
-def test_terms_eids_and_ranges_are_queried_together(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_terms_eids_and_ranges_are_queried_together(cms, run_lookup):
+    cms(TABLE)
     records = run_lookup(['8880002'], eids=['8880001'], eid_ranges=['8880150-8880150'], **DIRECT)
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
-    ((_params, client),) = fake_cms.created
-    assert sorted(client.fetched) == ['88800??', '8880150']
+    (connection,) = cms.connections
+    assert sorted(connection.cms.queried) == ['88800??', '8880150']
 
 
-def test_option_precedence_direct_then_vars_then_environment_then_default(fake_cms, run_lookup, monkeypatch):
-    fake_cms(TABLE)
+def test_option_precedence_direct_then_vars_then_environment_then_default(cms, run_lookup, monkeypatch):
+    cms(TABLE)
     monkeypatch.setenv('AICC_URL', 'https://env.example.com:28443')
     monkeypatch.setenv('AICC_ACCESS_KEY', 'env-ak')
     monkeypatch.setenv('AICC_SECRET_KEY', 'env-sk')
@@ -62,7 +62,7 @@ def test_option_precedence_direct_then_vars_then_environment_then_default(fake_c
     variables = {'ansible_aicc_url': 'https://vars.example.com:28443', 'ansible_aicc_cc_id': 2}
 
     run_lookup(['8880001'], variables=variables, url='https://direct.example.com:28443')
-    params = fake_cms.created[-1][0]
+    params = cms.connections[-1].params
     assert (params['url'], params['cc_id'], params['access_key'], params['secret_key'], params['max_concurrency']) == (
         'https://direct.example.com:28443',
         2,
@@ -72,14 +72,17 @@ def test_option_precedence_direct_then_vars_then_environment_then_default(fake_c
     )
 
     run_lookup(['8880001'], variables=variables)
-    assert fake_cms.created[-1][0]['url'] == 'https://vars.example.com:28443'
+    assert cms.connections[-1].params['url'] == 'https://vars.example.com:28443'
 
     run_lookup(['8880001'])
-    assert (fake_cms.created[-1][0]['url'], fake_cms.created[-1][0]['cc_id']) == ('https://env.example.com:28443', 3)
+    assert (cms.connections[-1].params['url'], cms.connections[-1].params['cc_id']) == (
+        'https://env.example.com:28443',
+        3,
+    )
 
 
-def test_connection_variables_may_be_templates(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_connection_variables_may_be_templates(cms, run_lookup):
+    cms(TABLE)
     # as a playbook's vars section gives them: trusted templates
     variables = {
         'cms_host': 'vars.example.com',
@@ -90,41 +93,41 @@ def test_connection_variables_may_be_templates(fake_cms, run_lookup):
         'ansible_aicc_cc_id': trust_as_template('{{ 1 + 1 }}'),
     }
     run_lookup(['8880001'], variables=variables)
-    params = fake_cms.created[-1][0]
+    params = cms.connections[-1].params
     assert (params['url'], params['secret_key'], params['cc_id']) == ('https://vars.example.com:28443', SECRET, 2)
 
 
-def test_one_client_per_process_and_settings(fake_cms, run_lookup, lookup_module, monkeypatch):
-    fake_cms(TABLE)
+def test_one_client_per_process_and_settings(cms, run_lookup, client_pool, monkeypatch):
+    cms(TABLE)
     run_lookup(['8880001'], **DIRECT)
     run_lookup(['8880002'], **DIRECT)
-    assert len(fake_cms.created) == 1
-    assert fake_cms.created[0][1].fetched == ['8880001', '8880002']
+    assert len(cms.connections) == 1
+    assert cms.connections[0].cms.queried == ['8880001', '8880002']
 
     run_lookup(['8880001'], cc_id=2, **DIRECT)
-    assert len(fake_cms.created) == 2
+    assert len(cms.connections) == 2
 
     # a forked worker gets its own client instead of its parent's sockets
     real_pid = os.getpid()
-    monkeypatch.setattr(lookup_module.os, 'getpid', lambda: real_pid + 1)
+    monkeypatch.setattr(client_pool.os, 'getpid', lambda: real_pid + 1)
     run_lookup(['8880001'], **DIRECT)
-    assert len(fake_cms.created) == 3
+    assert len(cms.connections) == 3
 
-    assert len(lookup_module._CLIENTS) == 3
-    for key in lookup_module._CLIENTS:
+    assert len(client_pool._CLIENTS) == 3
+    for key in client_pool._CLIENTS:
         assert SECRET not in key and len(key) == 64
 
 
-def test_clients_are_closed_at_exit(fake_cms, run_lookup, lookup_module):
-    fake_cms(TABLE)
+def test_clients_are_closed_at_exit(cms, run_lookup, client_pool):
+    cms(TABLE)
     run_lookup(['8880001'], **DIRECT)
-    lookup_module._close_clients()
-    assert fake_cms.created[0][1].closed is True
-    assert lookup_module._CLIENTS == {}
+    client_pool.close_clients()
+    assert cms.connections[0].cms.closed is True
+    assert client_pool._CLIENTS == {}
 
 
-def test_a_failed_query_fails_the_lookup_instead_of_returning_part(fake_cms, run_lookup):
-    fake_cms(TABLE, failing=['88801??'])
+def test_a_failed_query_fails_the_lookup_instead_of_returning_part(cms, run_lookup):
+    cms(TABLE, failing=['88801??'])
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001', '8880002', '8880150', '8880151'], **DIRECT)
     message = str(caught.value)
@@ -142,25 +145,25 @@ def test_a_failed_query_fails_the_lookup_instead_of_returning_part(fake_cms, run
         ({'secret_key': None}, 'secret_key'),
     ],
 )
-def test_bad_options_fail_with_one_sentence_before_any_request(fake_cms, run_lookup, kwargs, expected):
-    fake_cms(TABLE)
+def test_bad_options_fail_with_one_sentence_before_any_request(cms, run_lookup, kwargs, expected):
+    cms(TABLE)
     options = dict(DIRECT, **kwargs)
     if options['secret_key'] is None:
         del options['secret_key']
     with pytest.raises(AnsibleLookupError, match=expected) as caught:
         run_lookup(['8880001'], **options)
     assert SECRET not in str(caught.value)
-    assert all(not client.fetched for _params, client in fake_cms.created)
+    assert all(not connection.cms.queried for connection in cms.connections)
 
 
-def test_no_terminal_selected_is_refused(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_no_terminal_selected_is_refused(cms, run_lookup):
+    cms(TABLE)
     with pytest.raises(AnsibleLookupError, match='no terminals selected'):
         run_lookup([], **DIRECT)
 
 
-def test_unbounded_pattern_needs_the_opt_in(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_unbounded_pattern_needs_the_opt_in(cms, run_lookup):
+    cms(TABLE)
     with pytest.raises(AnsibleLookupError, match='cannot be bounded'):
         run_lookup(['888*'], **DIRECT)
     records = run_lookup(['888*'], allow_unbounded_wildcards=True, **DIRECT)
@@ -175,8 +178,8 @@ def test_unbounded_pattern_needs_the_opt_in(fake_cms, run_lookup):
         {'wait': 'registered'},  # a typo of wait_for
     ],
 )
-def test_unknown_keyword_options_are_refused_with_the_valid_ones(fake_cms, run_lookup, misspelt):
-    fake_cms(TABLE)
+def test_unknown_keyword_options_are_refused_with_the_valid_ones(cms, run_lookup, misspelt):
+    cms(TABLE)
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001'], **dict(DIRECT, **misspelt))
     message = str(caught.value)
@@ -187,14 +190,14 @@ def test_unknown_keyword_options_are_refused_with_the_valid_ones(fake_cms, run_l
     for valid in ('eid_ranges', 'eids (alias eid)', 'access_key (alias ak)', 'secret_key (alias sk)', 'validate_certs'):
         assert valid in message
     assert '_terms' not in message and SECRET not in message
-    assert all(not client.fetched for _params, client in fake_cms.created)
+    assert all(not connection.cms.queried for connection in cms.connections)
 
 
-def test_aliases_are_valid_keyword_options(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_aliases_are_valid_keyword_options(cms, run_lookup):
+    cms(TABLE)
     records = run_lookup([], url=DIRECT['url'], ak='alias-ak', sk=SECRET, eid=['8880002'])
     assert [record['equipment_id'] for record in records] == ['8880002']
-    params = fake_cms.created[-1][0]
+    params = cms.connections[-1].params
     assert (params['access_key'], params['secret_key']) == ('alias-ak', SECRET)
 
 
@@ -214,9 +217,9 @@ MODULE_INT_SENTENCE = "argument 'cc_id' is of type str and we were unable to con
     ],
 )
 def test_misspelt_values_get_the_module_sentence_instead_of_a_lenient_conversion(
-    fake_cms, run_lookup, monkeypatch, source, name, value, sentence
+    cms, run_lookup, monkeypatch, source, name, value, sentence
 ):
-    fake_cms(TABLE)
+    cms(TABLE)
     kwargs, variables = dict(DIRECT), {}
     if source == 'direct':
         kwargs[name] = value
@@ -227,15 +230,15 @@ def test_misspelt_values_get_the_module_sentence_instead_of_a_lenient_conversion
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001'], variables=variables, **kwargs)
     assert validator_wording(str(caught.value)).startswith(sentence)
-    assert all(not client.fetched for _params, client in fake_cms.created)
+    assert all(not connection.cms.queried for connection in cms.connections)
 
 
-def test_strict_booleans_and_numbers_still_convert(fake_cms, run_lookup, monkeypatch):
-    fake_cms(TABLE)
+def test_strict_booleans_and_numbers_still_convert(cms, run_lookup, monkeypatch):
+    cms(TABLE)
     monkeypatch.setenv('AICC_VALIDATE_CERTS', 'no')
     monkeypatch.setenv('AICC_TIMEOUT', '2.5')
     run_lookup(['8880001'], variables={'ansible_aicc_max_concurrency': '3'}, retries='0', **DIRECT)
-    params = fake_cms.created[-1][0]
+    params = cms.connections[-1].params
     assert (params['validate_certs'], params['timeout'], params['max_concurrency'], params['retries']) == (
         False,
         2.5,
@@ -244,25 +247,25 @@ def test_strict_booleans_and_numbers_still_convert(fake_cms, run_lookup, monkeyp
     )
 
 
-def test_empty_environment_variables_count_as_not_set(fake_cms, run_lookup, monkeypatch):
+def test_empty_environment_variables_count_as_not_set(cms, run_lookup, monkeypatch):
     # what AWX injects for an empty optional credential field
-    fake_cms(TABLE)
+    cms(TABLE)
     for name in ('AICC_CC_ID', 'AICC_CA_PATH', 'AICC_VALIDATE_CERTS', 'AICC_TIMEOUT'):
         monkeypatch.setenv(name, '')
     run_lookup(['8880001'], **DIRECT)
-    params = fake_cms.created[-1][0]
+    params = cms.connections[-1].params
     assert (params['cc_id'], params['ca_path'], params['validate_certs'], params['timeout']) == (None, None, True, 30.0)
 
 
-def test_a_list_term_is_flattened(fake_cms, run_lookup):
+def test_a_list_term_is_flattened(cms, run_lookup):
     # query('aicc.cms.aicc_terminal_status', phones) with phones a list variable
-    fake_cms(TABLE)
+    cms(TABLE)
     records = run_lookup([['8880002', '8880150'], '8880001'], **DIRECT)
     assert [record['equipment_id'] for record in records] == ['8880001', '8880002', '8880150']
 
 
-def test_summary_only_returns_what_is_not_registered(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_summary_only_returns_what_is_not_registered(cms, run_lookup):
+    cms(TABLE)
     records = run_lookup(['8880001', '8880002', '8880404'], summary_only=True, **DIRECT)
     assert [(record['equipment_id'], record['registered']) for record in records] == [
         ('8880002', False),
@@ -270,13 +273,13 @@ def test_summary_only_returns_what_is_not_registered(fake_cms, run_lookup):
     ]
 
 
-def test_wait_for_registered_times_out_with_the_module_sentence(fake_cms, run_lookup, monkeypatch):
+def test_wait_for_registered_times_out_with_the_module_sentence(cms, run_lookup, monkeypatch):
     from ansible_collections.aicc.cms.plugins.module_utils._query import engine as terminal_status
 
     clock = iter(float(tick) for tick in range(10_000))
     monkeypatch.setattr(terminal_status.time, 'sleep', lambda seconds: None)
     monkeypatch.setattr(terminal_status.time, 'monotonic', lambda: next(clock))
-    fake_cms(TABLE)
+    cms(TABLE)
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001', '8880002'], wait_for='registered', wait_timeout=3, wait_interval=1, **DIRECT)
     assert str(caught.value).startswith('1 terminals still not registered after waiting ')
@@ -302,9 +305,9 @@ def test_wait_for_registered_times_out_with_the_module_sentence(fake_cms, run_lo
     ],
 )
 def test_numbers_that_crashed_the_converters_get_the_range_sentence(
-    fake_cms, run_lookup, monkeypatch, source, name, value, sentence
+    cms, run_lookup, monkeypatch, source, name, value, sentence
 ):
-    fake_cms(TABLE)
+    cms(TABLE)
     kwargs, variables = dict(DIRECT), {}
     if source == 'direct':
         kwargs[name] = value
@@ -337,15 +340,15 @@ def test_numbers_that_crashed_the_converters_get_the_range_sentence(
         ({'access_key': 'one', 'ak': 'other'}, 'access_key and its alias ak are both set: give only one of them'),
     ],
 )
-def test_query_options_are_checked_by_the_option_layer(fake_cms, run_lookup, kwargs, sentence):
-    fake_cms(TABLE)
+def test_query_options_are_checked_by_the_option_layer(cms, run_lookup, kwargs, sentence):
+    cms(TABLE)
     with pytest.raises(AnsibleLookupError) as caught:
         run_lookup(['8880001'], **dict(DIRECT, **kwargs))
     assert validator_wording(str(caught.value)).startswith(sentence)
-    assert all(not client.fetched for _params, client in fake_cms.created)
+    assert all(not connection.cms.queried for connection in cms.connections)
 
 
-def test_an_id_that_arrived_as_a_number_is_refused(fake_cms, run_lookup):
-    fake_cms(TABLE)
+def test_an_id_that_arrived_as_a_number_is_refused(cms, run_lookup):
+    cms(TABLE)
     with pytest.raises(AnsibleLookupError, match=r'^eids holds the number 83 where a string belongs: quote the ID'):
         run_lookup([83], **DIRECT)

@@ -1,11 +1,10 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The module on the real core, with a stand-in client in place of HTTP."""
+"""The module on the real core and client, over the scripted CC-CMS."""
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import json
 
@@ -17,57 +16,23 @@ patch_module_args = pytest.importorskip(
 ).patch_module_args
 
 from ansible_collections.aicc.cms.plugins.module_utils import _options as options
-from ansible_collections.aicc.cms.plugins.module_utils._errors import NoResponseError, OptionError
+from ansible_collections.aicc.cms.plugins.module_utils._errors import OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._query import engine as terminal_status
 from ansible_collections.aicc.cms.plugins.module_utils._query.engine import wait_for_registered
-from ansible_collections.aicc.cms.plugins.module_utils._query.normalizer import Row
 from ansible_collections.aicc.cms.plugins.modules import aicc_terminal_status as module
+
+from ..scripted_cms import TerminalTable
 
 SECRET = 'module-unit-secret-9d2e'
 CONNECTION = {'url': 'https://10.1.1.1:28443', 'access_key': 'ak-1', 'secret_key': SECRET}
 
 
-class StandInClient:
-    """What the core needs of CmsClient: rows per EID from a table, some EIDs failing."""
+UAP = '10.1.1.21#1'
 
-    def __init__(self, registered: dict[str, bool], failing=(), on_fetch=None) -> None:
-        self.registered = registered
-        self.failing = set(failing)
-        self.on_fetch = on_fetch
-        self.requests_sent = 0
-        self.warnings = ['a warning from the client']
-        self.reported_counts: dict[str, int] = {}
-        self.closed = False
-        self.trace = None  # no trace=true
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.closed = True
-
-    def fetch_many(self, eids):
-        answers = []
-        for eid in eids:
-            self.requests_sent += 1
-            if self.on_fetch:
-                self.on_fetch(self)
-            if eid in self.failing:
-                answers.append(
-                    NoResponseError(f'no answer from 10.1.1.1:28443 within 30 s for EID {eid} (after 4 attempts)')
-                )
-                continue
-            pattern = eid.replace('%', '*')
-            answers.append(
-                [
-                    Row(
-                        '10.1.1.21#1', equipment_id, 'registered' if up else 'not register', 'normal' if up else 'fault'
-                    )
-                    for equipment_id, up in sorted(self.registered.items())
-                    if fnmatch.fnmatchcase(equipment_id, pattern)
-                ]
-            )
-        return answers
+def table(registered: dict[str, bool]) -> dict:
+    """A TerminalTable's terminals: each ID on one UAP, registered or not."""
+    return {eid: [(UAP, 'registered' if up else 'not register')] for eid, up in registered.items()}
 
 
 def shown_to_user(output: dict) -> str:
@@ -97,21 +62,21 @@ def fake_time(monkeypatch):
 
 
 @pytest.fixture
-def stand_in(monkeypatch):
-    """Install a stand-in client for the module; returns a setter taking the client."""
-    holder = {}
+def cms(serve_cms):
+    """``cms(handler)``: the module's client is the real one, over a CC-CMS answering from ``handler``;
+    ``cms.connections`` lists a Connection per client built."""
 
-    def use(client):
-        holder['client'] = client
-        monkeypatch.setattr(module, 'client_from_params', lambda params: client)
-        return client
+    def install(handler):
+        serve_cms(module, handler)
 
-    return use
+    install.connections = serve_cms.connections
+    return install
 
 
-def test_query_returns_terminals_missing_and_summary(stand_in, capsys):
-    client = stand_in(StandInClient({'8780001': True, '8780002': False, '8780055': True}))
-    failed, output = run_module(dict(CONNECTION, eids=['8780001', '8780002', '8780003']), capsys)
+def test_query_returns_terminals_missing_and_summary(cms, capsys):
+    cms(TerminalTable(table({'8780001': True, '8780002': False, '8780055': True})))
+    plain_http = dict(CONNECTION, url='http://10.1.1.1:28080')  # the client warns: its warnings reach the user
+    failed, output = run_module(dict(plain_http, eids=['8780001', '8780002', '8780003']), capsys)
     assert not failed
     assert output['changed'] is False
     assert sorted(output['terminals']) == ['8780001', '8780002']
@@ -124,34 +89,35 @@ def test_query_returns_terminals_missing_and_summary(stand_in, capsys):
         1,
         1,
     )
-    assert output['queries'] == ['87800??'] and output['requests'] == 1
-    assert 'a warning from the client' in json.dumps(output['warnings'])
+    # requests counts every request the server saw (a short first page is confirmed: the server may cap limit)
+    assert output['queries'] == ['87800??'] and output['requests'] == len(cms.connections[0].cms.calls) == 2
+    assert 'uses plain http' in json.dumps(output['warnings'])
     assert 'waited' not in output
-    assert client.closed
+    assert cms.connections[0].cms.closed
     assert SECRET not in shown_to_user(output)
 
 
-def test_check_mode_still_reads(stand_in, capsys):
-    stand_in(StandInClient({'8780001': True}))
+def test_check_mode_still_reads(cms, capsys):
+    cms(TerminalTable(table({'8780001': True})))
     failed, output = run_module(dict(CONNECTION, eids=['8780001'], _ansible_check_mode=True), capsys)
     assert not failed and output['changed'] is False
     assert output['terminals']['8780001']['registered'] is True
 
 
-def test_summary_only_keeps_the_terminals_not_registered(stand_in, capsys):
-    stand_in(StandInClient({'8780001': True, '8780002': False}))
+def test_summary_only_keeps_the_terminals_not_registered(cms, capsys):
+    cms(TerminalTable(table({'8780001': True, '8780002': False})))
     _failed, output = run_module(dict(CONNECTION, eid_ranges=['8780001-8780002'], summary_only=True), capsys)
     assert list(output['terminals']) == ['8780002']
     assert output['summary']['total'] == 2
 
 
-def test_a_failed_query_fails_the_task_and_keeps_what_was_found(stand_in, capsys):
-    stand_in(StandInClient({'8780001': True, '8780101': True}, failing={'87801??'}))
+def test_a_failed_query_fails_the_task_and_keeps_what_was_found(cms, capsys):
+    cms(TerminalTable(table({'8780001': True, '8780101': True}), failing=['87801??']))
     failed, output = run_module(dict(CONNECTION, eids=['8780001', '8780002'], eid_ranges=['8780100-8780109']), capsys)
     assert failed
     assert (
         output['msg'] == '1 of 2 queries failed, so 10 requested terminals are unknown; first failure: EID 87801??: '
-        'no answer from 10.1.1.1:28443 within 30 s for EID 87801?? (after 4 attempts)'
+        'CC-CMS returned 0100001 (call failed): call failed'
     )
     assert output['unknown'] == [f'87801{number:02d}' for number in range(10)]
     assert list(output['terminals']) == ['8780001']
@@ -159,14 +125,15 @@ def test_a_failed_query_fails_the_task_and_keeps_what_was_found(stand_in, capsys
     assert output['summary']['unknown'] == 10
 
 
-def test_wait_succeeds_once_everything_registered(stand_in, capsys, fake_time):
-    table = {'8780001': True, '8780002': False}
+def test_wait_succeeds_once_everything_registered(cms, capsys, fake_time):
+    terminals = TerminalTable(table({'8780001': True, '8780002': False}))
 
-    def recover(client):
-        if client.requests_sent >= 2:
-            table['8780002'] = True
+    def recovering(body, index):
+        if index >= 1:  # registered again by the first poll
+            terminals.terminals = table({'8780001': True, '8780002': True})
+        return terminals(body, index)
 
-    stand_in(StandInClient(table, on_fetch=recover))
+    cms(recovering)
     failed, output = run_module(
         dict(CONNECTION, eids=['8780001', '8780002'], wait_for='registered', wait_interval=1), capsys
     )
@@ -177,9 +144,9 @@ def test_wait_succeeds_once_everything_registered(stand_in, capsys, fake_time):
     assert output['waited'] > 0
 
 
-def test_wait_time_out_names_the_first_twenty(stand_in, capsys, fake_time):
+def test_wait_time_out_names_the_first_twenty(cms, capsys, fake_time):
     down = {f'87800{number:02d}': False for number in range(25)}
-    stand_in(StandInClient(down))
+    cms(TerminalTable(table(down)))
     failed, output = run_module(
         dict(CONNECTION, eid_ranges=['8780000-8780024'], wait_for='registered', wait_timeout=5, wait_interval=1), capsys
     )
@@ -221,8 +188,8 @@ BAD = [
 
 
 @pytest.mark.parametrize('bad', BAD)
-def test_module_and_plugins_refuse_with_the_same_sentence(bad, capsys, stand_in):
-    stand_in(StandInClient({}))
+def test_module_and_plugins_refuse_with_the_same_sentence(bad, capsys, cms):
+    cms(TerminalTable({}))
     args = {name: value for name, value in dict(CONNECTION, **bad).items() if value is not None}
     failed, output = run_module(args, capsys)
     assert failed
@@ -234,15 +201,9 @@ def test_module_and_plugins_refuse_with_the_same_sentence(bad, capsys, stand_in)
     assert output['msg'] == str(raised.value)
 
 
-def test_empty_environment_variables_count_as_not_set(monkeypatch, capsys):
+def test_empty_environment_variables_count_as_not_set(cms, monkeypatch, capsys):
     # AWX injects every variable of a credential type, empty for an empty optional field.
-    built = []
-
-    def client_from_params(params):
-        built.append(dict(params))
-        return StandInClient({'8780001': True})
-
-    monkeypatch.setattr(module, 'client_from_params', client_from_params)
+    cms(TerminalTable(table({'8780001': True})))
     for name, value in (
         ('AICC_URL', CONNECTION['url']),
         ('AICC_ACCESS_KEY', 'ak-1'),
@@ -254,8 +215,9 @@ def test_empty_environment_variables_count_as_not_set(monkeypatch, capsys):
         monkeypatch.setenv(name, value)
     failed, output = run_module({'eids': ['8780001']}, capsys)
     assert not failed, output
-    assert (built[0]['cc_id'], built[0]['ca_path'], built[0]['timeout']) == (None, None, 30.0)
-    assert built[0]['url'] == CONNECTION['url']
+    built = cms.connections[0].params
+    assert (built['cc_id'], built['ca_path'], built['timeout']) == (None, None, 30.0)
+    assert built['url'] == CONNECTION['url']
 
 
 @pytest.mark.parametrize(
@@ -284,12 +246,10 @@ def test_empty_environment_variables_count_as_not_set(monkeypatch, capsys):
         ({'ak': 'other'}, {}, 'access_key and its alias ak are both set: give only one of them'),
     ],
 )
-def test_raw_values_are_screened_before_ansible_converts_them(
-    stand_in, capsys, monkeypatch, args, environment, sentence
-):
-    client = stand_in(StandInClient({'8780001': True}))
+def test_raw_values_are_screened_before_ansible_converts_them(cms, capsys, monkeypatch, args, environment, sentence):
+    cms(TerminalTable(table({'8780001': True})))
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     failed, output = run_module(dict(CONNECTION, **dict({'eids': ['8780001']}, **args)), capsys)
     assert failed and output['msg'] == sentence
-    assert client.requests_sent == 0
+    assert cms.connections == []  # refused before any client is built

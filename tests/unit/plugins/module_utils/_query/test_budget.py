@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.aicc.cms.plugins.module_utils._errors import TotalTimeoutError
 from ansible_collections.aicc.cms.plugins.module_utils._query.budget import NoSlot, SlotBudget, budget_root
 
-from ..conftest import JSON_TYPE, success, terminal_row
+from ...scripted_cms import JSON_TYPE, success, terminal_row
 
 HOLD_EVERY_SLOT = """
 import fcntl, os, sys, time
@@ -102,7 +102,7 @@ def test_two_clients_of_one_cc_cms_share_one_budget(make_client):
 
     clients = [make_client(handler, max_concurrency=3)[0] for _number in range(2)]
     eids = [f'88800{number:02d}' for number in range(24)]
-    threads = [threading.Thread(target=client.fetch_many, args=(eids,)) for client in clients]
+    threads = [threading.Thread(target=lambda client=client: list(client.fetch_each(eids))) for client in clients]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -24,7 +24,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
 from ansible_collections.aicc.cms.plugins.module_utils._query.client import API_PATH, CmsClient, parse_endpoint
 from urllib3.exceptions import InsecureRequestWarning
 
-from ..conftest import ACCESS_KEY, JSON_TYPE, SECRET_KEY, URL, TerminalTable, success, terminal_row
+from ...scripted_cms import ACCESS_KEY, JSON_TYPE, SECRET_KEY, URL, TerminalTable, success, terminal_row
 
 ADDRESS = '10.1.1.1:28443'
 
@@ -109,6 +109,13 @@ def test_bad_keys(access_key, secret_key, fragment):
     with pytest.raises(OptionError, match=fragment) as caught:
         CmsClient(URL, access_key, secret_key)
     assert SECRET_KEY not in str(caught.value)
+
+
+def answers_in_order(client, eids):
+    """fetch_each's answers (rows or ApiError) in the order of ``eids``, each exactly once."""
+    answers = dict(client.fetch_each(eids))
+    assert sorted(answers) == list(range(len(eids)))
+    return [answers[index] for index in range(len(eids))]
 
 
 def test_unset_options_take_defaults():
@@ -564,7 +571,7 @@ def test_concurrency_cap_reached_never_exceeded(make_client, cap):
         TerminalTable(terminals), on_enter=hold_until_cap, max_concurrency=cap, page_size=5
     )
     eids = [f'1000{n:02d}??' for n in range(40)][::-1]
-    results = client.fetch_many(eids)
+    results = answers_in_order(client, eids)
     assert fake.max_in_flight == cap
     assert [sorted({row.equipment_id for row in rows}) for rows in results] == [
         sorted(e for e in terminals if e.startswith(eid[:6])) for eid in eids
@@ -572,7 +579,7 @@ def test_concurrency_cap_reached_never_exceeded(make_client, cap):
     assert client.requests_sent == len(fake.calls)
 
 
-def test_fetch_many_keeps_order_and_reports_failures(make_client):
+def test_fetch_each_reports_failures_in_place(make_client):
     terminals = table(30, start=20000000)
 
     def handler(body, index):
@@ -583,7 +590,7 @@ def test_fetch_many_keeps_order_and_reports_failures(make_client):
         return TerminalTable(terminals)(body, index)
 
     client, _fake, _sleeps = make_client(handler, retries=0, max_concurrency=2)
-    results = client.fetch_many(['2000001?', 'bad', '2000000?', 'down', '20000029'])
+    results = answers_in_order(client, ['2000001?', 'bad', '2000000?', 'down', '20000029'])
     assert [len(r) if isinstance(r, list) else type(r).__name__ for r in results] == [
         10,
         'ResultCodeError',
@@ -592,7 +599,6 @@ def test_fetch_many_keeps_order_and_reports_failures(make_client):
         1,
     ]
     assert all(isinstance(r, ApiError) for r in results if not isinstance(r, list))
-    assert client.fetch_many([]) == []
 
 
 def test_fetch_each_yields_every_query_once_as_it_ends(make_client):
@@ -610,7 +616,7 @@ def test_fetch_each_yields_every_query_once_as_it_ends(make_client):
     assert list(client.fetch_each([])) == []
 
 
-def test_fetch_many_reraises_unexpected_errors(make_client):
+def test_fetch_each_reraises_unexpected_errors(make_client):
     def handler(body, index):
         if body['EID'] == 'boom':
             raise RuntimeError('defect in transport')
@@ -618,7 +624,7 @@ def test_fetch_many_reraises_unexpected_errors(make_client):
 
     client, _fake, _sleeps = make_client(handler)
     with pytest.raises(RuntimeError, match='defect in transport'):
-        client.fetch_many(['1', 'boom', '2'])
+        list(client.fetch_each(['1', 'boom', '2']))
 
 
 def test_secret_never_in_messages(make_client):

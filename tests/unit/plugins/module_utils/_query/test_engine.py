@@ -19,7 +19,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._query.planner import pla
 from ansible_collections.aicc.cms.plugins.module_utils._query.selection import compile_selection
 from ansible_collections.aicc.cms.plugins.module_utils._query.transport import Deadline
 
-from ..conftest import JSON_TYPE, TerminalTable
+from ...scripted_cms import JSON_TYPE, TerminalTable
 
 
 class FakeTime:
@@ -241,21 +241,6 @@ def test_wait_options(make_client, timeout, interval):
         wait_for_registered(client, plan_queries(eids=['1']), timeout=timeout, interval=interval)
 
 
-class FetchManyOnly:
-    """A client wrapper offering only fetch_many (as the lookup's recording and replaying clients do)."""
-
-    def __init__(self, client) -> None:
-        self._client = client
-        self.warnings = client.warnings
-
-    @property
-    def requests_sent(self) -> int:
-        return self._client.requests_sent
-
-    def fetch_many(self, eids):
-        return self._client.fetch_many(eids)
-
-
 @pytest.mark.parametrize(
     'selection',
     [
@@ -278,9 +263,6 @@ def test_summary_only_streams_the_same_answer(make_client, selection):
     full = query_status(full_client, plan)
     summary_client, _fake, _sleeps = make_client(TerminalTable(terminals))
     summary = query_status(summary_client, plan, summary_only=True)
-    plain_client, _fake, _sleeps = make_client(TerminalTable(terminals))
-    plain = query_status(FetchManyOnly(plain_client), plan, summary_only=True)
-    assert summary == plain
     assert summary['summary'] == full['summary'] and full['summary']['total'] > 0
     assert summary['terminals'] == {
         eid: record for eid, record in full['terminals'].items() if not record['registered']
@@ -528,13 +510,22 @@ def test_wait_does_not_wait_for_terminals_the_selection_leaves_out(make_client):
 def test_run_query_echoes_the_selection_and_refuses_a_bad_one_before_any_request(make_client):
     terminals = {'1001': [('u#2', 'registered')], '1002': [('u#1', 'registered')]}
     client, fake, _sleeps = make_client(TerminalTable(terminals))
-    params = {'select': "uaps[?uap == 'u#2']", 'summary_only': False, 'wait_for': None}
-    result = run_query(client, plan_queries(eid_ranges=['1001-1002']), params)
-    assert result['select'] == params['select'] and result['deselected'] == 1 and list(result['terminals']) == ['1001']
+    selection = "uaps[?uap == 'u#2']"
+    result = run_query(client, plan_queries(eid_ranges=['1001-1002']), select=selection)
+    assert result['select'] == selection and result['deselected'] == 1 and list(result['terminals']) == ['1001']
     calls = len(fake.calls)
     with pytest.raises(OptionError, match=r"^select='uaps\[\?' is not a valid JMESPath expression"):
-        run_query(client, plan_queries(eid_ranges=['1001-1002']), dict(params, select='uaps[?'))
+        run_query(client, plan_queries(eid_ranges=['1001-1002']), select='uaps[?')
     assert len(fake.calls) == calls
+
+
+def test_run_query_waits_with_the_default_bounds_when_asked(make_client):
+    terminals = {'1001': [('u#1', 'registered')]}
+    client, _cms, _sleeps = make_client(TerminalTable(terminals))
+    result = run_query(client, plan_queries(eids=['1001']), wait_for='registered')
+    assert result['wait_timeout'] == 300 and result['still_unregistered'] == [] and result['polls'] == 0
+    with pytest.raises(OptionError, match='^wait_interval must be a whole number of seconds above 0 and at most 3600'):
+        run_query(client, plan_queries(eids=['1001']), wait_for='registered', wait_interval=0)
 
 
 # --- wait histories -------------------------------------------------------------------------------

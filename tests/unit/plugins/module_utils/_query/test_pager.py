@@ -18,7 +18,7 @@ from ansible_collections.aicc.cms.plugins.module_utils._query.pager import (
     paging_state,
 )
 
-from ..conftest import terminal_row
+from ...scripted_cms import terminal_row
 
 UAPS = ('10.9.0.1#1', '10.9.0.2#2', '10.9.0.3#3')
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
 from ansible_collections.aicc.cms.plugins.module_utils._query.probe import advice, probe_server
 
-from ..conftest import JSON_TYPE, TerminalTable
+from ...scripted_cms import JSON_TYPE, TerminalTable
 
 
 def table(number, uaps=('10.9.0.1#1',)):
