@@ -8,7 +8,8 @@ request as the real server would (method, path, headers, body, the auth-v2 signa
 with the keys the client was given) and answers from a handler:
 
 - ``Exchanges``: expect this request, answer that, in order (``.expect(eid, offset=0).answer(...)``);
-  a request the script does not expect fails the test.
+  a request the script does not expect fails the test. ``scripted(*answers)``: answers in turn,
+  whatever the request (retries, faults).
 - ``TerminalTable``: serves a terminal table as CC-CMS would, under either paging reading
   (limit/offset over equipment IDs or over rows) and any ``count`` behaviour.
 - any callable ``handler(body, call_index) -> (status, headers, payload)`` that may raise a requests
@@ -228,6 +229,21 @@ class Exchanges:
 
     def done(self) -> None:
         assert self._next == len(self._script), f'{len(self._script) - self._next} expected requests never came'
+
+
+def scripted(*answers):
+    """A handler giving ``answers`` in turn whatever is asked (an exception instance is raised); the last one repeats.
+
+    For answers that do not depend on the request (retries, faults); Exchanges checks the requests too.
+    """
+
+    def handler(_body: dict, index: int):
+        item = answers[min(index, len(answers) - 1)]
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    return handler
 
 
 class TerminalTable:

@@ -24,7 +24,17 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import (
 from ansible_collections.aicc.cms.plugins.module_utils._query.client import API_PATH, CmsClient, parse_endpoint
 from urllib3.exceptions import InsecureRequestWarning
 
-from ...scripted_cms import ACCESS_KEY, JSON_TYPE, SECRET_KEY, URL, TerminalTable, success, terminal_row
+from ...scripted_cms import (
+    ACCESS_KEY,
+    JSON_TYPE,
+    SECRET_KEY,
+    URL,
+    Exchanges,
+    TerminalTable,
+    scripted,
+    success,
+    terminal_row,
+)
 
 ADDRESS = '10.1.1.1:28443'
 
@@ -323,27 +333,32 @@ def test_trace_records_every_exchange_without_headers(make_client):
 # -- retries ---------------------------------------------------------------------------------------------------------
 
 
-def scripted(*answers):
-    """Handler returning the given answers in turn (an exception instance is raised); the last one repeats."""
-
-    def handler(body, index):
-        item = answers[min(index, len(answers) - 1)]
-        if isinstance(item, BaseException):
-            raise item
-        return item
-
-    return handler
-
-
 SERVICE_UNAVAILABLE = (503, {'Content-Type': 'text/html'}, '<html><body>Service Unavailable</body></html>')
 GOOD = answer({'u#1': [terminal_row('1')]}, count=1)
 
 
 def test_retry_with_backoff_and_fresh_signature(make_client):
-    client, fake, sleeps = make_client(
-        scripted(SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE, (500, {}, ''), GOOD, answer())
+    unavailable = {
+        'status': 503,
+        'headers': {'Content-Type': 'text/html'},
+        'payload': '<html>Service Unavailable</html>',
+    }
+    exchanges = (
+        Exchanges()
+        .expect('1', limit=100)
+        .answer(**unavailable)
+        .expect('1', limit=100)
+        .answer(**unavailable)
+        .expect('1', limit=100)
+        .answer(status=500, headers={}, payload='')
+        .expect('1', limit=100)
+        .answer(success({'u#1': [terminal_row('1')]}, 1))
+        .expect('1', offset=1, limit=100)
+        .answer(success({}, None))  # the pager confirms the short page
     )
+    client, fake, sleeps = make_client(exchanges)
     assert [row.equipment_id for row in client.fetch('1')] == ['1']
+    exchanges.done()
     assert client.requests_sent == 5  # four attempts at offset 0, then the pager's confirmation of the short page
     assert len(set(fake.authorizations)) == 5
     assert len({auth.split('/')[2] for auth in fake.authorizations}) == 5  # five timestamps
