@@ -26,7 +26,12 @@ from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError,
 from ansible_collections.aicc.cms.plugins.module_utils._gate import baseline as _baseline
 from ansible_collections.aicc.cms.plugins.module_utils._gate import policy as _policy
 from ansible_collections.aicc.cms.plugins.module_utils._gate.report import render, render_fleet_html, render_fleet_text
-from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import check_settings, evaluate, summary_lines
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import (
+    SETTING_NAMES,
+    check_settings,
+    evaluate,
+    summary_lines,
+)
 from ansible_collections.aicc.cms.plugins.module_utils._options import (
     CONNECTION_SPEC,
     MODULE_SPEC,
@@ -46,30 +51,6 @@ from ansible_collections.aicc.cms.plugins.module_utils._query.planner import (
 )
 
 MODULE = 'aicc.cms.aicc_terminal_status'  # whose module_defaults (and group aicc.cms.aicc) the gate honours
-SETTING_NAMES = (
-    'site',
-    'eids',
-    'eid_ranges',
-    'required_eids',
-    'min_registered_ratio',
-    'max_regressions',
-    'wait_timeout',
-    'wait_interval',
-    'max_baseline_age',
-    'connection',
-    'report_dir',
-    'baseline_file',
-    'baseline',
-    'max_regressions_ratio',
-    'warn_regressions',
-    'warn_regressions_ratio',
-    'warn_fails',
-    'exceptions',
-    'stable_polls',
-    'flapping_fails',
-    'uap_policy',
-    'exclude_when',
-)
 REPORT_FORMATS = (('html', 'html'), ('markdown', 'md'), ('junit', 'xml'), ('json', 'json'))
 FACT_OF_PHASE = {'pre': 'aicc_gate_precheck', 'post': 'aicc_gate_result'}
 
@@ -437,14 +418,18 @@ class ActionModule(ActionBase):
                     wanted_now=_wanted(scope, params),
                     wanted_then=_wanted(baseline['scope'], params),
                 )
+        # Both verdicts below judge against the same baseline, scope and levels.
+        post_verdict = functools.partial(
+            evaluate,
+            phase='post',
+            baseline=state,
+            required_eids=settings['required_eids'],
+            max_regressions=settings['max_regressions'],
+            checked_at=checked_at,
+        )
         if refused is not None:
-            verdict = evaluate(
+            verdict = post_verdict(
                 {'terminals': {}, 'missing': [], 'unknown': [], 'errors': []},
-                'post',
-                baseline=state,
-                required_eids=settings['required_eids'],
-                max_regressions=settings['max_regressions'],
-                checked_at=checked_at,
                 refused=refused,
                 policy=settings['policy'],
             )
@@ -493,14 +478,9 @@ class ActionModule(ActionBase):
                     if eid in still and record['registered']
                 },
             }
-        verdict = evaluate(
+        verdict = post_verdict(
             current,
-            'post',
-            baseline=state,
-            required_eids=settings['required_eids'],
-            max_regressions=settings['max_regressions'],
             waited=waited,
-            checked_at=checked_at,
             policy=dict(settings['policy'], block_wildcards=wildcards_per_block(params['max_matches_per_query'])),
             stability=stability,
         )

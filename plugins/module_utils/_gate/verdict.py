@@ -737,6 +737,23 @@ POLICY_NAMES = (
     'exclude_when',
 )
 
+# Every variable of the role the action accepts (without the aicc_gate_ prefix).
+SETTING_NAMES = (
+    'site',
+    'eids',
+    'eid_ranges',
+    'required_eids',
+    'min_registered_ratio',
+    'max_regressions',
+    'wait_timeout',
+    'wait_interval',
+    'max_baseline_age',
+    'connection',
+    'report_dir',
+    'baseline_file',
+    'baseline',
+) + POLICY_NAMES
+
 
 def _id_list(value, name: str) -> list[str]:
     """A list of equipment IDs or ranges: strings (YAML may give numbers), none empty."""
