@@ -112,7 +112,7 @@ def test_admin_refuses_non_loopback_clients(make_sim):
         def respond_json(self, status, payload):
             sent.append((status, payload))
 
-    sim.admin(FakeHandler(), 'GET', '/_sim/stats', b'')
+    sim.admin_api.answer(FakeHandler(), 'GET', '/_sim/stats', b'')
     assert sent[0][0] == 403
 
 
