@@ -17,7 +17,7 @@ SCENARIO ?= recovery
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
-export PYTHONPATH := $(COLLECTIONS_ROOT):$(CURDIR)/tests
+export PYTHONPATH := $(COLLECTIONS_ROOT)
 export ANSIBLE_LOCALHOST_WARNING := false
 # pytest-ansible, when present, must not hijack plain pytest runs
 export PYTEST_ADDOPTS := -p no:pytest-ansible -p no:cacheprovider
@@ -194,8 +194,9 @@ docs: setup | $(COLLECTION_DIR)
 	@echo "docs: the guides and the plugin reference at docs/build/build/html/index.html"
 
 # --- run -----------------------------------------------------------------------------------
+# From tests/, where the simulator package lives: relative paths in SIM_ARGS start there too.
 sim: setup
-	$(BIN)/python -m simulator $(SIM_ARGS)
+	cd tests && $(BIN)/python -m simulator $(SIM_ARGS)
 
 demo: setup
 	@if [ ! -x tests/demo/run ]; then echo "make demo: the change-window demo (role registration_gate) is not built yet"; exit 1; fi

@@ -12,8 +12,8 @@ limit cap), rounded up, at least 1, summed over the plan's queries. Nothing fail
 printed as such.
 
     make bench                                             (run.py, then this)
-    PYTHONPATH=.build:tests .venv/bin/python tests/bench/readings.py [--terminals 1000] [--page-size 100]
-    PYTHONPATH=.build:tests .venv/bin/python tests/bench/readings.py --sweep     # also benchmark 1's sweep vs the minimum's floor
+    .venv/bin/python tests/bench/readings.py [--terminals 1000] [--page-size 100]
+    .venv/bin/python tests/bench/readings.py --sweep     # also benchmark 1's sweep vs the minimum's floor
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def ansible_env(sim: SimulatorProcess, home: Path) -> dict:
         {
             'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
             'ANSIBLE_COLLECTIONS_PATH': str(collections_root()),
-            'PYTHONPATH': os.pathsep.join([str(collections_root()), str(REPO_ROOT / 'tests')]),
+            'PYTHONPATH': str(collections_root()),
             'ANSIBLE_HOME': str(home),
             'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'),
             'ANSIBLE_REMOTE_TEMP': str(home / 'tmp'),

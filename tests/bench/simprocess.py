@@ -52,14 +52,11 @@ class SimulatorProcess:
         self.final_stats: dict | None = None
 
     def __enter__(self) -> SimulatorProcess:
-        env = dict(
-            os.environ,
-            AICC_SIM_SECRET_KEY=self.secret_key,
-            PYTHONPATH=os.pathsep.join([str(TESTS_DIR), os.environ.get('PYTHONPATH', '')]),
-        )
+        env = dict(os.environ, AICC_SIM_SECRET_KEY=self.secret_key)
         self._process = subprocess.Popen(
             self._command,
             env=env,
+            cwd=TESTS_DIR,  # where the simulator package lives
             stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
             stderr=subprocess.PIPE,
             text=True,

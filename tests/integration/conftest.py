@@ -97,7 +97,7 @@ def ansible_env(tmp_path) -> dict:
         {
             'PATH': os.pathsep.join([venv_bin, env.get('PATH', '')]),
             'ANSIBLE_COLLECTIONS_PATH': collections_root,
-            'PYTHONPATH': os.pathsep.join([collections_root, str(REPO_ROOT / 'tests')]),
+            'PYTHONPATH': collections_root,
             'ANSIBLE_FORCE_COLOR': '0',
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_HOME': str(ansible_home),

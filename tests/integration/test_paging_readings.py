@@ -462,7 +462,7 @@ def _matrix_env(home: Path) -> dict:
         {
             'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
             'ANSIBLE_COLLECTIONS_PATH': root,
-            'PYTHONPATH': os.pathsep.join([root, str(REPO_ROOT / 'tests')]),
+            'PYTHONPATH': root,
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_FORCE_COLOR': '0',
             'ANSIBLE_HOME': str(home),

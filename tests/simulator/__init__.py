@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
-from .server import API_PATH, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Simulator, SimulatorOptions
+from .api import API_PATH
+from .simulator import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Simulator, SimulatorOptions
 
 __all__ = ['API_PATH', 'DEFAULT_ACCESS_KEY', 'DEFAULT_SECRET_KEY', 'Simulator', 'SimulatorOptions']

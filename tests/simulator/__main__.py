@@ -10,9 +10,10 @@ import json
 import signal
 import sys
 
+from .api import LIMIT_TYPES, NO_MATCH_CODES
 from .faults import FAULT_KINDS, FaultError
 from .scenario import ScenarioError
-from .server import ACCESS_KEY_ENV, LIMIT_TYPES, NO_MATCH_CODES, SECRET_KEY_ENV, Simulator, SimulatorOptions
+from .simulator import ACCESS_KEY_ENV, SECRET_KEY_ENV, Simulator, SimulatorOptions
 from .store import COUNT_SEMANTICS, EMPTY_DATA, OFFSET_UNITS, PAGING_UNITS, ROW_ORDERS, SHAPES, DataError
 
 DEFAULTS = SimulatorOptions()

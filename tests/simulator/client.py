@@ -14,7 +14,7 @@ import ssl
 from urllib.parse import urlsplit
 
 from . import signing
-from .server import API_PATH
+from .api import API_PATH
 
 
 class RawClient:

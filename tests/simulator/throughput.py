@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Measure the simulator's throughput: N signed requests from C concurrent keep-alive clients.
 
-    PYTHONPATH=tests .venv/bin/python tests/simulator/throughput.py [--requests 3000] [--clients 10] [--no-tls]
+    .venv/bin/python tests/simulator/throughput.py [--requests 3000] [--clients 10] [--no-tls]
 
 The simulator runs as its own process (``python -m simulator``), as in the benchmarks; the clients
 are threads of this process. Zero latency, no faults. Prints one JSON line with requests/s.
@@ -21,8 +21,9 @@ import threading
 import time
 from pathlib import Path
 
+TESTS_DIR = Path(__file__).resolve().parent.parent  # where the simulator package lives
 if __package__ in (None, ''):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(TESTS_DIR))
 
 from simulator.client import RawClient  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -55,12 +56,10 @@ def run(requests_total: int, clients: int, tls: bool, ranges: str, uaps: int, pa
         ]
         if not tls:
             command.append('--no-tls')
-        env = dict(
-            os.environ,
-            AICC_SIM_SECRET_KEY=secret,
-            PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent), os.environ.get('PYTHONPATH', '')]),
+        env = dict(os.environ, AICC_SIM_SECRET_KEY=secret)
+        process = subprocess.Popen(
+            command, env=env, cwd=TESTS_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             state = wait_for_state(state_file, process)
             per_client = [

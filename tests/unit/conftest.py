@@ -4,8 +4,9 @@
 """What every unit test relies on, whichever runner loads them (make, pytest, ansible-test units).
 
 - Import paths: the CC-CMS simulator (``simulator``) and ``core_compat`` are test helpers in
-  ``tests/``, not part of the collection: that folder goes on ``sys.path`` here rather than asking
-  every runner for a PYTHONPATH.
+  ``tests/``, not part of the collection. pytest.ini puts that folder on ``sys.path``
+  (``pythonpath``); ansible-test units reads its own pytest configuration, so it goes on here too,
+  rather than asking every runner for a PYTHONPATH.
 - The host's in-flight budget folders: clients share lock-file slots per CC-CMS address in a
   private folder of the user; unit tests of several checkouts on one host use the same fake
   addresses, so they get a folder of their own.

@@ -19,7 +19,8 @@ from simulator import Simulator
 from simulator.store import DataError
 
 UAP1 = '10.10.0.1#1'
-SCENARIOS = Path(__file__).resolve().parents[2] / 'simulator' / 'scenarios'
+TESTS_DIR = Path(__file__).resolve().parents[2]  # `python -m simulator` runs from there
+SCENARIOS = TESTS_DIR / 'simulator' / 'scenarios'
 
 
 def _admin(sim, method, route, payload=None):
@@ -112,7 +113,7 @@ def test_admin_refuses_non_loopback_clients(make_sim):
         def respond_json(self, status, payload):
             sent.append((status, payload))
 
-    sim.admin(FakeHandler(), 'GET', '/_sim/stats', b'')
+    sim.admin_api.answer(FakeHandler(), 'GET', '/_sim/stats', b'')
     assert sent[0][0] == 403
 
 
@@ -177,7 +178,7 @@ def test_environment_supplies_the_keys(monkeypatch):
 def test_command_line_state_file_and_stats_on_exit(tmp_path):
     state_file = tmp_path / 'state' / 'state.json'
     canary = f'canary-secret-{os.getpid()}'
-    env = dict(os.environ, AICC_SIM_SECRET_KEY=canary, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env = dict(os.environ, AICC_SIM_SECRET_KEY=canary)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -193,6 +194,7 @@ def test_command_line_state_file_and_stats_on_exit(tmp_path):
             '2',
         ],
         env=env,
+        cwd=TESTS_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -217,10 +219,9 @@ def test_command_line_state_file_and_stats_on_exit(tmp_path):
 
 
 def test_command_line_rejects_bad_options(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     result = subprocess.run(
         [sys.executable, '-m', 'simulator', '--ranges', '9-1'],
-        env=env,
+        cwd=TESTS_DIR,
         capture_output=True,
         text=True,
         timeout=60,
@@ -230,7 +231,7 @@ def test_command_line_rejects_bad_options(tmp_path):
     assert "Range '9-1'" in result.stderr and 'Traceback' not in result.stderr
     result = subprocess.run(
         [sys.executable, '-m', 'simulator', '--fault', 'boom:1'],
-        env=env,
+        cwd=TESTS_DIR,
         capture_output=True,
         text=True,
         timeout=60,

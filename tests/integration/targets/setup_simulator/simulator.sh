@@ -14,8 +14,9 @@ export SIM_STATE_DIR  # reports and logs of the run go here too
 AICC_SECRET_KEY="secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 export AICC_SECRET_KEY AICC_SIM_SECRET_KEY="$AICC_SECRET_KEY"
 
-PYTHONPATH="$COLLECTION_ROOT/tests${PYTHONPATH:+:$PYTHONPATH}" "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}" -m simulator \
-  --port 0 --state-file "$SIM_STATE_DIR/state.json" --data "$SETUP_SIMULATOR_DIR/files/terminals.yml" \
+# from the collection's tests/, where the simulator package lives (every path here is absolute)
+(cd "$COLLECTION_ROOT/tests" && exec "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}" -m simulator \
+  --port 0 --state-file "$SIM_STATE_DIR/state.json" --data "$SETUP_SIMULATOR_DIR/files/terminals.yml") \
   >"$SIM_STATE_DIR/simulator.log" 2>&1 &
 SIM_PID=$!
 trap 'kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; rm -rf "$SIM_STATE_DIR"' EXIT
