@@ -14,9 +14,10 @@
     ``secret_key``; methods ``stats()``, ``reset_stats()``, ``set_status()``, ``set_faults()``,
     ``start_scenario()``, ``terminal()`` (see tests/simulator/README.md).
 ``ansible_env``
-    Environment for subprocesses: the venv first on PATH, ANSIBLE_COLLECTIONS_PATH and PYTHONPATH
-    pointing at the collection, no colour, per-test ANSIBLE_HOME / ANSIBLE_LOCAL_TEMP /
-    ANSIBLE_REMOTE_TEMP under ``tmp_path``, no AICC_* variables inherited from the caller.
+    Environment for subprocesses (``ansible_runs.ansible_environment``): the venv first on PATH, the
+    collection, no colour, per-test ANSIBLE_HOME / ANSIBLE_LOCAL_TEMP / ANSIBLE_REMOTE_TEMP under
+    ``tmp_path``, no AICC_* variables inherited from the caller, and the session's private
+    XDG_RUNTIME_DIR (``budget_runtime_dir``) for the in-flight budget folders.
     It does not depend on ``sim``: merge ``aicc_env`` into it when a run needs the connection.
 ``connection_vars``
     ``{url, access_key, secret_key, ca_path}`` of ``sim`` (for ``-e @file`` or module args).
@@ -32,27 +33,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from integration.ansible_runs import ansible_environment, private_runtime_dir, run
 from simulator import Simulator
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RUN_TIMEOUT_SECONDS = 300
 # The vendor's rule: more than 10 concurrent requests degrade CC-CMS into time-outs.
 API_MAX_IN_FLIGHT = 10
 DEFAULT_SIM_OPTIONS = {'ranges': ('8880000-8880499',), 'uaps': 2, 'registered_ratio': 0.9, 'seed': 1}
-
-
-def _collections_root() -> Path:
-    """The folder holding ansible_collections/aicc/cms for this checkout."""
-    if REPO_ROOT.parent.name == 'aicc' and REPO_ROOT.parent.parent.name == 'ansible_collections':
-        return REPO_ROOT.parents[2]
-    return REPO_ROOT / '.build'
 
 
 @pytest.fixture
@@ -85,32 +75,15 @@ def sim(sim_factory) -> Simulator:
     return sim_factory(**DEFAULT_SIM_OPTIONS)
 
 
+@pytest.fixture(scope='session')
+def budget_runtime_dir(tmp_path_factory) -> Path:
+    """XDG_RUNTIME_DIR of every Ansible run of the session: their in-flight budgets, apart from the user's."""
+    return private_runtime_dir(tmp_path_factory.mktemp('runtime'))
+
+
 @pytest.fixture
-def ansible_env(tmp_path) -> dict:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(('AICC_', 'ANSIBLE_'))}
-    venv_bin = str(Path(sys.executable).parent)
-    collections_root = str(_collections_root())
-    ansible_home = tmp_path / 'ansible-home'
-    for folder in ('tmp-local', 'tmp-remote'):
-        (ansible_home / folder).mkdir(parents=True, exist_ok=True)
-    env.update(
-        {
-            'PATH': os.pathsep.join([venv_bin, env.get('PATH', '')]),
-            'ANSIBLE_COLLECTIONS_PATH': collections_root,
-            'PYTHONPATH': collections_root,
-            'ANSIBLE_FORCE_COLOR': '0',
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_HOME': str(ansible_home),
-            'ANSIBLE_LOCAL_TEMP': str(ansible_home / 'tmp-local'),
-            'ANSIBLE_REMOTE_TEMP': str(ansible_home / 'tmp-remote'),
-            'ANSIBLE_LOCALHOST_WARNING': 'false',
-            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
-            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
-            'ANSIBLE_HOST_KEY_CHECKING': 'false',
-            'PYTHONDONTWRITEBYTECODE': '1',
-        }
-    )
-    return env
+def ansible_env(tmp_path, budget_runtime_dir) -> dict:
+    return ansible_environment(tmp_path / 'ansible-home', budget_runtime_dir)
 
 
 @pytest.fixture
@@ -128,46 +101,9 @@ def aicc_env(sim) -> dict:
     }
 
 
-def _with_localhost_defaults(cmd: list[str]) -> list[str]:
-    tool = Path(cmd[0]).name
-    if tool not in ('ansible-playbook', 'ansible'):
-        return cmd
-    extra = ['-e', f'ansible_python_interpreter={sys.executable}']
-    has_inventory = any(
-        arg in ('-i', '--inventory', '--inventory-file') or arg.startswith(('-i', '--inventory=')) for arg in cmd[1:]
-    )
-    if not has_inventory:
-        extra += ['-i', 'localhost,', '-c', 'local']
-    return [cmd[0]] + extra + cmd[1:]
-
-
 @pytest.fixture
 def run_ansible(ansible_env):
-    def run(cmd_list, env=None, cwd=None) -> subprocess.CompletedProcess:
-        full_env = dict(ansible_env)
-        full_env.update(env or {})
-        cmd = _with_localhost_defaults([str(part) for part in cmd_list])
-        executable = shutil.which(cmd[0], path=full_env['PATH']) or cmd[0]
-        try:
-            return subprocess.run(
-                [executable] + cmd[1:],
-                env=full_env,
-                cwd=cwd,
-                capture_output=True,
-                text=True,
-                timeout=RUN_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as expired:
+    def run_one(cmd_list, env=None, cwd=None) -> subprocess.CompletedProcess:
+        return run(cmd_list, dict(ansible_env, **(env or {})), cwd=cwd)
 
-            def text(value) -> str:
-                return value.decode('utf-8', 'replace') if isinstance(value, bytes) else (value or '')
-
-            return subprocess.CompletedProcess(
-                cmd,
-                -9,
-                text(expired.stdout),
-                text(expired.stderr) + f'\nrun_ansible: killed after {RUN_TIMEOUT_SECONDS} s',
-            )
-
-    return run
+    return run_one

@@ -255,7 +255,16 @@ def test_forks_and_front_ends_share_one_in_flight_budget(run_ansible, sim_factor
 
     Without the shared budget they put 25 to 50 requests in flight and the simulator stalled dozens of them.
     """
-    sim = sim_factory(ranges=('8880000-8881999',), uaps=2, registered_ratio=1.0, seed=3, latency_ms=40, stall_seconds=5)
+    # every request waits 20 ms (a latency fault at rate 1): the processes' requests overlap, whatever the load
+    sim = sim_factory(
+        ranges=('8880000-8881999',),
+        uaps=2,
+        registered_ratio=1.0,
+        seed=3,
+        latency_ms=20,
+        faults=['latency:1'],
+        stall_seconds=5,
+    )
     inventory = tmp_path / 'hosts.ini'
     inventory.write_text(
         '[phones]\n' + ''.join(f'node{number} ansible_connection=local\n' for number in range(5)), encoding='utf-8'

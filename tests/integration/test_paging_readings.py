@@ -21,22 +21,18 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
 import sys
 import typing as t
-from pathlib import Path
 
 import pytest
 from ansible_collections.aicc.cms.plugins.module_utils._query.client import CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._query.engine import incomplete_answer, query_status
 from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
+from integration.ansible_runs import ansible_environment, run
 from simulator import Simulator
 from simulator.store import TerminalStore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 API_MAX_IN_FLIGHT = 10  # the vendor's rule, as in conftest.py
-RUN_TIMEOUT_SECONDS = 300
 
 FIRST, LAST = 8880000, 8880299
 REQUESTED_RANGE = f'{FIRST}-{LAST}'  # planned as 88800??, 88801??, 88802??
@@ -449,45 +445,6 @@ MATRIX_PLAYBOOK = """\
 """
 
 
-def _matrix_env(home: Path) -> dict:
-    """The subprocess environment of conftest's ansible_env, for module-scoped runs (one run serves every case)."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(('AICC_', 'ANSIBLE_'))}
-    root = str(
-        REPO_ROOT.parents[2]
-        if REPO_ROOT.parent.name == 'aicc' and REPO_ROOT.parent.parent.name == 'ansible_collections'
-        else REPO_ROOT / '.build'
-    )
-    (home / 'tmp').mkdir(parents=True, exist_ok=True)
-    env.update(
-        {
-            'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
-            'ANSIBLE_COLLECTIONS_PATH': root,
-            'PYTHONPATH': root,
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_FORCE_COLOR': '0',
-            'ANSIBLE_HOME': str(home),
-            'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'),
-            'ANSIBLE_REMOTE_TEMP': str(home / 'tmp'),
-            'ANSIBLE_LOCALHOST_WARNING': 'false',
-            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
-            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
-            'PYTHONDONTWRITEBYTECODE': '1',
-        }
-    )
-    return env
-
-
-def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired as expired:
-        return subprocess.CompletedProcess(
-            command, -9, str(expired.stdout or ''), f'killed after {RUN_TIMEOUT_SECONDS} s'
-        )
-
-
 def _plain(value):
     """ansible-inventory JSON without its unsafe markers ({"__ansible_unsafe": text})."""
     if isinstance(value, dict):
@@ -500,14 +457,14 @@ def _plain(value):
 
 
 @pytest.fixture(scope='module')
-def matrix_runs(matrix_sims, tmp_path_factory) -> dict:
+def matrix_runs(matrix_sims, tmp_path_factory, budget_runtime_dir) -> dict:
     """One ansible-playbook (module and lookup, looped over every server) and one ansible-inventory (one source
     per server): {"module": {case: result}, "lookup": {case: result},
     "lookup_records": {case: records}, "inventory": {case: (hosts, groups)}, "inventory_stderr": text}.
 
     Each case's hosts are its own equipment IDs, so no host name template is needed to keep them apart."""
     folder = tmp_path_factory.mktemp('reading-matrix-runs')
-    env = _matrix_env(folder / 'ansible-home')
+    env = ansible_environment(folder / 'ansible-home', budget_runtime_dir)
     servers = [
         dict(
             matrix_query(index),
@@ -523,7 +480,7 @@ def matrix_runs(matrix_sims, tmp_path_factory) -> dict:
     playbook.write_text(MATRIX_PLAYBOOK, encoding='utf-8')
     extra = folder / 'vars.json'
     extra.write_text(json.dumps({'servers': servers, 'out_dir': str(folder)}), encoding='utf-8')
-    played = _run(
+    played = run(
         [
             'ansible-playbook',
             '-i',
@@ -568,7 +525,7 @@ def matrix_runs(matrix_sims, tmp_path_factory) -> dict:
             encoding='utf-8',
         )
         sources += ['-i', str(source)]
-    listed = _run(['ansible-inventory', *sources, '--list'], env)
+    listed = run(['ansible-inventory', *sources, '--list'], env)
     assert listed.returncode == 0, listed.stderr[-3000:]
     inventory = _plain(json.loads(listed.stdout))
     hostvars = inventory.get('_meta', {}).get('hostvars', {})
