@@ -57,11 +57,23 @@ def kind_of(data) -> str | None:
     return None
 
 
+def is_inventory_source(data) -> bool:
+    return isinstance(data, dict) and data.get('plugin') == 'aicc.cms.aicc_terminals'
+
+
 EXAMPLES = examples()
 
 
-def test_there_are_examples_to_check():
-    assert len(EXAMPLES) >= 4, 'the README alone has four YAML examples'
+def test_the_readme_examples_are_checked_as_install_play_task_and_inventory_source():
+    # what a user copies from the README first, each recognised as what the lint below treats it as: the
+    # requirements file that installs the collection, the gated change window, a module task, an inventory source
+    kinds = {
+        where: kind_of(data) or ('inventory source' if is_inventory_source(data) else None)
+        for where, text in EXAMPLES
+        if where.startswith('README.md:')
+        for data in [yaml.safe_load(text)]
+    }
+    assert sorted(kinds.values(), key=str) == ['inventory source', 'playbook', 'requirements', 'tasks'], kinds
 
 
 @pytest.mark.parametrize('where,text', EXAMPLES, ids=[where for where, _text in EXAMPLES])

@@ -1,45 +1,40 @@
 # Copyright (c) 2026 aicc.cms contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The aicc_terminals inventory through the real ansible-inventory / ansible-playbook, against the HTTPS simulator.
-
-Golden files are in plugins_files/golden; after a deliberate change of the output, regenerate them with
-AICC_UPDATE_GOLDEN=1 and review the diff.
-"""
+"""The aicc_terminals inventory through the real ansible-inventory / ansible-playbook, against the HTTPS simulator."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from core_compat import as_on_2_19
 
 FILES = Path(__file__).resolve().parent / 'plugins_files'
 INVENTORY = FILES / 'inventory'
-GOLDEN = FILES / 'golden'
 PLAYBOOKS = FILES / 'playbooks'
 TERMINALS = INVENTORY / 'terminals.aicc_terminals.yml'
-REQUESTED = sorted({'8880001', '8880006', '8880041', '9999999'} | {f'88800{number:02d}' for number in range(40, 50)})
+
+
+def scope(config: Path) -> tuple[list[str], list[str]]:
+    """The exact IDs (``eids``) and the IDs of the ranges (``eid_ranges``) an inventory file asks for."""
+    settings = yaml.safe_load(config.read_text(encoding='utf-8'))
+    exact = sorted(str(eid) for eid in settings.get('eids', []))
+    ranged = []
+    for text in settings.get('eid_ranges', []):
+        first, last = str(text).split('-')
+        ranged += [str(number).zfill(len(first)) for number in range(int(first), int(last) + 1)]
+    return exact, ranged
+
+
+EXACT, RANGED = scope(TERMINALS)
+REQUESTED = sorted(set(EXACT) | set(RANGED))
 
 pytestmark = pytest.mark.slow
-
-
-def normalised(text: str, sim) -> str:
-    """Output without what changes from run to run (the simulator's port and state folder)."""
-    text = text.replace(sim.url, 'https://127.0.0.1:PORT').replace(str(Path(sim.ca_path).parent), 'STATE_DIR')
-    return re.sub(r'127\.0\.0\.1:\d+', '127.0.0.1:PORT', text)
-
-
-def check_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get('AICC_UPDATE_GOLDEN') == '1':
-        path.write_text(actual, encoding='utf-8')
-    assert path.exists(), f'golden file {path} is missing: run once with AICC_UPDATE_GOLDEN=1 and review it'
-    assert actual == path.read_text(encoding='utf-8'), f'output differs from {path}'
 
 
 def plain(value):
@@ -51,12 +46,6 @@ def plain(value):
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value
-
-
-def with_output_profile(listed: dict) -> dict:
-    """``--list`` output as ansible-core 2.19 prints it: it names the output profile that older cores use unnamed."""
-    listed.get('_meta', {}).setdefault('profile', 'inventory_legacy')
-    return listed
 
 
 def cached_value(stored: str):
@@ -77,20 +66,79 @@ def unmarked_strings(value, where='aicc_terminal'):
     return [where] if isinstance(value, str) else []
 
 
-def truth(sim, eids) -> dict:
-    """What the simulator holds: equipment ID -> 'registered' / 'not registered' / 'missing'."""
-    states = {}
-    for eid in eids:
-        rows = sim.terminal(eid)
-        if not rows:
-            states[eid] = 'missing'
-        else:
-            states[eid] = (
-                'registered'
-                if any(row['registerStatus'] == 'registered' for row in rows.values())
-                else 'not registered'
+# Record field -> the API's field, as the user guide lists them ("Results"); every one a string.
+RECORD_FIELDS = {
+    'register_status': 'registerStatus',
+    'socket_status': 'socketStatus',
+    'ip_and_port': 'ipAndPort',
+    'monitor_flag': 'monitorFlag',
+    'protocol_type': 'protocolType',
+    'roam_ip_and_port': 'roamIpAndPort',
+    'tls_status': 'tlsStatus',
+    'ip_type': 'ipType',
+    'ccu_module_number': 'ccuModuleNumber',
+    'termination_type': 'terminationType',
+}
+
+
+def expected_hosts(sim) -> list[str]:
+    """One host per terminal in scope: every exact ID (known or not) and each ID of a range the simulator knows."""
+    return sorted(set(EXACT) | {eid for eid in RANGED if sim.terminal(eid)})
+
+
+def expected_record(sim, eid) -> dict:
+    """The ``aicc_terminal`` host variable the simulator's rows make: one entry per UAP, in the order of the UAP keys."""
+    rows = sim.terminal(eid) or {}
+    uaps = []
+    for uap in sorted(rows):
+        ip, _, number = uap.rpartition('#')
+        fields = {name: rows[uap][api_name] for name, api_name in RECORD_FIELDS.items()}
+        # the simulator only gives documented values, so nothing is unrecognized
+        uaps.append({'uap': uap, 'uap_ip': ip, 'uap_id': int(number), **fields, 'unrecognized': []})
+    registered = any(row['registerStatus'] == 'registered' for row in rows.values())
+    return {'equipment_id': eid, 'missing': not rows, 'registered': registered, 'uaps': uaps}
+
+
+def expected_groups(sim) -> dict[str, list[str]]:
+    """Group -> hosts, from the simulator's rows: the plugin's own groups and those terminals.aicc_terminals.yml adds."""
+    records = {eid: expected_record(sim, eid) for eid in expected_hosts(sim)}
+    groups = {
+        'aicc_registered': [eid for eid, record in records.items() if record['registered']],
+        'aicc_not_registered': [eid for eid, record in records.items() if not record['registered']],
+        'aicc_missing': [eid for eid in EXACT if records[eid]['missing']],
+    }
+    for eid, record in records.items():
+        for uap in record['uaps']:
+            # aicc_uap_<ip>_<no>, every character other than letters, digits and _ replaced by _
+            groups.setdefault(re.sub(r'[^A-Za-z0-9_]', '_', f'aicc_uap_{uap["uap_ip"]}_{uap["uap_id"]}'), []).append(
+                eid
             )
-    return states
+            # keyed_groups: key aicc_terminal.uaps | map(attribute='socket_status') | list, prefix socket
+            groups.setdefault(f'socket_{uap["socket_status"]}', []).append(eid)
+        if len(record['uaps']) > 1:  # groups: dual_homed: aicc_terminal.uaps | length > 1
+            groups.setdefault('dual_homed', []).append(eid)
+    return {name: sorted(set(hosts)) for name, hosts in groups.items()}
+
+
+def listed_groups(inventory: dict) -> dict[str, list[str]]:
+    """Group -> hosts of ``ansible-inventory --list`` (an empty group is not listed)."""
+    return {name: sorted(entry['hosts']) for name, entry in inventory.items() if name not in ('_meta', 'all')}
+
+
+def graphed_groups(text: str) -> dict[str, list[str]]:
+    """Group -> hosts of ``ansible-inventory --graph`` under ``@all`` (only one level of groups is expected)."""
+    lines = text.splitlines()
+    assert lines[0] == '@all:', text
+    groups: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        group = re.fullmatch(r'  \|--@(\S+):', line)
+        host = re.fullmatch(r'  \|  \|--(\S+)', line)
+        assert group or (host and groups), f'unexpected line in --graph: {line!r}'
+        if group:
+            groups[group[1]] = []
+        else:
+            groups[list(groups)[-1]].append(host[1])
+    return {name: sorted(hosts) for name, hosts in groups.items()}
 
 
 # What the docs recommend: fail when ANY source does not parse. ANSIBLE_INVENTORY_UNPARSED_FAILED only
@@ -110,39 +158,76 @@ def inventory_list(run_ansible, env, *sources, extra=()):
     return subprocess.CompletedProcess(listed.args, listed.returncode, listed.stdout, as_on_2_19(listed.stderr))
 
 
-def test_list_and_graph_match_the_golden_files(run_ansible, sim, aicc_env):
+def test_one_host_per_terminal_in_scope_grouped_as_the_simulator_holds_it(run_ansible, sim, aicc_env):
     listed = inventory_list(run_ansible, aicc_env, TERMINALS)
     assert listed.returncode == 0, listed.stderr
+    inventory = plain(json.loads(listed.stdout))
+    expected = expected_groups(sim)
+
+    # every exact ID and every range ID CC-CMS knows is a host, named by its equipment ID, and no other
+    assert sorted(inventory['_meta']['hostvars']) == expected_hosts(sim)
+    # each group holds exactly the terminals its rule picks, each once: registration (an unknown exact ID is in
+    # aicc_not_registered too), the unknown exact IDs, one group per UAP, the file's keyed_groups and groups
+    assert listed_groups(inventory) == expected
+    assert sorted(inventory['all']['children']) == sorted([*expected, 'ungrouped'])
+    assert inventory['aicc_missing']['hosts'] == ['9999999']  # the data of the check above is not empty
+    assert {'aicc_uap_10_10_0_1_1', 'socket_normal', 'socket_uninstall', 'dual_homed'} <= set(expected)
+    # the unknown ID is named in a warning, with the group it is in
     assert 'unknown to CC-CMS (group aicc_missing): 9999999' in listed.stderr
-    marked = with_output_profile(json.loads(listed.stdout))
-    check_golden('terminals_list.json', normalised(json.dumps(marked, indent=2, sort_keys=True) + '\n', sim))
-    # every string that came from the API is marked unsafe
+    # the plugin sets no group variables (nothing there tells Ansible how to reach a phone either)
+    assert all(set(entry) == {'hosts'} for name, entry in inventory.items() if name not in ('_meta', 'all'))
+    assert set(inventory['all']) == {'children'}
+
+
+def test_each_host_gets_only_its_terminal_record_with_every_api_string_unsafe(run_ansible, sim, aicc_env):
+    listed = inventory_list(run_ansible, aicc_env, TERMINALS)
+    assert listed.returncode == 0, listed.stderr
+    marked = json.loads(listed.stdout)
+    # the output profile whose {"__ansible_unsafe": ...} markers the unsafe check below reads
+    assert marked['_meta'].get('profile', 'inventory_legacy') == 'inventory_legacy'
+    # every string that came from the API is marked unsafe, so it is never rendered as a template
     assert [
         path
         for host_vars in marked['_meta']['hostvars'].values()
         for path in unmarked_strings(host_vars['aicc_terminal'])
     ] == []
-    inventory = plain(marked)
 
-    graphed = run_ansible(['ansible-inventory', '-i', TERMINALS, '--graph'], env=aicc_env)
-    assert graphed.returncode == 0, graphed.stderr
-    check_golden('terminals_graph.txt', normalised(graphed.stdout, sim))
-
-    # The golden file agrees with the simulator, not only with an earlier run.
-    states = truth(sim, REQUESTED)
-    hostvars = inventory['_meta']['hostvars']
-    assert sorted(hostvars) == REQUESTED
-    assert sorted(inventory['aicc_registered']['hosts']) == sorted(
-        eid for eid, state in states.items() if state == 'registered'
-    )
-    assert sorted(inventory['aicc_not_registered']['hosts']) == sorted(
-        eid for eid, state in states.items() if state != 'registered'
-    )
-    assert inventory['aicc_missing']['hosts'] == ['9999999']
+    hostvars = plain(marked)['_meta']['hostvars']
+    assert sorted(hostvars) == expected_hosts(sim)
     for eid, host_vars in hostvars.items():
         assert set(host_vars) == {'aicc_terminal'}, 'only the record, nothing that connects to a phone'
-        assert host_vars['aicc_terminal']['registered'] is (states[eid] == 'registered')
-    assert sim.secret_key not in listed.stdout + listed.stderr
+        record = host_vars['aicc_terminal']
+        # the record is the simulator's rows under the documented field names, one entry per UAP row
+        assert record == expected_record(sim, eid), eid
+        # and of the documented types (== alone takes True for 1): flags are booleans, the UAP number an integer
+        assert type(record['registered']) is bool and type(record['missing']) is bool
+        assert type(record['equipment_id']) is str
+        for uap in record['uaps']:
+            assert type(uap['uap_id']) is int
+            assert all(type(uap[name]) is str for name in ('uap', 'uap_ip', *RECORD_FIELDS))
+            assert type(uap['unrecognized']) is list
+    # an exact ID CC-CMS does not know is a host with an empty record, flagged missing
+    assert hostvars['9999999']['aicc_terminal'] == {
+        'equipment_id': '9999999',
+        'missing': True,
+        'registered': False,
+        'uaps': [],
+    }
+    # neither the secret key nor any other connection setting gets into the output
+    for setting in (sim.secret_key, sim.access_key, sim.url, sim.ca_path):
+        assert setting not in listed.stdout
+    assert sim.secret_key not in listed.stderr
+
+
+def test_graph_shows_the_groups_and_hosts_of_list(run_ansible, sim, aicc_env):
+    listed = inventory_list(run_ansible, aicc_env, TERMINALS)
+    assert listed.returncode == 0, listed.stderr
+    graphed = run_ansible(['ansible-inventory', '-i', TERMINALS, '--graph'], env=aicc_env)
+    assert graphed.returncode == 0, graphed.stderr
+
+    # the same groups with the same members; ungrouped, empty in --list and so not listed there, is empty
+    assert graphed_groups(graphed.stdout) == {**listed_groups(plain(json.loads(listed.stdout))), 'ungrouped': []}
+    assert sim.secret_key not in graphed.stdout + graphed.stderr
 
 
 def test_a_cache_hit_sends_no_request(run_ansible, sim, aicc_env, tmp_path):

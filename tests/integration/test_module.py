@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-PLAYBOOKS = Path(__file__).resolve().parent / 'targets_module'
+PLAYBOOKS = Path(__file__).resolve().parent / 'module_files' / 'playbooks'
 # as the `sim` fixture: pool mode (2 UAPs), some terminals not registered
 SIM_OPTIONS = {'ranges': ('8880000-8880499',), 'uaps': 2, 'registered_ratio': 0.9, 'seed': 1}
 
