@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The catalogue of what users get wrong and what servers answer badly, each with its exact message.
 
-Three tables: bad options through the real module (one ansible-playbook run for all of them),
-server faults through the simulator's fault kinds and settings (the core directly), and answers
-no simulator gives, scripted under the core's client. ``{port}``, ``{url}`` and ``{path}`` in an
+Two tables: bad options through the real module (one ansible-playbook run for all of them), and
+server faults through the simulator's fault kinds and settings (the core directly). Answers no
+simulator gives are scripted under the client in the unit test
+tests/unit/plugins/module_utils/_query/test_answer_catalogue.py. ``{port}``, ``{url}`` and ``{path}`` in an
 expected message are filled in with the simulator's values.
 """
 
@@ -15,13 +16,10 @@ import json
 import socket
 
 import pytest
-import requests
 import yaml
-from ansible_collections.aicc.cms.plugins.module_utils._errors import ApiError
 from ansible_collections.aicc.cms.plugins.module_utils._query.client import API_PATH, CmsClient
 from ansible_collections.aicc.cms.plugins.module_utils._query.engine import query_status
 from ansible_collections.aicc.cms.plugins.module_utils._query.planner import plan_queries
-from requests.adapters import BaseAdapter
 
 SIM_OPTIONS = {'ranges': ('8880000-8880199',), 'uaps': 2, 'registered_ratio': 0.9, 'seed': 1}
 BEYOND_RANGE = 'must be an integer between'
@@ -307,125 +305,3 @@ def test_connection_refused():
         'check url and that CC-CMS (or the NSLB) is reachable'
     ]
     assert result['unknown'] == ['8880001']
-
-
-# --- 3. answers no simulator gives, scripted under the client -------------------------------------------------------
-
-
-class ScriptedAnswer(BaseAdapter):
-    """Answers every request with one fixed status, content type and body."""
-
-    def __init__(
-        self,
-        status: int,
-        body: bytes,
-        content_type: str = 'application/json;charset=UTF-8',
-        headers: dict | None = None,
-    ):
-        super().__init__()
-        self.status, self.body, self.content_type, self.headers = status, body, content_type, headers or {}
-
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # pylint: disable=too-many-arguments
-        response = requests.Response()
-        response.status_code = self.status
-        response.headers['Content-Type'] = self.content_type
-        response.headers.update(self.headers)
-        response._content = self.body  # pylint: disable=protected-access
-        response.url = request.url
-        response.request = request
-        return response
-
-    def close(self) -> None:
-        pass
-
-
-def _page(data, count=1, code='0100000') -> bytes:
-    return json.dumps({'resultCode': code, 'resultDesc': {'data': data, 'count': count}}).encode()
-
-
-# (case, status, body, content type, exact message)
-SCRIPTED_CASES = [
-    (
-        'HTTP 404 from a wrong base path',
-        404,
-        b'Not Found',
-        'text/plain',
-        'unexpected response from {path}: HTTP 404 text/plain: Not Found',
-    ),
-    ('redirect to a login page', 302, b'', 'text/html', 'unexpected response from {path}: HTTP 302 text/html: '),
-    (
-        'JSON list instead of an object',
-        200,
-        b'[]',
-        None,
-        'unexpected response from {path}: the answer is list, not a JSON object',
-    ),
-    (
-        'no resultCode',
-        200,
-        b'{"resultDesc": {}}',
-        None,
-        'unexpected response from {path}: resultCode is None, not a string',
-    ),
-    (
-        'undocumented result code',
-        200,
-        b'{"resultCode": "0199999", "resultDesc": "odd"}',
-        None,
-        'CC-CMS returned 0199999 (undocumented result code): odd',
-    ),
-    (
-        'invalid parameters',
-        200,
-        b'{"resultCode": "0100002", "resultDesc": "EID is invalid"}',
-        None,
-        'CC-CMS returned 0100002 (invalid parameters): EID is invalid',
-    ),
-    (
-        'negative count',
-        200,
-        _page({}, count=-1),
-        None,
-        'unexpected response from {path}: resultDesc.count is -1, not a non-negative integer',
-    ),
-    (
-        'data is a string',
-        200,
-        _page('none'),
-        None,
-        'unexpected response from {path}: resultDesc.data is str, not an object',
-    ),
-    (
-        'row without equipmentId',
-        200,
-        _page({'10.1.1.1#1': [{'registerStatus': 'registered'}]}),
-        None,
-        'unexpected response from {path}: a row of resultDesc.data has no equipmentId',
-    ),
-    (
-        'status that is not a string',
-        200,
-        _page({'10.1.1.1#1': [{'equipmentId': '8880001', 'registerStatus': 1}]}),
-        None,
-        'unexpected response from {path}: field registerStatus of a row is int, not a string',
-    ),
-    (
-        'successful answer without resultDesc',
-        200,
-        b'{"resultCode": "0100000"}',
-        None,
-        'unexpected response from {path}: a successful answer has no resultDesc',
-    ),
-    ('empty body', 200, b'', None, 'unexpected response from {path}: HTTP 200 application/json, not valid JSON: '),
-]
-
-
-@pytest.mark.parametrize(
-    'name, status, body, content_type, message', SCRIPTED_CASES, ids=[case[0] for case in SCRIPTED_CASES]
-)
-def test_scripted_answers(name, status, body, content_type, message):
-    with CmsClient('https://10.1.1.1:28443', 'ak', 'sk', retries=0) as client:
-        client.session.mount('https://', ScriptedAnswer(status, body, content_type or 'application/json;charset=UTF-8'))
-        with pytest.raises(ApiError) as raised:
-            client.fetch('8880001')
-    assert str(raised.value) == message.format(path=API_PATH), name
