@@ -124,6 +124,10 @@ def test_bad_role_variables_are_one_sentence_naming_them(sim, run_ansible, aicc_
             'aicc_gate_max_regressions must be an integer between 0 and 1000000, got inf.',
         ),
         (
+            {'aicc_gate_connection': {'timeout': 1e400}},
+            'timeout must be a number of seconds above 0 and at most 3600, got inf',
+        ),
+        (
             {'aicc_gate_eids': '8880001'},
             "aicc_gate_eids must be a list of equipment IDs or ranges (strings), not '8880001'.",
         ),
