@@ -12,13 +12,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = Path(__file__).resolve().parent
 
 
-def collections_root() -> Path:
-    """The folder holding ansible_collections/aicc/cms for this checkout."""
-    if REPO_ROOT.parent.name == 'aicc' and REPO_ROOT.parent.parent.name == 'ansible_collections':
-        return REPO_ROOT.parents[2]
-    return REPO_ROOT / '.build'
-
-
-for _path in (str(BENCH_DIR), str(REPO_ROOT / 'tests'), str(collections_root())):
+for _path in (str(BENCH_DIR), str(REPO_ROOT / 'tests')):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+from integration.ansible_runs import collections_root  # noqa: E402  (needs tests/ on sys.path)
+
+if str(collections_root()) not in sys.path:
+    sys.path.insert(0, str(collections_root()))

@@ -39,7 +39,8 @@ from ansible_collections.aicc.cms.plugins.module_utils._query.planner import pla
 from baseline_requests import query_sequentially  # noqa: E402
 
 # Also puts the collection and the simulator on sys.path for the imports below.
-from bench_paths import BENCH_DIR, REPO_ROOT, collections_root
+from bench_paths import BENCH_DIR, REPO_ROOT
+from integration.ansible_runs import ansible_environment, private_runtime_dir  # noqa: E402
 from simprocess import SimulatorProcess  # noqa: E402
 
 # pylint: enable=wrong-import-position
@@ -98,24 +99,8 @@ def collection_query(sim: SimulatorProcess, plan, summary_only: bool = False) ->
 
 
 def ansible_env(sim: SimulatorProcess, home: Path) -> dict:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(('AICC_', 'ANSIBLE_'))}
-    env.update(sim.environment())
-    env.update(
-        {
-            'PATH': os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')]),
-            'ANSIBLE_COLLECTIONS_PATH': str(collections_root()),
-            'PYTHONPATH': str(collections_root()),
-            'ANSIBLE_HOME': str(home),
-            'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'),
-            'ANSIBLE_REMOTE_TEMP': str(home / 'tmp'),
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_LOCALHOST_WARNING': 'false',
-            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
-            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
-            'PYTHONDONTWRITEBYTECODE': '1',
-        }
-    )
-    return env
+    """The integration tests' Ansible environment, connected to ``sim``."""
+    return dict(ansible_environment(home, private_runtime_dir(home / 'runtime')), **sim.environment())
 
 
 def run_checked(command: list[str], env: dict) -> subprocess.CompletedProcess:
