@@ -91,7 +91,7 @@ def expected_record(sim, eid) -> dict:
     rows = sim.terminal(eid) or {}
     uaps = []
     for uap in sorted(rows):
-        ip, _, number = uap.rpartition('#')
+        ip, _sep, number = uap.rpartition('#')
         fields = {name: rows[uap][api_name] for name, api_name in RECORD_FIELDS.items()}
         # the simulator only gives documented values, so nothing is unrecognized
         uaps.append({'uap': uap, 'uap_ip': ip, 'uap_id': int(number), **fields, 'unrecognized': []})
@@ -200,12 +200,12 @@ def test_each_host_gets_only_its_terminal_record_with_every_api_string_unsafe(ru
         # the record is the simulator's rows under the documented field names, one entry per UAP row
         assert record == expected_record(sim, eid), eid
         # and of the documented types (== alone takes True for 1): flags are booleans, the UAP number an integer
-        assert type(record['registered']) is bool and type(record['missing']) is bool
-        assert type(record['equipment_id']) is str
+        assert isinstance(record['registered'], bool) and isinstance(record['missing'], bool)
+        assert isinstance(record['equipment_id'], str)
         for uap in record['uaps']:
-            assert type(uap['uap_id']) is int
-            assert all(type(uap[name]) is str for name in ('uap', 'uap_ip', *RECORD_FIELDS))
-            assert type(uap['unrecognized']) is list
+            assert isinstance(uap['uap_id'], int) and not isinstance(uap['uap_id'], bool)
+            assert all(isinstance(uap[name], str) for name in ('uap', 'uap_ip', *RECORD_FIELDS))
+            assert isinstance(uap['unrecognized'], list)
     # an exact ID CC-CMS does not know is a host with an empty record, flagged missing
     assert hostvars['9999999']['aicc_terminal'] == {
         'equipment_id': '9999999',
