@@ -55,7 +55,7 @@ NUMBERS: dict[str, Number] = {
 
 # No accepted number needs more characters than this, nor is larger; longer text is refused unread.
 MAX_NUMBER_TEXT = 40
-LARGEST_NUMBER = 10**15
+_LARGEST_NUMBER = 10**15
 
 
 def default_of(name: str) -> t.Any:
@@ -94,24 +94,24 @@ def number_sentence(name: str, value: t.Any, number: Number | None = None) -> st
     return f'{name} must be {kind} {bounds}, got {shown(value)}'
 
 
-def _as_number(value: t.Any, text: bool) -> float | int | None:
+def as_number(value: t.Any, text: bool = False) -> float | int | None:
     """A finite int or float from a number, or from numeric text when ``text``, else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str) and text:
-        text = value.strip()
-        if not text or len(text) > MAX_NUMBER_TEXT:
+        stripped = value.strip()
+        if not stripped or len(stripped) > MAX_NUMBER_TEXT:
             return None
         try:
-            value = int(text)
+            value = int(stripped)
         except ValueError:
             try:
-                value = float(text)
+                value = float(stripped)
             except ValueError:
                 return None
     if not isinstance(value, (int, float)):
         return None
-    if isinstance(value, float) and not math.isfinite(value) or abs(value) > LARGEST_NUMBER:
+    if isinstance(value, float) and not math.isfinite(value) or abs(value) > _LARGEST_NUMBER:
         return None
     return value
 
@@ -123,7 +123,7 @@ def check_number(name: str, value: t.Any, number: Number | None = None, text: bo
     number = NUMBERS[name] if number is None else number
     if value is None:
         return number.default
-    converted = _as_number(value, text)
+    converted = as_number(value, text)
     if (
         converted is None
         or (number.whole and not float(converted).is_integer())

@@ -13,7 +13,6 @@ the same values with the same messages.
 from __future__ import annotations
 
 import copy
-import math
 import os
 import typing as t
 
@@ -22,9 +21,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible_collections.aicc.cms.plugins.module_utils._errors import AiccError, OptionError
 from ansible_collections.aicc.cms.plugins.module_utils._limits import (
-    LARGEST_NUMBER,
     MAX_NUMBER_TEXT,
     NUMBERS,
+    as_number,
     check_number,
     default_of,
     number_sentence,
@@ -107,27 +106,15 @@ def raw_number_problem(name: str, value: t.Any) -> str | None:
     """The sentence for a value of a number option that Ansible's converters would crash or spin on, or read as
     a number it is not: a boolean, infinity, NaN, a huge exponent or integer. None lets the spec convert the value
     (and give its own sentence for text that is no number at all)."""
-    if value is None or name not in NUMBERS:
+    if value is None or name not in NUMBERS or not isinstance(value, (bool, int, float, str)):
         return None
-    if isinstance(value, bool):
-        return number_sentence(name, value)
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) > MAX_NUMBER_TEXT:
-            return number_sentence(name, value)
-        if text.lower() in _YAML_NOT_FINITE:
-            return number_sentence(name, value)
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and text.lower() not in _YAML_NOT_FINITE and len(text) <= MAX_NUMBER_TEXT:
         try:
-            number = float(text)
+            float(text)
         except ValueError:
             return None
-    elif isinstance(value, (int, float)):
-        number = value
-    else:
-        return None
-    if isinstance(number, float) and not math.isfinite(number) or abs(number) > LARGEST_NUMBER:
-        return number_sentence(name, value)
-    return None
+    return number_sentence(name, value) if as_number(value, text=True) is None else None
 
 
 def alias_conflict(names: t.Iterable[str], spec: t.Mapping[str, dict[str, t.Any]]) -> str | None:
