@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from ansible_collections.aicc.cms.plugins.action.registration_gate import SETTING_NAMES
+from ansible_collections.aicc.cms.plugins.module_utils._gate.verdict import POLICY_NAMES
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -23,21 +24,7 @@ def test_argument_specs_name_every_setting_the_action_accepts():
     pre, post_options = set(specs['pre']['options']), set(specs['post']['options'])
     assert {'aicc_gate_' + name for name in SETTING_NAMES} <= post_options
     # The policy is shared by both entry points (one anchor), so the precheck validates it too.
-    policy = {
-        'aicc_gate_' + name
-        for name in (
-            'max_regressions',
-            'max_regressions_ratio',
-            'warn_regressions',
-            'warn_regressions_ratio',
-            'warn_fails',
-            'exceptions',
-            'stable_polls',
-            'flapping_fails',
-            'uap_policy',
-            'exclude_when',
-        )
-    }
+    policy = {'aicc_gate_' + name for name in ('max_regressions', *POLICY_NAMES)}
     assert policy <= pre
     for entry in ('pre', 'post'):
         task = yaml.safe_load((ROOT / f'roles/registration_gate/tasks/{entry}.yml').read_text(encoding='utf-8'))[0]
